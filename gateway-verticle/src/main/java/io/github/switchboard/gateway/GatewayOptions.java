@@ -1,0 +1,213 @@
+package io.github.switchboard.gateway;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Every setting of a gateway, immutable once read. Values come from the JSON config
+ * ({@code -conf}), then environment variables override them (for containers): key
+ * {@code writeQueueMaxBytes} is {@code SWITCHBOARD_WRITE_QUEUE_MAX_BYTES}.
+ */
+public final class GatewayOptions {
+
+  public static final String DEFAULT_HOST = "0.0.0.0";
+  public static final int DEFAULT_PORT = 8080;
+  /** How often the server pings each socket; a socket that has not answered by the next ping is closed. */
+  public static final long DEFAULT_PING_INTERVAL_MS = 30_000;
+  /** Largest WebSocket frame or message accepted; a larger one closes the socket with 1009. */
+  public static final int DEFAULT_MAX_FRAME_BYTES = 64 * 1024;
+  /** Bytes queued for one socket before further deliveries to it are dropped. */
+  public static final int DEFAULT_WRITE_QUEUE_MAX_BYTES = 256 * 1024;
+  /** A socket that keeps dropping deliveries this long is closed with 1013. */
+  public static final long DEFAULT_SLOW_CONSUMER_CLOSE_MS = 30_000;
+  /** Groups one {@code /ws} socket may be subscribed to at once. */
+  public static final int DEFAULT_MAX_SUBSCRIPTIONS = 100;
+  /** How long a gateway waits for a service (chat, scores) to answer a request. */
+  public static final long DEFAULT_SERVICE_TIMEOUT_MS = 5_000;
+  /** How long a stopping gateway waits for its sockets to close. */
+  public static final long DEFAULT_DRAIN_TIMEOUT_MS = 10_000;
+  /** Deploy chat and simulator in the gateway's JVM when not clustered. */
+  public static final boolean DEFAULT_EMBEDDED_SERVICES = true;
+  public static final List<GroupRule> DEFAULT_GROUPS = List.of(
+    new GroupRule("scores", true, false),
+    new GroupRule("random", true, false),
+    new GroupRule("*", true, true));
+
+  private final String host;
+  private final int port;
+  private final long pingIntervalMs;
+  private final int maxFrameBytes;
+  private final int writeQueueMaxBytes;
+  private final long slowConsumerCloseMs;
+  private final int maxSubscriptions;
+  private final long serviceTimeoutMs;
+  private final long drainTimeoutMs;
+  private final boolean embeddedServices;
+  private final List<GroupRule> groups;
+  private final JsonObject chat;
+  private final JsonObject simulator;
+
+  private GatewayOptions(JsonObject c) {
+    host = c.getString("host", DEFAULT_HOST);
+    port = intIn(c, "port", DEFAULT_PORT, 0, 65535);
+    pingIntervalMs = longIn(c, "pingIntervalMs", DEFAULT_PING_INTERVAL_MS, 10, Long.MAX_VALUE);
+    maxFrameBytes = intIn(c, "maxFrameBytes", DEFAULT_MAX_FRAME_BYTES, 128, Integer.MAX_VALUE);
+    writeQueueMaxBytes = intIn(c, "writeQueueMaxBytes", DEFAULT_WRITE_QUEUE_MAX_BYTES, 1024, Integer.MAX_VALUE);
+    slowConsumerCloseMs = longIn(c, "slowConsumerCloseMs", DEFAULT_SLOW_CONSUMER_CLOSE_MS, 0, Long.MAX_VALUE);
+    maxSubscriptions = intIn(c, "maxSubscriptions", DEFAULT_MAX_SUBSCRIPTIONS, 1, Integer.MAX_VALUE);
+    serviceTimeoutMs = longIn(c, "serviceTimeoutMs", DEFAULT_SERVICE_TIMEOUT_MS, 1, Long.MAX_VALUE);
+    drainTimeoutMs = longIn(c, "drainTimeoutMs", DEFAULT_DRAIN_TIMEOUT_MS, 0, Long.MAX_VALUE);
+    embeddedServices = bool(c, "embeddedServices", DEFAULT_EMBEDDED_SERVICES);
+    groups = rules(c);
+    chat = object(c, "chat");
+    simulator = object(c, "simulator");
+  }
+
+  /** Reads the verticle config, with environment variables taking precedence. */
+  public static GatewayOptions from(JsonObject config, Map<String, String> env) {
+    JsonObject merged = config == null ? new JsonObject() : config.copy();
+    for (String key : List.of("host", "port", "pingIntervalMs", "maxFrameBytes", "writeQueueMaxBytes",
+      "slowConsumerCloseMs", "maxSubscriptions", "serviceTimeoutMs", "drainTimeoutMs", "embeddedServices", "groups")) {
+      String value = env.get(envName(key));
+      if (value != null && !value.isBlank()) {
+        merged.put(key, key.equals("groups") ? new JsonArray(value) : value.strip());
+      }
+    }
+    return new GatewayOptions(merged);
+  }
+
+  public static GatewayOptions defaults() {
+    return new GatewayOptions(new JsonObject());
+  }
+
+  /** {@code maxFrameBytes} -> {@code SWITCHBOARD_MAX_FRAME_BYTES}. */
+  public static String envName(String key) {
+    return "SWITCHBOARD_" + key.replaceAll("([a-z])([A-Z])", "$1_$2").toUpperCase(Locale.ROOT);
+  }
+
+  public String host() {
+    return host;
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public long pingIntervalMs() {
+    return pingIntervalMs;
+  }
+
+  public int maxFrameBytes() {
+    return maxFrameBytes;
+  }
+
+  public int writeQueueMaxBytes() {
+    return writeQueueMaxBytes;
+  }
+
+  public long slowConsumerCloseMs() {
+    return slowConsumerCloseMs;
+  }
+
+  public int maxSubscriptions() {
+    return maxSubscriptions;
+  }
+
+  public long serviceTimeoutMs() {
+    return serviceTimeoutMs;
+  }
+
+  public long drainTimeoutMs() {
+    return drainTimeoutMs;
+  }
+
+  public boolean embeddedServices() {
+    return embeddedServices;
+  }
+
+  /** Group rules in order; the first that matches a group decides. */
+  public List<GroupRule> groups() {
+    return groups;
+  }
+
+  /** Config handed to the chat verticle in embedded mode. */
+  public JsonObject chat() {
+    return chat.copy();
+  }
+
+  /** Config handed to the simulator verticle in embedded mode. */
+  public JsonObject simulator() {
+    return simulator.copy();
+  }
+
+  private static List<GroupRule> rules(JsonObject c) {
+    Object value = c.getValue("groups");
+    if (value == null) {
+      return DEFAULT_GROUPS;
+    }
+    if (!(value instanceof JsonArray array)) {
+      throw new IllegalArgumentException("config 'groups' must be an array of {pattern, subscribe, publish}");
+    }
+    List<GroupRule> rules = new ArrayList<>();
+    for (Object item : array) {
+      if (!(item instanceof JsonObject rule)) {
+        throw new IllegalArgumentException("config 'groups' entries must be objects, got " + item);
+      }
+      rules.add(GroupRule.fromJson(rule));
+    }
+    return List.copyOf(rules);
+  }
+
+  private static JsonObject object(JsonObject c, String key) {
+    Object value = c.getValue(key);
+    if (value == null) {
+      return new JsonObject();
+    }
+    if (!(value instanceof JsonObject object)) {
+      throw new IllegalArgumentException("config '" + key + "' must be an object");
+    }
+    return object;
+  }
+
+  private static int intIn(JsonObject c, String key, int def, int min, int max) {
+    long value = longIn(c, key, def, min, max);
+    return (int) value;
+  }
+
+  private static long longIn(JsonObject c, String key, long def, long min, long max) {
+    Object raw = c.getValue(key);
+    if (raw == null) {
+      return def;
+    }
+    long value;
+    try {
+      value = raw instanceof Number n ? n.longValue() : Long.parseLong(raw.toString().strip());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("config '" + key + "' must be an integer, got '" + raw + "'");
+    }
+    if (value < min || value > max) {
+      throw new IllegalArgumentException("config '" + key + "' must be between " + min + " and " + max + ", got " + value);
+    }
+    return value;
+  }
+
+  private static boolean bool(JsonObject c, String key, boolean def) {
+    Object raw = c.getValue(key);
+    if (raw == null) {
+      return def;
+    }
+    if (raw instanceof Boolean b) {
+      return b;
+    }
+    String s = raw.toString().strip().toLowerCase(Locale.ROOT);
+    if (s.equals("true") || s.equals("false")) {
+      return Boolean.parseBoolean(s);
+    }
+    throw new IllegalArgumentException("config '" + key + "' must be true or false, got '" + raw + "'");
+  }
+}

@@ -1,0 +1,174 @@
+package io.github.switchboard.gateway;
+
+import io.github.switchboard.chat.ChatVerticle;
+import io.github.switchboard.gateway.fanout.GroupRegistry;
+import io.github.switchboard.gateway.http.HealthRoutes;
+import io.github.switchboard.gateway.http.Json;
+import io.github.switchboard.gateway.http.Readiness;
+import io.github.switchboard.gateway.http.StatsRoute;
+import io.github.switchboard.gateway.limit.SlowConsumerPolicy;
+import io.github.switchboard.gateway.socket.ChatIntake;
+import io.github.switchboard.gateway.socket.ChatSocket;
+import io.github.switchboard.gateway.socket.FrameWriter;
+import io.github.switchboard.gateway.socket.HubSocket;
+import io.github.switchboard.gateway.socket.KeepAlive;
+import io.github.switchboard.gateway.socket.MultiplexSocket;
+import io.github.switchboard.gateway.socket.RandomSocket;
+import io.github.switchboard.gateway.socket.ScoresSocket;
+import io.github.switchboard.gateway.socket.Session;
+import io.github.switchboard.gateway.socket.SocketAcceptor;
+import io.github.switchboard.gateway.socket.SocketAdapter;
+import io.github.switchboard.gateway.socket.Sessions;
+import io.github.switchboard.protocol.ErrorCode;
+import io.github.switchboard.protocol.Groups;
+import io.github.switchboard.simulator.SimulatorVerticle;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Wiring only: options, then the parts, then the router, then the server. In embedded mode (not
+ * clustered) it first deploys the chat and simulator services in the same JVM.
+ */
+public class GatewayVerticle extends VerticleBase {
+
+  /** Close code sent to every socket when the gateway stops, so clients reconnect elsewhere. */
+  public static final short GOING_AWAY = 1001;
+  private static final Logger log = LoggerFactory.getLogger(GatewayVerticle.class);
+
+  private GatewayOptions options;
+  private final Readiness readiness = new Readiness();
+  private Sessions sessions;
+  private GroupRegistry groups;
+  private KeepAlive keepAlive;
+  private HttpServer server;
+
+  @Override
+  public Future<?> start() {
+    try {
+      options = GatewayOptions.from(config(), System.getenv());
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(new IllegalArgumentException("invalid gateway config: " + e.getMessage(), e));
+    }
+    GatewayStats stats = new GatewayStats();
+    FrameWriter writer = new FrameWriter(stats, new SlowConsumerPolicy(options.slowConsumerCloseMs()));
+    sessions = new Sessions();
+    groups = new GroupRegistry(vertx.eventBus(), writer);
+    keepAlive = new KeepAlive(vertx, sessions, options.pingIntervalMs());
+    GroupPolicy policy = new GroupPolicy(options.groups());
+    ChatIntake chatIntake = new ChatIntake(vertx.eventBus(), writer, options.serviceTimeoutMs());
+    SocketAcceptor acceptor = new SocketAcceptor(sessions, groups, writer, stats, options.writeQueueMaxBytes());
+
+    Router router = Router.router(vertx);
+    HealthRoutes.mount(router, readiness);
+    StatsRoute.mount(router, vertx, sessions, groups, stats);
+    webSocket(router, "/ws/hub", acceptor, new HubSocket(groups, vertx.eventBus()));
+    webSocket(router, "/ws", acceptor, new MultiplexSocket(groups, policy, writer, vertx.eventBus(), chatIntake,
+      options.maxSubscriptions()));
+    webSocket(router, "/ws/scores", acceptor, new ScoresSocket(groups, writer));
+    webSocket(router, "/ws/random", acceptor, new RandomSocket(groups, writer));
+    ChatSocket chat = new ChatSocket(groups, writer, chatIntake);
+    router.get("/ws/chat/:room").handler(ctx -> {
+      if (!Groups.isValidRoom(ctx.pathParam("room"))) {
+        Json.error(ctx, 400, ErrorCode.INVALID_FIELD, "room must match [A-Za-z0-9_-]{1," + Groups.MAX_ROOM_LENGTH + "}");
+        return;
+      }
+      upgrade(ctx, acceptor, chat);
+    });
+    router.get("/ws/chat/*").handler(ctx ->
+      Json.error(ctx, 400, ErrorCode.INVALID_FIELD, "room must match [A-Za-z0-9_-]{1," + Groups.MAX_ROOM_LENGTH + "}"));
+
+    HttpServerOptions serverOptions = new HttpServerOptions()
+      .setHost(options.host())
+      .setPort(options.port())
+      .setMaxWebSocketFrameSize(options.maxFrameBytes())
+      .setMaxWebSocketMessageSize(options.maxFrameBytes());
+
+    return deployEmbeddedServices()
+      .compose(v -> vertx.createHttpServer(serverOptions).requestHandler(router).listen())
+      .onSuccess(s -> {
+        server = s;
+        keepAlive.start();
+        readiness.listening();
+        log.info("Gateway listening on {}:{} ({})", options.host(), s.actualPort(),
+          vertx.isClustered() ? "clustered" : "embedded");
+      });
+  }
+
+  /**
+   * Stops accepting, tells every socket to go elsewhere (1001), waits for them to close up to
+   * the drain time, and drops this gateway's group consumers.
+   */
+  @Override
+  public Future<?> stop() {
+    readiness.draining();
+    if (keepAlive != null) {
+      keepAlive.stop();
+    }
+    if (sessions == null) {
+      return Future.succeededFuture();
+    }
+    log.info("Gateway draining: closing {} sockets with {}", sessions.size(), GOING_AWAY);
+    for (Session session : sessions.all()) {
+      session.closing(true);
+      session.socket().close(GOING_AWAY, "server shutting down");
+    }
+    Promise<Void> drained = Promise.promise();
+    long deadline = System.currentTimeMillis() + options.drainTimeoutMs();
+    awaitDrained(drained, deadline);
+    return drained.future()
+      .compose(v -> server == null ? Future.succeededFuture() : server.shutdown(1, TimeUnit.SECONDS))
+      .compose(v -> groups.closeAll());
+  }
+
+  /** The port the server listens on (useful with port 0). */
+  public int actualPort() {
+    return server.actualPort();
+  }
+
+  private void awaitDrained(Promise<Void> drained, long deadline) {
+    if (sessions.size() == 0 || System.currentTimeMillis() >= deadline) {
+      if (sessions.size() > 0) {
+        log.warn("Drain time over with {} sockets still open", sessions.size());
+      }
+      drained.complete();
+      return;
+    }
+    vertx.setTimer(50, id -> awaitDrained(drained, deadline));
+  }
+
+  private void webSocket(Router router, String path, SocketAcceptor acceptor, SocketAdapter adapter) {
+    router.get(path).handler(ctx -> upgrade(ctx, acceptor, adapter));
+  }
+
+  private void upgrade(RoutingContext ctx, SocketAcceptor acceptor, SocketAdapter adapter) {
+    if (readiness.isDraining()) {
+      Json.error(ctx, 503, ErrorCode.SERVICE_UNAVAILABLE, "gateway is shutting down");
+      return;
+    }
+    if (!ctx.request().canUpgradeToWebSocket()) {
+      Json.error(ctx, 400, ErrorCode.INVALID_FIELD, "this path expects a WebSocket upgrade");
+      return;
+    }
+    acceptor.accept(ctx, adapter);
+  }
+
+  private Future<Void> deployEmbeddedServices() {
+    if (vertx.isClustered() || !options.embeddedServices()) {
+      return Future.succeededFuture();
+    }
+    return vertx.deployVerticle(new ChatVerticle(), new DeploymentOptions().setConfig(options.chat()))
+      .compose(id -> vertx.deployVerticle(new SimulatorVerticle(), new DeploymentOptions().setConfig(options.simulator())))
+      .onSuccess(id -> log.info("Embedded mode: chat and simulator services deployed in this JVM"))
+      .mapEmpty();
+  }
+}

@@ -1,0 +1,104 @@
+package io.github.switchboard.gateway.fanout;
+
+import io.github.switchboard.gateway.socket.FrameWriter;
+import io.github.switchboard.gateway.socket.Session;
+import io.github.switchboard.protocol.Delivery;
+import io.github.switchboard.protocol.Groups;
+import io.vertx.core.Future;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.MessageConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Which local sockets are in which group. A gateway holds exactly one event bus consumer on
+ * {@code group.G} while at least one of its sockets is in G: registered when the first joins,
+ * unregistered when the last leaves. A delivery is decoded once and written to every member.
+ *
+ * <p>Runs on the gateway verticle's event loop only.
+ */
+public final class GroupRegistry {
+
+  private static final Logger log = LoggerFactory.getLogger(GroupRegistry.class);
+
+  private final EventBus eventBus;
+  private final FrameWriter writer;
+  private final Map<String, LocalGroup> groups = new HashMap<>();
+
+  public GroupRegistry(EventBus eventBus, FrameWriter writer) {
+    this.eventBus = eventBus;
+    this.writer = writer;
+  }
+
+  /**
+   * Adds the session to the group. The future completes once this gateway's consumer for the
+   * group is registered across the cluster, so a message published after it arrives.
+   */
+  public Future<Void> join(String group, Session session) {
+    LocalGroup local = groups.get(group);
+    if (local == null) {
+      local = new LocalGroup(group);
+      groups.put(group, local);
+      LocalGroup target = local;
+      MessageConsumer<Object> consumer = eventBus.consumer(Groups.address(group), message -> deliver(target, message.body()));
+      local.consumer(consumer);
+      log.debug("group={} consumer registered", group);
+    }
+    session.addGroup(group);
+    local.add(session);
+    return local.consumer().completion();
+  }
+
+  /** Removes the session from the group; the last one out unregisters the consumer. */
+  public boolean leave(String group, Session session) {
+    session.removeGroup(group);
+    LocalGroup local = groups.get(group);
+    if (local == null || !local.remove(session)) {
+      return false;
+    }
+    if (local.isEmpty()) {
+      groups.remove(group);
+      local.consumer().unregister().onFailure(e -> log.warn("group={} consumer unregister failed: {}", group, e.getMessage()));
+      log.debug("group={} consumer unregistered", group);
+    }
+    return true;
+  }
+
+  public void leaveAll(Session session) {
+    for (String group : session.groups()) {
+      leave(group, session);
+    }
+  }
+
+  /** Event bus consumers this gateway holds: one per group with local sockets. */
+  public int consumerCount() {
+    return groups.size();
+  }
+
+  /** Local sockets in the group (0 when none). */
+  public int memberCount(String group) {
+    LocalGroup local = groups.get(group);
+    return local == null ? 0 : local.size();
+  }
+
+  /** Unregisters every consumer; used when the gateway stops. */
+  public Future<Void> closeAll() {
+    var futures = groups.values().stream().map(g -> g.consumer().unregister()).toList();
+    groups.clear();
+    return Future.join(futures).mapEmpty();
+  }
+
+  private void deliver(LocalGroup local, Object body) {
+    Delivery delivery;
+    try {
+      delivery = Delivery.decode(body);
+    } catch (IllegalArgumentException e) {
+      log.warn("group={} dropped a message that is not a delivery: {}", local.name(), e.getMessage());
+      return;
+    }
+    local.deliver(delivery, writer);
+  }
+}

@@ -1,0 +1,80 @@
+package io.github.switchboard.gateway.fanout;
+
+import io.github.switchboard.gateway.socket.FrameWriter;
+import io.github.switchboard.gateway.socket.Session;
+import io.github.switchboard.protocol.Delivery;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.http.WebSocketFrameType;
+
+import java.util.HashSet;
+import java.util.Set;
+
+/**
+ * The sockets of one group on this gateway, and the single event bus consumer that feeds them.
+ */
+final class LocalGroup {
+
+  private static final Session[] EMPTY = new Session[0];
+
+  private final String name;
+  private final Set<Session> members = new HashSet<>();
+  /** Members as an array, rebuilt after a change; a write may close a socket mid-walk. */
+  private Session[] snapshot = EMPTY;
+  private boolean dirty;
+  private MessageConsumer<Object> consumer;
+
+  LocalGroup(String name) {
+    this.name = name;
+  }
+
+  String name() {
+    return name;
+  }
+
+  MessageConsumer<Object> consumer() {
+    return consumer;
+  }
+
+  void consumer(MessageConsumer<Object> consumer) {
+    this.consumer = consumer;
+  }
+
+  boolean add(Session session) {
+    dirty |= members.add(session);
+    return true;
+  }
+
+  boolean remove(Session session) {
+    boolean removed = members.remove(session);
+    dirty |= removed;
+    return removed;
+  }
+
+  boolean isEmpty() {
+    return members.isEmpty();
+  }
+
+  int size() {
+    return members.size();
+  }
+
+  /** Writes one delivery to every member, except its sender when the publisher asked so. */
+  void deliver(Delivery delivery, FrameWriter writer) {
+    if (dirty) {
+      snapshot = members.toArray(EMPTY);
+      dirty = false;
+    }
+    PreparedDelivery prepared = new PreparedDelivery(name, delivery);
+    String excluded = delivery.echo() ? null : delivery.sender();
+    for (Session session : snapshot) {
+      if (excluded != null && excluded.equals(session.id())) {
+        continue;
+      }
+      if (session.endpoint().envelope()) {
+        writer.write(session, WebSocketFrameType.TEXT, prepared.envelope());
+      } else {
+        writer.write(session, prepared.rawType(), prepared.raw());
+      }
+    }
+  }
+}

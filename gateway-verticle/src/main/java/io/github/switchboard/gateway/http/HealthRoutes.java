@@ -1,0 +1,22 @@
+package io.github.switchboard.gateway.http;
+
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+
+/** {@code GET /health/live} and {@code GET /health/ready} for probes and load balancers. */
+public final class HealthRoutes {
+
+  private HealthRoutes() {
+  }
+
+  public static void mount(Router router, Readiness readiness) {
+    router.get("/health/live").handler(ctx -> Json.send(ctx, 200, new JsonObject().put("status", "UP")));
+    router.get("/health/ready").handler(ctx -> {
+      if (readiness.isReady()) {
+        Json.send(ctx, 200, new JsonObject().put("status", "UP"));
+      } else {
+        Json.send(ctx, 503, new JsonObject().put("status", readiness.isDraining() ? "DRAINING" : "STARTING"));
+      }
+    });
+  }
+}

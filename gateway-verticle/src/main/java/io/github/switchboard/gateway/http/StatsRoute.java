@@ -1,0 +1,39 @@
+package io.github.switchboard.gateway.http;
+
+import io.github.switchboard.gateway.GatewayStats;
+import io.github.switchboard.gateway.fanout.GroupRegistry;
+import io.github.switchboard.gateway.socket.Endpoint;
+import io.github.switchboard.gateway.socket.Sessions;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+
+/**
+ * {@code GET /api/stats}: this gateway's connections, group consumers and counters, as JSON
+ * (the index page shows them; tests observe consumer counts through it).
+ */
+public final class StatsRoute {
+
+  private StatsRoute() {
+  }
+
+  public static void mount(Router router, Vertx vertx, Sessions sessions, GroupRegistry groups, GatewayStats stats) {
+    router.get("/api/stats").handler(ctx -> {
+      JsonObject byEndpoint = new JsonObject();
+      for (Endpoint endpoint : Endpoint.values()) {
+        byEndpoint.put(endpoint.path(), sessions.size(endpoint));
+      }
+      JsonObject body = new JsonObject()
+        .put("connections", sessions.size())
+        .put("connectionsByEndpoint", byEndpoint)
+        .put("groupConsumers", groups.consumerCount())
+        .put("clustered", vertx.isClustered())
+        .mergeIn(stats.toJson());
+      String group = ctx.queryParams().get("group");
+      if (group != null) {
+        body.put("group", new JsonObject().put("name", group).put("localMembers", groups.memberCount(group)));
+      }
+      Json.send(ctx, 200, body);
+    });
+  }
+}

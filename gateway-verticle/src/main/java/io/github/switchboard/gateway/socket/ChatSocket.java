@@ -1,0 +1,67 @@
+package io.github.switchboard.gateway.socket;
+
+import io.github.switchboard.gateway.fanout.GroupRegistry;
+import io.github.switchboard.protocol.ClientFrameParser;
+import io.github.switchboard.protocol.ErrorCode;
+import io.github.switchboard.protocol.Groups;
+import io.github.switchboard.protocol.ProtocolException;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * {@code /ws/chat/{room}}: the Django chat of the seed app. The room was validated before the
+ * upgrade; messages go to the chat service, which publishes them to every socket of the room,
+ * the sender's included.
+ */
+public final class ChatSocket implements SocketAdapter {
+
+  private final GroupRegistry groups;
+  private final FrameWriter writer;
+  private final ChatIntake intake;
+
+  public ChatSocket(GroupRegistry groups, FrameWriter writer, ChatIntake intake) {
+    this.groups = groups;
+    this.writer = writer;
+    this.intake = intake;
+  }
+
+  @Override
+  public Endpoint endpoint() {
+    return Endpoint.CHAT;
+  }
+
+  /** The room is the last path segment; the route checked it before upgrading. */
+  static String roomOf(Session session) {
+    String path = session.socket().path();
+    return path.substring(path.lastIndexOf('/') + 1);
+  }
+
+  @Override
+  public void open(Session session) {
+    String room = roomOf(session);
+    groups.join(Groups.chat(room), session);
+    writer.reply(session, new JsonObject()
+      .put("type", "welcome").put("connectionId", session.id()).put("room", room).encode());
+  }
+
+  @Override
+  public void text(Session session, String text) {
+    JsonObject frame;
+    try {
+      frame = ClientFrameParser.parseObject(text);
+    } catch (ProtocolException e) {
+      writer.error(session, e);
+      return;
+    }
+    Object message = frame.getValue("message");
+    if (message == null) {
+      writer.error(session, ErrorCode.INVALID_FIELD, "missing field 'message'", null);
+      return;
+    }
+    if (!(message instanceof String)) {
+      writer.error(session, ErrorCode.INVALID_FIELD, "field 'message' must be a string", null);
+      return;
+    }
+    intake.send(session, roomOf(session), message, null, seq -> {
+    });
+  }
+}

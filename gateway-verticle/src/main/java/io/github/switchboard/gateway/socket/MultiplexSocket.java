@@ -1,0 +1,115 @@
+package io.github.switchboard.gateway.socket;
+
+import io.github.switchboard.gateway.GroupPolicy;
+import io.github.switchboard.gateway.fanout.GroupRegistry;
+import io.github.switchboard.protocol.ClientFrame;
+import io.github.switchboard.protocol.ClientFrameParser;
+import io.github.switchboard.protocol.Delivery;
+import io.github.switchboard.protocol.ErrorCode;
+import io.github.switchboard.protocol.Groups;
+import io.github.switchboard.protocol.ProtocolException;
+import io.github.switchboard.protocol.ServerFrames;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.json.Json;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * {@code /ws}: one socket, many groups. Requests are parsed by {@link ClientFrameParser}; every
+ * reply echoes the request's {@code id}.
+ */
+public final class MultiplexSocket implements SocketAdapter {
+
+  private static final Logger log = LoggerFactory.getLogger(MultiplexSocket.class);
+
+  private final GroupRegistry groups;
+  private final GroupPolicy policy;
+  private final FrameWriter writer;
+  private final EventBus eventBus;
+  private final ChatIntake chat;
+  private final int maxSubscriptions;
+
+  public MultiplexSocket(GroupRegistry groups, GroupPolicy policy, FrameWriter writer, EventBus eventBus,
+                         ChatIntake chat, int maxSubscriptions) {
+    this.groups = groups;
+    this.policy = policy;
+    this.writer = writer;
+    this.eventBus = eventBus;
+    this.chat = chat;
+    this.maxSubscriptions = maxSubscriptions;
+  }
+
+  @Override
+  public Endpoint endpoint() {
+    return Endpoint.MULTIPLEX;
+  }
+
+  @Override
+  public void open(Session session) {
+  }
+
+  @Override
+  public void text(Session session, String text) {
+    ClientFrame frame;
+    try {
+      frame = ClientFrameParser.parse(text);
+    } catch (ProtocolException e) {
+      writer.error(session, e);
+      return;
+    }
+    if (frame instanceof ClientFrame.Subscribe subscribe) {
+      subscribe(session, subscribe);
+    } else if (frame instanceof ClientFrame.Unsubscribe unsubscribe) {
+      groups.leave(unsubscribe.group(), session);
+      writer.reply(session, ServerFrames.unsubscribed(unsubscribe.group(), unsubscribe.id()));
+    } else if (frame instanceof ClientFrame.Publish publish) {
+      publish(session, publish);
+    } else if (frame instanceof ClientFrame.Ping ping) {
+      writer.reply(session, ServerFrames.pong(ping.id(), System.currentTimeMillis()));
+    }
+  }
+
+  private void subscribe(Session session, ClientFrame.Subscribe request) {
+    String group = request.group();
+    if (!policy.maySubscribe(group)) {
+      writer.error(session, ErrorCode.FORBIDDEN, "subscribing to '" + group + "' is not allowed", request.id());
+      return;
+    }
+    if (!session.inGroup(group) && session.groupCount() >= maxSubscriptions) {
+      writer.error(session, ErrorCode.INVALID_FIELD, "at most " + maxSubscriptions + " subscriptions per connection", request.id());
+      return;
+    }
+    // Without stored history there is nothing to replay, which the reply must say.
+    Boolean recovered = request.since() == null ? null : Boolean.FALSE;
+    groups.join(group, session)
+      .onSuccess(v -> writer.reply(session, ServerFrames.subscribed(group, request.id(), recovered)))
+      .onFailure(e -> {
+        log.warn("{} group={} subscribe failed: {}", session, group, e.getMessage());
+        groups.leave(group, session);
+        writer.error(session, ErrorCode.INTERNAL_ERROR, "subscription could not be registered", request.id());
+      });
+  }
+
+  private void publish(Session session, ClientFrame.Publish request) {
+    String group = request.group();
+    if (!policy.mayPublish(group)) {
+      writer.error(session, ErrorCode.FORBIDDEN, "publishing to '" + group + "' is not allowed", request.id());
+      return;
+    }
+    String room = Groups.roomOf(group);
+    if (room != null) {
+      // Chat rooms are ordered and stored by the chat service; a /ws publish goes the same way
+      // as a message on /ws/chat/{room}.
+      chat.send(session, room, Json.decodeValue(request.data()), request.id(),
+        seq -> writer.reply(session, ServerFrames.ack(request.id(), seq)));
+      return;
+    }
+    boolean echo = !Groups.HUB.equals(group);
+    Delivery delivery = new Delivery(Delivery.Kind.JSON, Delivery.NO_SEQ, session.id(), echo,
+      System.currentTimeMillis(), request.data().getBytes(StandardCharsets.UTF_8));
+    eventBus.publish(Groups.address(group), delivery.encode());
+    writer.reply(session, ServerFrames.ack(request.id(), Delivery.NO_SEQ));
+  }
+}

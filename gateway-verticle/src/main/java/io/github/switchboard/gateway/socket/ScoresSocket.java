@@ -1,0 +1,55 @@
+package io.github.switchboard.gateway.socket;
+
+import io.github.switchboard.gateway.fanout.GroupRegistry;
+import io.github.switchboard.protocol.ClientFrameParser;
+import io.github.switchboard.protocol.ErrorCode;
+import io.github.switchboard.protocol.Groups;
+import io.github.switchboard.protocol.ProtocolException;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * {@code /ws/scores}: the live-score feed of the seed app. Updates arrive through the
+ * {@code scores} group; {@code PING} is answered here with the client's timestamp echoed.
+ */
+public final class ScoresSocket implements SocketAdapter {
+
+  private final GroupRegistry groups;
+  private final FrameWriter writer;
+
+  public ScoresSocket(GroupRegistry groups, FrameWriter writer) {
+    this.groups = groups;
+    this.writer = writer;
+  }
+
+  @Override
+  public Endpoint endpoint() {
+    return Endpoint.SCORES;
+  }
+
+  @Override
+  public void open(Session session) {
+    groups.join(Groups.SCORES, session);
+  }
+
+  @Override
+  public void text(Session session, String text) {
+    JsonObject frame;
+    try {
+      frame = ClientFrameParser.parseObject(text);
+    } catch (ProtocolException e) {
+      writer.error(session, e);
+      return;
+    }
+    Object type = frame.getValue("type");
+    if (!"PING".equals(type)) {
+      writer.error(session, type == null ? ErrorCode.INVALID_FIELD : ErrorCode.UNKNOWN_TYPE,
+        type == null ? "missing field 'type'" : "only PING is accepted on /ws/scores", null);
+      return;
+    }
+    JsonObject pong = new JsonObject().put("type", "PONG");
+    // The seed client computes latency from its own timestamp, so it goes back unchanged.
+    pong.put("timestamp", frame.getValue("timestamp"));
+    pong.put("serverTime", System.currentTimeMillis());
+    writer.reply(session, pong.encode());
+  }
+}

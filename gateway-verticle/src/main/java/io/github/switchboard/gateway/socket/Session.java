@@ -1,0 +1,133 @@
+package io.github.switchboard.gateway.socket;
+
+import io.vertx.core.http.ServerWebSocket;
+
+import java.util.Arrays;
+
+/**
+ * One open WebSocket and what the gateway must remember about it. There may be 10^5 of these
+ * per gateway, so it holds a handful of fields and a small array of group names, nothing more.
+ */
+public final class Session {
+
+  private static final String[] NO_GROUPS = new String[0];
+
+  private final String id;
+  private final ServerWebSocket socket;
+  private final Endpoint endpoint;
+  private String[] groups = NO_GROUPS;
+  private int groupCount;
+  private boolean awaitingPong;
+  private boolean closing;
+  private int dropped;
+  private long droppingSince;
+
+  public Session(String id, ServerWebSocket socket, Endpoint endpoint) {
+    this.id = id;
+    this.socket = socket;
+    this.endpoint = endpoint;
+  }
+
+  /** Connection id: unique across the cluster, sent to chat clients as their {@code sender}. */
+  public String id() {
+    return id;
+  }
+
+  public ServerWebSocket socket() {
+    return socket;
+  }
+
+  public Endpoint endpoint() {
+    return endpoint;
+  }
+
+  public boolean inGroup(String group) {
+    for (int i = 0; i < groupCount; i++) {
+      if (groups[i].equals(group)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  public int groupCount() {
+    return groupCount;
+  }
+
+  /** A copy, so callers may leave groups while walking it. */
+  public String[] groups() {
+    return Arrays.copyOf(groups, groupCount);
+  }
+
+  /** The first group joined: for the seed endpoints, the only one. */
+  public String primaryGroup() {
+    return groupCount == 0 ? null : groups[0];
+  }
+
+  /** Called by the group registry only, which keeps the other side of the membership. */
+  public boolean addGroup(String group) {
+    if (inGroup(group)) {
+      return false;
+    }
+    if (groupCount == groups.length) {
+      groups = Arrays.copyOf(groups, Math.max(1, groupCount * 2));
+    }
+    groups[groupCount++] = group;
+    return true;
+  }
+
+  /** Called by the group registry only. */
+  public boolean removeGroup(String group) {
+    for (int i = 0; i < groupCount; i++) {
+      if (groups[i].equals(group)) {
+        System.arraycopy(groups, i + 1, groups, i, groupCount - i - 1);
+        groups[--groupCount] = null;
+        return true;
+      }
+    }
+    return false;
+  }
+
+  boolean awaitingPong() {
+    return awaitingPong;
+  }
+
+  void awaitingPong(boolean value) {
+    awaitingPong = value;
+  }
+
+  public boolean closing() {
+    return closing;
+  }
+
+  public void closing(boolean value) {
+    closing = value;
+  }
+
+  /** Deliveries dropped since the socket's write queue last filled up. */
+  public int dropped() {
+    return dropped;
+  }
+
+  /** Epoch ms when the current run of drops began; 0 when the socket keeps up. */
+  public long droppingSince() {
+    return droppingSince;
+  }
+
+  public void recordDrop(long now) {
+    if (droppingSince == 0) {
+      droppingSince = now;
+    }
+    dropped++;
+  }
+
+  public void resetDrops() {
+    dropped = 0;
+    droppingSince = 0;
+  }
+
+  @Override
+  public String toString() {
+    return "conn=" + id + " endpoint=" + endpoint.path();
+  }
+}

@@ -1,0 +1,49 @@
+package io.github.switchboard.gateway.socket;
+
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+
+/** Every open socket of this gateway, for keep-alive, drain and counting. Event loop only. */
+public final class Sessions {
+
+  private final Set<Session> open = new HashSet<>();
+  private final Map<Endpoint, Integer> byEndpoint = new EnumMap<>(Endpoint.class);
+  /** Random per gateway so that ids from different gateways do not collide. */
+  private final String idPrefix = Long.toString(ThreadLocalRandom.current().nextLong(36L * 36 * 36 * 36 * 36 * 36, 36L * 36 * 36 * 36 * 36 * 36 * 36), 36);
+  private long nextId;
+
+  public String newId() {
+    return idPrefix + "-" + Long.toString(++nextId, 36);
+  }
+
+  public void add(Session session) {
+    open.add(session);
+    byEndpoint.merge(session.endpoint(), 1, Integer::sum);
+  }
+
+  public boolean remove(Session session) {
+    if (open.remove(session)) {
+      byEndpoint.merge(session.endpoint(), -1, Integer::sum);
+      return true;
+    }
+    return false;
+  }
+
+  public int size() {
+    return open.size();
+  }
+
+  public int size(Endpoint endpoint) {
+    return byEndpoint.getOrDefault(endpoint, 0);
+  }
+
+  /** A copy, so sockets may close while the caller walks it. */
+  public List<Session> all() {
+    return new ArrayList<>(open);
+  }
+}

@@ -1,0 +1,23 @@
+package io.github.switchboard.gateway;
+
+import io.vertx.core.Future;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/** Blocks a test thread on a Vert.x future, with a deadline. */
+final class Await {
+
+  static final long SECONDS = 15;
+
+  private Await() {
+  }
+
+  static <T> T result(Future<T> future) {
+    try {
+      return future.await(SECONDS, TimeUnit.SECONDS);
+    } catch (TimeoutException e) {
+      throw new AssertionError("no result within " + SECONDS + " s", e);
+    }
+  }
+}

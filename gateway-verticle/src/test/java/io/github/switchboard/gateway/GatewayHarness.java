@@ -1,0 +1,71 @@
+package io.github.switchboard.gateway;
+
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+
+import java.util.function.BooleanSupplier;
+
+/** A real gateway on a free port in the test's Vert.x, and helpers to talk to it. */
+final class GatewayHarness implements AutoCloseable {
+
+  final Vertx vertx;
+  final int port;
+  final String deploymentId;
+  private final WebClient http;
+
+  private GatewayHarness(Vertx vertx, int port, String deploymentId) {
+    this.vertx = vertx;
+    this.port = port;
+    this.deploymentId = deploymentId;
+    this.http = WebClient.create(vertx);
+  }
+
+  static GatewayHarness start(Vertx vertx, JsonObject config) {
+    GatewayVerticle verticle = new GatewayVerticle();
+    JsonObject conf = new JsonObject().put("port", 0).put("host", "127.0.0.1").mergeIn(config);
+    String id = Await.result(vertx.deployVerticle(verticle, new DeploymentOptions().setConfig(conf)));
+    return new GatewayHarness(vertx, verticle.actualPort(), id);
+  }
+
+  static GatewayHarness start(Vertx vertx) {
+    return start(vertx, new JsonObject());
+  }
+
+  TestSocket connect(String path) {
+    return TestSocket.connect(vertx, port, path);
+  }
+
+  HttpResponse<Buffer> get(String path) {
+    return Await.result(http.get(port, "127.0.0.1", path).send());
+  }
+
+  JsonObject stats() {
+    return get("/api/stats").bodyAsJsonObject();
+  }
+
+  /** Polls until the condition holds; fails after the deadline. */
+  static void await(String what, BooleanSupplier condition) {
+    long deadline = System.nanoTime() + TestSocket.TIMEOUT.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out waiting for " + what);
+      }
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError(e);
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    http.close();
+    Await.result(vertx.undeploy(deploymentId));
+  }
+}

@@ -1,0 +1,136 @@
+package io.github.switchboard.gateway;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.http.WebSocketFrame;
+import io.vertx.core.json.JsonObject;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/**
+ * A real WebSocket client for tests: records every message it receives, and waits for the
+ * next one, or for the close, up to a deadline.
+ */
+final class TestSocket implements AutoCloseable {
+
+  static final Duration TIMEOUT = Duration.ofSeconds(10);
+
+  /** A received message: text or binary. */
+  record Received(boolean binary, String text, Buffer bytes) {
+    JsonObject json() {
+      if (binary) {
+        throw new AssertionError("expected a text frame, got binary " + bytes);
+      }
+      return new JsonObject(text);
+    }
+  }
+
+  private final WebSocketClient client;
+  private final WebSocket socket;
+  private final LinkedBlockingQueue<Received> received = new LinkedBlockingQueue<>();
+  private final CompletableFuture<Short> closed = new CompletableFuture<>();
+
+  private TestSocket(WebSocketClient client, WebSocket socket) {
+    this.client = client;
+    this.socket = socket;
+    socket.textMessageHandler(text -> received.add(new Received(false, text, null)));
+    socket.binaryMessageHandler(bytes -> received.add(new Received(true, null, bytes)));
+    socket.closeHandler(v -> closed.complete(socket.closeStatusCode()));
+  }
+
+  static TestSocket connect(Vertx vertx, int port, String path) {
+    WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxFrameSize(1 << 20).setMaxMessageSize(1 << 22));
+    WebSocket socket = Await.result(client.connect(new WebSocketConnectOptions().setHost("localhost").setPort(port).setURI(path)));
+    return new TestSocket(client, socket);
+  }
+
+  WebSocket socket() {
+    return socket;
+  }
+
+  void send(String text) {
+    Await.result(socket.writeTextMessage(text));
+  }
+
+  void send(JsonObject json) {
+    send(json.encode());
+  }
+
+  void sendBinary(Buffer bytes) {
+    Await.result(socket.writeBinaryMessage(bytes));
+  }
+
+  /** Sends one frame regardless of size (writeTextMessage would split a large one). */
+  void sendFrame(WebSocketFrame frame) {
+    socket.writeFrame(frame);
+  }
+
+  Received next() {
+    try {
+      Received r = received.poll(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      if (r == null) {
+        throw new AssertionError("no message within " + TIMEOUT);
+      }
+      return r;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
+  JsonObject nextJson() {
+    return next().json();
+  }
+
+  /** Skips messages until one matches; fails at the deadline. */
+  JsonObject awaitJson(Predicate<JsonObject> match) {
+    long deadline = System.nanoTime() + TIMEOUT.toNanos();
+    while (System.nanoTime() < deadline) {
+      Received r;
+      try {
+        r = received.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError(e);
+      }
+      if (r != null && !r.binary() && match.test(r.json())) {
+        return r.json();
+      }
+    }
+    throw new AssertionError("no matching message within " + TIMEOUT);
+  }
+
+  /** Messages received and not yet taken. */
+  int pending() {
+    return received.size();
+  }
+
+  short awaitClose() {
+    try {
+      Short code = closed.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      return code == null ? -1 : code;
+    } catch (Exception e) {
+      throw new AssertionError("socket not closed within " + TIMEOUT, e);
+    }
+  }
+
+  boolean isClosed() {
+    return closed.isDone();
+  }
+
+  @Override
+  public void close() {
+    if (!closed.isDone()) {
+      socket.close();
+    }
+    client.close();
+  }
+}

@@ -1,0 +1,79 @@
+package io.github.switchboard.launcher;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.config.XmlConfigBuilder;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * Loads the Hazelcast configuration of a clustered process.
+ *
+ * <p>Where from: the file named by {@code -Dswitchboard.cluster.config} or
+ * {@code SWITCHBOARD_CLUSTER_CONFIG} (or Vert.x's own {@code -Dvertx.hazelcast.config}); else
+ * the copy of the top-level {@code cluster.xml} inside the jar. Vert.x falls back to a default
+ * multicast config when its path is wrong; here a wrong path is an error.
+ */
+public final class ClusterConfigLoader {
+
+  public static final String CONFIG_PROPERTY = "switchboard.cluster.config";
+  static final String CLASSPATH_CONFIG = "switchboard/cluster.xml";
+
+  /** Placeholders of cluster.xml: system property, environment variable, default. */
+  private static final String[][] PLACEHOLDERS = {
+    {"switchboard.cluster.name", "SWITCHBOARD_CLUSTER_NAME", "switchboard"},
+    {"switchboard.cluster.members", "SWITCHBOARD_CLUSTER_MEMBERS", "127.0.0.1"},
+    {"switchboard.cluster.port", "SWITCHBOARD_CLUSTER_PORT", "5701"},
+  };
+
+  private ClusterConfigLoader() {
+  }
+
+  public static Config load() {
+    return load(System.getProperties(), System.getenv());
+  }
+
+  static Config load(Properties system, Map<String, String> env) {
+    Properties properties = new Properties();
+    properties.putAll(system);
+    for (String[] placeholder : PLACEHOLDERS) {
+      if (properties.getProperty(placeholder[0]) == null) {
+        properties.setProperty(placeholder[0], env.getOrDefault(placeholder[1], placeholder[2]));
+      }
+    }
+    String path = firstNonBlank(system.getProperty(CONFIG_PROPERTY), env.get("SWITCHBOARD_CLUSTER_CONFIG"),
+      system.getProperty("vertx.hazelcast.config"));
+    try {
+      if (path != null) {
+        Path file = Path.of(path);
+        if (!Files.isRegularFile(file)) {
+          throw new IllegalStateException("cluster config file " + file.toAbsolutePath() + " does not exist");
+        }
+        try (InputStream in = Files.newInputStream(file)) {
+          return new XmlConfigBuilder(in).setProperties(properties).build();
+        }
+      }
+      try (InputStream in = ClusterConfigLoader.class.getClassLoader().getResourceAsStream(CLASSPATH_CONFIG)) {
+        if (in == null) {
+          throw new IllegalStateException("no " + CLASSPATH_CONFIG + " on the classpath");
+        }
+        return new XmlConfigBuilder(in).setProperties(properties).build();
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot read cluster config " + path + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static String firstNonBlank(String... values) {
+    for (String value : values) {
+      if (value != null && !value.isBlank()) {
+        return value;
+      }
+    }
+    return null;
+  }
+}

@@ -1,0 +1,94 @@
+package io.github.switchboard.launcher;
+
+import com.hazelcast.config.Config;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxBuilder;
+import io.vertx.core.VertxOptions;
+import io.vertx.launcher.application.ExitCodes;
+import io.vertx.launcher.application.HookContext;
+import io.vertx.launcher.application.VertxApplication;
+import io.vertx.launcher.application.VertxApplicationHooks;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Main class of every fat jar. It is Vert.x's {@link VertxApplication} (same flags: {@code -conf},
+ * {@code -cluster}, {@code -cluster-host}, {@code -cluster-port}) plus two checks Vert.x does not
+ * make: a {@code -conf} that is neither a readable file nor inline JSON, and a cluster config
+ * path that does not exist, stop the process instead of starting it with defaults.
+ */
+public final class SwitchboardLauncher extends VertxApplication {
+
+  private static final Logger log = LoggerFactory.getLogger(SwitchboardLauncher.class);
+
+  /**
+   * Vert.x finds the {@code Main-Verticle} entry in the manifest whose {@code Main-Class} is the
+   * launching class, so this class must be the VertxApplication itself.
+   */
+  SwitchboardLauncher(String[] args, Config clusterConfig) {
+    super(args, new Hooks(clusterConfig));
+  }
+
+  public static void main(String[] args) {
+    List<String> arguments = Arrays.asList(args);
+    try {
+      LaunchArguments.checkConf(arguments);
+    } catch (IllegalArgumentException e) {
+      log.error("Start-up failed: {}", e.getMessage());
+      System.exit(ExitCodes.USAGE);
+      return;
+    }
+    boolean clustered = arguments.contains("-cluster") || arguments.contains("--cluster");
+    Config clusterConfig = null;
+    if (clustered) {
+      try {
+        clusterConfig = ClusterConfigLoader.load();
+      } catch (RuntimeException e) {
+        log.error("Start-up failed: {}", e.getMessage());
+        System.exit(ExitCodes.VERTX_INITIALIZATION);
+        return;
+      }
+    }
+    int code = new SwitchboardLauncher(args, clusterConfig).launch();
+    if (code != 0) {
+      System.exit(code);
+    }
+  }
+
+  private static final class Hooks implements VertxApplicationHooks {
+
+    /** Null when not clustered. */
+    private final Config clusterConfig;
+
+    Hooks(Config clusterConfig) {
+      this.clusterConfig = clusterConfig;
+    }
+
+    @Override
+    public VertxBuilder createVertxBuilder(VertxOptions options) {
+      VertxBuilder builder = Vertx.builder().with(options);
+      if (clusterConfig != null) {
+        Config config = clusterConfig;
+        log.info("Joining Hazelcast cluster '{}' (members {})", config.getClusterName(),
+          config.getNetworkConfig().getJoin().getTcpIpConfig().isEnabled()
+            ? config.getNetworkConfig().getJoin().getTcpIpConfig().getMembers() : "by discovery");
+        builder.withClusterManager(new HazelcastClusterManager(config));
+      }
+      return builder;
+    }
+
+    @Override
+    public void afterFailureToStartVertx(HookContext context, Throwable t) {
+      log.error("Start-up failed: could not start Vert.x{}: {}", clusterConfig != null ? " or join the cluster" : "", t.getMessage(), t);
+    }
+
+    @Override
+    public void afterFailureToDeployVerticle(HookContext context, Throwable t) {
+      log.error("Start-up failed: could not deploy {}: {}", context.mainVerticle(), t.getMessage(), t);
+    }
+  }
+}

@@ -1,0 +1,20 @@
+package io.github.switchboard.protocol;
+
+/**
+ * Every event bus address other than the group addresses of {@link Groups}.
+ *
+ * <p>These are request/reply addresses owned by one service each; a gateway sends to them and
+ * never consumes them.
+ */
+public final class Addresses {
+
+  /** Chat intake: a gateway sends a client's chat message here; the chat service replies. */
+  public static final String CHAT_INTAKE = "switchboard.chat.intake";
+  /** Chat history: asks the chat service for stored messages of one room. */
+  public static final String CHAT_HISTORY = "switchboard.chat.history";
+  /** Score snapshot: asks the simulator for the current five events. */
+  public static final String SCORES_SNAPSHOT = "switchboard.scores.snapshot";
+
+  private Addresses() {
+  }
+}

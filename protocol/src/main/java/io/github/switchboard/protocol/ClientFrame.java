@@ -1,0 +1,24 @@
+package io.github.switchboard.protocol;
+
+/**
+ * A request a client sends on the multiplexed endpoint {@code /ws}, after parsing and
+ * validation. {@code id} is the client's request id (a Number or a String), or null.
+ */
+public sealed interface ClientFrame {
+
+  Object id();
+
+  /** {@code since} is null when the client wants live messages only. */
+  record Subscribe(Object id, String group, Long since) implements ClientFrame {
+  }
+
+  record Unsubscribe(Object id, String group) implements ClientFrame {
+  }
+
+  /** {@code data} is the publish payload already encoded as JSON text. */
+  record Publish(Object id, String group, String data) implements ClientFrame {
+  }
+
+  record Ping(Object id) implements ClientFrame {
+  }
+}

@@ -1,0 +1,95 @@
+package io.github.switchboard.protocol;
+
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * Turns the text of a {@code /ws} frame into a {@link ClientFrame}, or throws a
+ * {@link ProtocolException} that names what is wrong.
+ */
+public final class ClientFrameParser {
+
+  private ClientFrameParser() {
+  }
+
+  public static ClientFrame parse(String text) {
+    JsonObject json = parseObject(text);
+    Object id = requestId(json);
+    Object type = json.getValue("type");
+    if (type == null) {
+      throw new ProtocolException(ErrorCode.INVALID_FIELD, "missing field 'type'", id);
+    }
+    if (!(type instanceof String)) {
+      throw new ProtocolException(ErrorCode.INVALID_FIELD, "field 'type' must be a string", id);
+    }
+    switch ((String) type) {
+      case "subscribe":
+        return new ClientFrame.Subscribe(id, group(json, id), since(json, id));
+      case "unsubscribe":
+        return new ClientFrame.Unsubscribe(id, group(json, id));
+      case "publish": {
+        String group = group(json, id);
+        if (!json.containsKey("data")) {
+          throw new ProtocolException(ErrorCode.INVALID_FIELD, "missing field 'data'", id);
+        }
+        return new ClientFrame.Publish(id, group, Json.encode(json.getValue("data")));
+      }
+      case "ping":
+        return new ClientFrame.Ping(id);
+      default:
+        throw new ProtocolException(ErrorCode.UNKNOWN_TYPE, "unknown type '" + abbreviate((String) type) + "'", id);
+    }
+  }
+
+  /** Parses a frame that must be a JSON object; used by every JSON endpoint. */
+  public static JsonObject parseObject(String text) {
+    String trimmed = text.strip();
+    if (!trimmed.startsWith("{")) {
+      throw new ProtocolException(ErrorCode.INVALID_JSON, "frame must be a JSON object");
+    }
+    try {
+      return new JsonObject(trimmed);
+    } catch (DecodeException | ClassCastException e) {
+      throw new ProtocolException(ErrorCode.INVALID_JSON, "frame is not valid JSON");
+    }
+  }
+
+  private static Object requestId(JsonObject json) {
+    Object id = json.getValue("id");
+    if (id == null || id instanceof Number || id instanceof String) {
+      return id;
+    }
+    throw new ProtocolException(ErrorCode.INVALID_FIELD, "field 'id' must be a number or a string");
+  }
+
+  private static String group(JsonObject json, Object id) {
+    Object group = json.getValue("group");
+    if (group == null) {
+      throw new ProtocolException(ErrorCode.INVALID_FIELD, "missing field 'group'", id);
+    }
+    if (!(group instanceof String)) {
+      throw new ProtocolException(ErrorCode.INVALID_FIELD, "field 'group' must be a string", id);
+    }
+    if (!Groups.isValidName((String) group)) {
+      throw new ProtocolException(ErrorCode.INVALID_GROUP,
+        "group name must match [A-Za-z0-9_.:-]{1," + Groups.MAX_NAME_LENGTH + "}", id);
+    }
+    return (String) group;
+  }
+
+  private static Long since(JsonObject json, Object id) {
+    Object since = json.getValue("since");
+    if (since == null) {
+      return null;
+    }
+    if (!(since instanceof Integer || since instanceof Long) || ((Number) since).longValue() < 0) {
+      throw new ProtocolException(ErrorCode.INVALID_FIELD, "field 'since' must be an integer >= 0", id);
+    }
+    return ((Number) since).longValue();
+  }
+
+  private static String abbreviate(String s) {
+    return s.length() <= 32 ? s : s.substring(0, 32) + "...";
+  }
+}

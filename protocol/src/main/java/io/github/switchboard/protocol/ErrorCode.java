@@ -1,0 +1,43 @@
+package io.github.switchboard.protocol;
+
+import java.util.Locale;
+
+/**
+ * The error codes of the wire contract. Each appears as {@code "code"} in an error frame or in
+ * the JSON body of an HTTP error; docs/protocol.md lists what each one means.
+ */
+public enum ErrorCode {
+  /** The frame is not JSON, or not a JSON object. */
+  INVALID_JSON,
+  /** The frame's {@code type} is not one this endpoint knows. */
+  UNKNOWN_TYPE,
+  /** A field is missing or has the wrong type or value. */
+  INVALID_FIELD,
+  /** A group name does not match {@code [A-Za-z0-9_.:-]{1,128}}. */
+  INVALID_GROUP,
+  /** The group exists but this client may not subscribe or publish to it. */
+  FORBIDDEN,
+  /** The client sends faster than its rate limit allows. */
+  RATE_LIMITED,
+  /** A payload is larger than the configured maximum. */
+  TOO_LARGE,
+  /** The frame type (text or binary) is not accepted on this endpoint. */
+  UNSUPPORTED_FRAME,
+  /** Messages were dropped for this socket because it did not read fast enough. */
+  SLOW_CONSUMER,
+  /** The service that owns the request (chat, scores) did not answer in time. */
+  SERVICE_UNAVAILABLE,
+  /** The resource (an event, a room) does not exist. */
+  NOT_FOUND,
+  /** Missing or wrong credentials (HTTP publish API key). */
+  UNAUTHORIZED,
+  /** A bug on our side; the log has the details. */
+  INTERNAL_ERROR;
+
+  private final String code = name().toLowerCase(Locale.ROOT);
+
+  /** The snake_case word that goes on the wire. */
+  public String code() {
+    return code;
+  }
+}

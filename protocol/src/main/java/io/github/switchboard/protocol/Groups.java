@@ -1,0 +1,59 @@
+package io.github.switchboard.protocol;
+
+import java.util.regex.Pattern;
+
+/**
+ * Group names and the event bus address each group lives on.
+ *
+ * <p>A group is the unit of fan-out: whoever publishes to {@link #address(String)} reaches every
+ * socket in that group on every gateway of the cluster.
+ */
+public final class Groups {
+
+  /** Prefix of every group address on the event bus (PROTOCOL.md section 6). */
+  public static final String ADDRESS_PREFIX = "group.";
+
+  public static final int MAX_NAME_LENGTH = 128;
+  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.:-]{1," + MAX_NAME_LENGTH + "}");
+
+  /** Room names of {@code /ws/chat/{room}}. */
+  public static final int MAX_ROOM_LENGTH = 64;
+  private static final Pattern ROOM = Pattern.compile("[A-Za-z0-9_-]{1," + MAX_ROOM_LENGTH + "}");
+
+  /** The group behind {@code /ws/hub}. */
+  public static final String HUB = "hub";
+  /** The group behind {@code /ws/scores}. */
+  public static final String SCORES = "scores";
+  /** The group behind {@code /ws/random}. */
+  public static final String RANDOM = "random";
+  /** Chat room R is group {@code chat.R}. */
+  public static final String CHAT_PREFIX = "chat.";
+
+  private Groups() {
+  }
+
+  public static boolean isValidName(String name) {
+    return name != null && NAME.matcher(name).matches();
+  }
+
+  public static boolean isValidRoom(String room) {
+    return room != null && ROOM.matcher(room).matches();
+  }
+
+  public static String address(String group) {
+    return ADDRESS_PREFIX + group;
+  }
+
+  public static String chat(String room) {
+    return CHAT_PREFIX + room;
+  }
+
+  /** The room of a chat group, or null when the group is not a chat room. */
+  public static String roomOf(String group) {
+    if (group == null || !group.startsWith(CHAT_PREFIX)) {
+      return null;
+    }
+    String room = group.substring(CHAT_PREFIX.length());
+    return isValidRoom(room) ? room : null;
+  }
+}

@@ -1,0 +1,98 @@
+package io.github.switchboard.protocol;
+
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonObject;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+
+/**
+ * Every frame the server sends, serialized. Replies go to one socket; {@link #message} is built
+ * once per delivery and shared by every {@code /ws} socket of the group.
+ */
+public final class ServerFrames {
+
+  private ServerFrames() {
+  }
+
+  public static String subscribed(String group, Object id, Boolean recovered) {
+    JsonObject frame = new JsonObject().put("type", "subscribed").put("group", group);
+    putId(frame, id);
+    if (recovered != null) {
+      frame.put("recovered", recovered);
+    }
+    return frame.encode();
+  }
+
+  public static String unsubscribed(String group, Object id) {
+    return putId(new JsonObject().put("type", "unsubscribed").put("group", group), id).encode();
+  }
+
+  public static String ack(Object id, long seq) {
+    JsonObject frame = putId(new JsonObject().put("type", "ack"), id);
+    if (seq >= 0) {
+      frame.put("seq", seq);
+    }
+    return frame.encode();
+  }
+
+  public static String pong(Object id, long serverTime) {
+    return putId(new JsonObject().put("type", "pong"), id).put("serverTime", serverTime).encode();
+  }
+
+  public static String error(ErrorCode code, String message, Object id) {
+    JsonObject frame = new JsonObject().put("type", "error").put("code", code.code()).put("message", message);
+    return putId(frame, id).encode();
+  }
+
+  public static String error(ProtocolException e) {
+    return error(e.code(), e.getMessage(), e.requestId());
+  }
+
+  /** The JSON body of an HTTP error response. */
+  public static JsonObject httpError(ErrorCode code, String message) {
+    return new JsonObject().put("error", code.code()).put("message", message);
+  }
+
+  /**
+   * {@code {"type":"message","group":G,"seq":N,"data":...}} for a {@code /ws} subscriber. A JSON
+   * payload is spliced in as it was published, without parsing it again.
+   */
+  public static byte[] message(String group, Delivery delivery) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(delivery.payload().length + group.length() + 64);
+    write(out, "{\"type\":\"message\",\"group\":");
+    write(out, Json.encode(group));
+    if (delivery.hasSeq()) {
+      write(out, ",\"seq\":" + delivery.seq());
+    }
+    switch (delivery.kind()) {
+      case JSON -> {
+        write(out, ",\"data\":");
+        out.writeBytes(delivery.payload());
+      }
+      case TEXT -> {
+        write(out, ",\"data\":");
+        write(out, Json.encode(new String(delivery.payload(), StandardCharsets.UTF_8)));
+      }
+      case BINARY -> {
+        write(out, ",\"encoding\":\"base64\",\"data\":\"");
+        write(out, Base64.getEncoder().encodeToString(delivery.payload()));
+        write(out, "\"");
+      }
+    }
+    write(out, "}");
+    return out.toByteArray();
+  }
+
+  private static void write(ByteArrayOutputStream out, String s) {
+    out.writeBytes(s.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static JsonObject putId(JsonObject frame, Object id) {
+    if (id != null) {
+      frame.put("id", id);
+    }
+    return frame;
+  }
+}
