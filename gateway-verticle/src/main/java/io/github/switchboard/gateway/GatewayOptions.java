@@ -21,6 +21,12 @@ public final class GatewayOptions {
   public static final long DEFAULT_PING_INTERVAL_MS = 30_000;
   /** Largest WebSocket frame or message accepted; a larger one closes the socket with 1009. */
   public static final int DEFAULT_MAX_FRAME_BYTES = 64 * 1024;
+  /**
+   * Frames above this are cut off by the WebSocket decoder before they are read, with no close
+   * frame (the TCP connection drops). Between {@code maxFrameBytes} and this, a message is read
+   * and the socket closed with 1009. At least {@code maxFrameBytes}.
+   */
+  public static final int DEFAULT_FRAME_HARD_LIMIT_BYTES = 1024 * 1024;
   /** Bytes queued for one socket before further deliveries to it are dropped. */
   public static final int DEFAULT_WRITE_QUEUE_MAX_BYTES = 256 * 1024;
   /** A socket that keeps dropping deliveries this long is closed with 1013. */
@@ -42,6 +48,7 @@ public final class GatewayOptions {
   private final int port;
   private final long pingIntervalMs;
   private final int maxFrameBytes;
+  private final int frameHardLimitBytes;
   private final int writeQueueMaxBytes;
   private final long slowConsumerCloseMs;
   private final int maxSubscriptions;
@@ -57,6 +64,8 @@ public final class GatewayOptions {
     port = intIn(c, "port", DEFAULT_PORT, 0, 65535);
     pingIntervalMs = longIn(c, "pingIntervalMs", DEFAULT_PING_INTERVAL_MS, 10, Long.MAX_VALUE);
     maxFrameBytes = intIn(c, "maxFrameBytes", DEFAULT_MAX_FRAME_BYTES, 128, Integer.MAX_VALUE);
+    frameHardLimitBytes = Math.max(maxFrameBytes,
+      intIn(c, "frameHardLimitBytes", DEFAULT_FRAME_HARD_LIMIT_BYTES, 128, Integer.MAX_VALUE));
     writeQueueMaxBytes = intIn(c, "writeQueueMaxBytes", DEFAULT_WRITE_QUEUE_MAX_BYTES, 1024, Integer.MAX_VALUE);
     slowConsumerCloseMs = longIn(c, "slowConsumerCloseMs", DEFAULT_SLOW_CONSUMER_CLOSE_MS, 0, Long.MAX_VALUE);
     maxSubscriptions = intIn(c, "maxSubscriptions", DEFAULT_MAX_SUBSCRIPTIONS, 1, Integer.MAX_VALUE);
@@ -71,7 +80,7 @@ public final class GatewayOptions {
   /** Reads the verticle config, with environment variables taking precedence. */
   public static GatewayOptions from(JsonObject config, Map<String, String> env) {
     JsonObject merged = config == null ? new JsonObject() : config.copy();
-    for (String key : List.of("host", "port", "pingIntervalMs", "maxFrameBytes", "writeQueueMaxBytes",
+    for (String key : List.of("host", "port", "pingIntervalMs", "maxFrameBytes", "frameHardLimitBytes", "writeQueueMaxBytes",
       "slowConsumerCloseMs", "maxSubscriptions", "serviceTimeoutMs", "drainTimeoutMs", "embeddedServices", "groups")) {
       String value = env.get(envName(key));
       if (value != null && !value.isBlank()) {
@@ -104,6 +113,10 @@ public final class GatewayOptions {
 
   public int maxFrameBytes() {
     return maxFrameBytes;
+  }
+
+  public int frameHardLimitBytes() {
+    return frameHardLimitBytes;
   }
 
   public int writeQueueMaxBytes() {

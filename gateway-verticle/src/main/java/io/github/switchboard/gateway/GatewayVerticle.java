@@ -18,6 +18,7 @@ import io.github.switchboard.gateway.socket.ScoresSocket;
 import io.github.switchboard.gateway.socket.Session;
 import io.github.switchboard.gateway.socket.SocketAcceptor;
 import io.github.switchboard.gateway.socket.SocketAdapter;
+import io.github.switchboard.gateway.socket.SocketCloser;
 import io.github.switchboard.gateway.socket.Sessions;
 import io.github.switchboard.protocol.ErrorCode;
 import io.github.switchboard.protocol.Groups;
@@ -60,13 +61,15 @@ public class GatewayVerticle extends VerticleBase {
       return Future.failedFuture(new IllegalArgumentException("invalid gateway config: " + e.getMessage(), e));
     }
     GatewayStats stats = new GatewayStats();
-    FrameWriter writer = new FrameWriter(stats, new SlowConsumerPolicy(options.slowConsumerCloseMs()));
+    SocketCloser closer = new SocketCloser(vertx, SocketCloser.DEFAULT_GRACE_MS);
+    FrameWriter writer = new FrameWriter(stats, new SlowConsumerPolicy(closer, options.slowConsumerCloseMs()));
     sessions = new Sessions();
     groups = new GroupRegistry(vertx.eventBus(), writer);
-    keepAlive = new KeepAlive(vertx, sessions, options.pingIntervalMs());
+    keepAlive = new KeepAlive(vertx, sessions, closer, options.pingIntervalMs());
     GroupPolicy policy = new GroupPolicy(options.groups());
     ChatIntake chatIntake = new ChatIntake(vertx.eventBus(), writer, options.serviceTimeoutMs());
-    SocketAcceptor acceptor = new SocketAcceptor(sessions, groups, writer, stats, options.writeQueueMaxBytes());
+    SocketAcceptor acceptor = new SocketAcceptor(sessions, groups, writer, stats, closer, options.writeQueueMaxBytes(),
+      options.maxFrameBytes());
 
     Router router = Router.router(vertx);
     HealthRoutes.mount(router, readiness);
@@ -90,8 +93,8 @@ public class GatewayVerticle extends VerticleBase {
     HttpServerOptions serverOptions = new HttpServerOptions()
       .setHost(options.host())
       .setPort(options.port())
-      .setMaxWebSocketFrameSize(options.maxFrameBytes())
-      .setMaxWebSocketMessageSize(options.maxFrameBytes());
+      .setMaxWebSocketFrameSize(options.frameHardLimitBytes())
+      .setMaxWebSocketMessageSize(options.frameHardLimitBytes());
 
     return deployEmbeddedServices()
       .compose(v -> vertx.createHttpServer(serverOptions).requestHandler(router).listen())

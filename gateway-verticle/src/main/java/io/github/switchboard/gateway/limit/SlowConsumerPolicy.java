@@ -2,6 +2,7 @@ package io.github.switchboard.gateway.limit;
 
 import io.github.switchboard.gateway.socket.Endpoint;
 import io.github.switchboard.gateway.socket.Session;
+import io.github.switchboard.gateway.socket.SocketCloser;
 import io.github.switchboard.protocol.ErrorCode;
 import io.github.switchboard.protocol.ServerFrames;
 import org.slf4j.Logger;
@@ -22,8 +23,10 @@ public final class SlowConsumerPolicy {
   private static final Logger log = LoggerFactory.getLogger(SlowConsumerPolicy.class);
 
   private final long closeAfterMs;
+  private final SocketCloser closer;
 
-  public SlowConsumerPolicy(long closeAfterMs) {
+  public SlowConsumerPolicy(SocketCloser closer, long closeAfterMs) {
+    this.closer = closer;
     this.closeAfterMs = closeAfterMs;
   }
 
@@ -36,8 +39,7 @@ public final class SlowConsumerPolicy {
       session.socket().drainHandler(v -> drained(session));
     } else if (closeAfterMs > 0 && !session.closing() && now - session.droppingSince() >= closeAfterMs) {
       log.info("{} closed: dropped {} deliveries over {} ms", session, session.dropped(), now - session.droppingSince());
-      session.closing(true);
-      session.socket().close(CLOSE_CODE, "slow consumer");
+      closer.close(session, CLOSE_CODE, "slow consumer");
     }
   }
 

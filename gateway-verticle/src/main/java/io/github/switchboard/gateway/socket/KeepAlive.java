@@ -19,9 +19,11 @@ public final class KeepAlive {
   private final Vertx vertx;
   private final Sessions sessions;
   private final long intervalMs;
+  private final SocketCloser closer;
   private long timerId = -1;
 
-  public KeepAlive(Vertx vertx, Sessions sessions, long intervalMs) {
+  public KeepAlive(Vertx vertx, Sessions sessions, SocketCloser closer, long intervalMs) {
+    this.closer = closer;
     this.vertx = vertx;
     this.sessions = sessions;
     this.intervalMs = intervalMs;
@@ -50,8 +52,7 @@ public final class KeepAlive {
       }
       if (session.awaitingPong()) {
         log.info("{} closed: no pong within {} ms", session, intervalMs);
-        session.closing(true);
-        session.socket().close(CLOSE_CODE, "ping timeout");
+        closer.close(session, CLOSE_CODE, "ping timeout");
       } else {
         session.awaitingPong(true);
         session.socket().writePing(EMPTY);

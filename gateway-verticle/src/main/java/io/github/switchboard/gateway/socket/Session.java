@@ -1,5 +1,6 @@
 package io.github.switchboard.gateway.socket;
 
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.ServerWebSocket;
 
 import java.util.Arrays;
@@ -14,17 +15,21 @@ public final class Session {
 
   private final String id;
   private final ServerWebSocket socket;
+  private final HttpConnection connection;
   private final Endpoint endpoint;
   private String[] groups = NO_GROUPS;
   private int groupCount;
   private boolean awaitingPong;
   private boolean closing;
+  private boolean closed;
   private int dropped;
   private long droppingSince;
+  private int messageBytes;
 
-  public Session(String id, ServerWebSocket socket, Endpoint endpoint) {
+  public Session(String id, ServerWebSocket socket, HttpConnection connection, Endpoint endpoint) {
     this.id = id;
     this.socket = socket;
+    this.connection = connection;
     this.endpoint = endpoint;
   }
 
@@ -35,6 +40,11 @@ public final class Session {
 
   public ServerWebSocket socket() {
     return socket;
+  }
+
+  /** The TCP connection under the socket, to cut it when a close frame cannot get through. */
+  HttpConnection connection() {
+    return connection;
   }
 
   public Endpoint endpoint() {
@@ -104,6 +114,14 @@ public final class Session {
     closing = value;
   }
 
+  public boolean closed() {
+    return closed;
+  }
+
+  void closed(boolean value) {
+    closed = value;
+  }
+
   /** Deliveries dropped since the socket's write queue last filled up. */
   public int dropped() {
     return dropped;
@@ -124,6 +142,12 @@ public final class Session {
   public void resetDrops() {
     dropped = 0;
     droppingSince = 0;
+  }
+
+  /** Counts a frame of the message being received; returns the message's size so far. */
+  int addMessageBytes(int frameBytes, boolean firstFrame) {
+    messageBytes = firstFrame ? frameBytes : messageBytes + frameBytes;
+    return messageBytes;
   }
 
   @Override

@@ -1,0 +1,59 @@
+package io.github.switchboard.gateway.socket;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.vertx.core.Vertx;
+import io.vertx.core.net.impl.ConnectionBase;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Closes a socket with a code and reason, and makes sure it really goes: a close frame queued
+ * behind data the client does not read (a slow or dead peer) would never be sent, so after a
+ * grace period the TCP connection is cut.
+ */
+public final class SocketCloser {
+
+  public static final long DEFAULT_GRACE_MS = 1_000;
+  private static final Logger log = LoggerFactory.getLogger(SocketCloser.class);
+
+  private final Vertx vertx;
+  private final long graceMs;
+
+  public SocketCloser(Vertx vertx, long graceMs) {
+    this.vertx = vertx;
+    this.graceMs = graceMs;
+  }
+
+  public void close(Session session, short code, String reason) {
+    if (session.closing()) {
+      return;
+    }
+    session.closing(true);
+    session.socket().close(code, reason);
+    vertx.setTimer(graceMs, id -> {
+      if (!session.closed()) {
+        log.debug("{} did not complete the close handshake in {} ms, cutting the connection", session, graceMs);
+        cut(session);
+      }
+    });
+  }
+
+  /**
+   * Vert.x's close and shutdown calls on a connection, and a close through the Netty pipeline
+   * (Vert.x's handler intercepts it), wait for queued writes to flush, which never happens for
+   * a peer that stopped reading. A close started at the head of the pipeline goes straight to
+   * the transport.
+   */
+  private static void cut(Session session) {
+    if (session.connection() instanceof ConnectionBase base) {
+      ChannelHandlerContext first = base.channel().pipeline().firstContext();
+      if (first != null) {
+        first.close();
+      } else {
+        base.channel().close();
+      }
+    } else {
+      session.connection().close();
+    }
+  }
+}

@@ -1,0 +1,133 @@
+package io.github.switchboard.gateway;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.WebSocketFrame;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * PROTOCOL.md section 2: each class of bad input gets its error frame and the socket stays
+ * usable; an oversize frame closes with 1009; a bystander in the same group sees nothing odd.
+ */
+class BadInputGetsErrorFrameTest {
+
+  private Vertx vertx;
+  private GatewayHarness gateway;
+
+  @BeforeEach
+  void start() {
+    vertx = Vertx.vertx();
+    gateway = GatewayHarness.start(vertx, new JsonObject().put("embeddedServices", false).put("maxFrameBytes", 4096));
+  }
+
+  @AfterEach
+  void stop() {
+    gateway.close();
+    vertx.close().await();
+  }
+
+  private static void assertError(TestSocket socket, String frame, String code, Object id) {
+    socket.send(frame);
+    JsonObject error = socket.nextJson();
+    assertThat(error.getString("type")).as("reply to %s", frame).isEqualTo("error");
+    assertThat(error.getString("code")).as("code for %s", frame).isEqualTo(code);
+    assertThat(error.getString("message")).isNotBlank();
+    assertThat(error.getValue("id")).as("id for %s", frame).isEqualTo(id);
+    // Still usable: a ping right after is answered.
+    socket.send("{\"type\":\"ping\",\"id\":\"after\"}");
+    assertThat(socket.nextJson().getString("type")).isEqualTo("pong");
+  }
+
+  @Test
+  void everyBadInputClassOnMultiplexGetsItsCode() {
+    try (TestSocket bystander = gateway.connect("/ws"); TestSocket bad = gateway.connect("/ws")) {
+      bystander.send("{\"type\":\"subscribe\",\"group\":\"g\",\"id\":1}");
+      assertThat(bystander.nextJson().getString("type")).isEqualTo("subscribed");
+      bad.send("{\"type\":\"subscribe\",\"group\":\"g\",\"id\":1}");
+      assertThat(bad.nextJson().getString("type")).isEqualTo("subscribed");
+
+      assertError(bad, "not json at all", "invalid_json", null);
+      assertError(bad, "{\"type\":\"subscribe\",", "invalid_json", null);
+      assertError(bad, "[1,2,3]", "invalid_json", null);
+      assertError(bad, "{\"type\":\"teleport\",\"id\":5}", "unknown_type", 5);
+      assertError(bad, "{\"id\":6}", "invalid_field", 6);
+      assertError(bad, "{\"type\":42}", "invalid_field", null);
+      assertError(bad, "{\"type\":\"subscribe\",\"id\":\"s\"}", "invalid_field", "s");
+      assertError(bad, "{\"type\":\"subscribe\",\"group\":17,\"id\":8}", "invalid_field", 8);
+      assertError(bad, "{\"type\":\"subscribe\",\"group\":\"bad group!\",\"id\":9}", "invalid_group", 9);
+      assertError(bad, "{\"type\":\"subscribe\",\"group\":\"" + "x".repeat(129) + "\",\"id\":10}", "invalid_group", 10);
+      assertError(bad, "{\"type\":\"subscribe\",\"group\":\"g\",\"since\":-1,\"id\":11}", "invalid_field", 11);
+      assertError(bad, "{\"type\":\"subscribe\",\"group\":\"g\",\"since\":\"x\",\"id\":12}", "invalid_field", 12);
+      assertError(bad, "{\"type\":\"publish\",\"group\":\"g\",\"id\":13}", "invalid_field", 13);
+      assertError(bad, "{\"type\":\"ping\",\"id\":{\"nested\":true}}", "invalid_field", null);
+
+      bad.sendBinary(Buffer.buffer(new byte[]{1, 2, 3}));
+      assertThat(bad.nextJson().getString("code")).isEqualTo("unsupported_frame");
+
+      // The group still works for both, and the bystander saw only the real message.
+      bad.send("{\"type\":\"publish\",\"group\":\"g\",\"data\":1,\"id\":14}");
+      assertThat(bad.awaitJson(j -> "ack".equals(j.getString("type"))).getInteger("id")).isEqualTo(14);
+      JsonObject delivered = bystander.nextJson();
+      assertThat(delivered.getString("type")).isEqualTo("message");
+      assertThat(delivered.getInteger("data")).isEqualTo(1);
+      assertThat(bystander.pending()).isZero();
+    }
+  }
+
+  @Test
+  void badInputOnSeedEndpointsGetsErrorFrames() {
+    try (TestSocket scores = gateway.connect("/ws/scores"); TestSocket random = gateway.connect("/ws/random")) {
+      scores.send("nope");
+      assertThat(scores.nextJson().getString("code")).isEqualTo("invalid_json");
+      scores.send("{\"type\":\"HELLO\"}");
+      assertThat(scores.nextJson().getString("code")).isEqualTo("unknown_type");
+      scores.send("{\"type\":\"PING\",\"timestamp\":123}");
+      JsonObject pong = scores.nextJson();
+      assertThat(pong.getString("type")).isEqualTo("PONG");
+      assertThat(pong.getLong("timestamp")).isEqualTo(123L);
+      random.send("{}");
+      assertThat(random.nextJson().getString("code")).isEqualTo("unknown_type");
+    }
+  }
+
+  @Test
+  void invalidRoomIsRefusedBeforeUpgrade() {
+    var response = gateway.get("/ws/chat/bad%20room");
+    assertThat(response.statusCode()).isEqualTo(400);
+    assertThat(response.bodyAsJsonObject().getString("error")).isEqualTo("invalid_field");
+    assertThat(gateway.get("/ws/chat/" + "r".repeat(65)).statusCode()).isEqualTo(400);
+    assertThat(gateway.get("/ws/chat/a/b").statusCode()).isEqualTo(400);
+  }
+
+  @Test
+  void oversizeFrameClosesWith1009AndSparesOthers() {
+    try (TestSocket bystander = gateway.connect("/ws/hub"); TestSocket big = gateway.connect("/ws/hub")) {
+      GatewayHarness.await("2 hub members",
+        () -> gateway.get("/api/stats?group=hub").bodyAsJsonObject().getJsonObject("group").getInteger("localMembers") == 2);
+      big.sendFrame(WebSocketFrame.textFrame("x".repeat(5000), true));
+      assertThat(big.awaitClose()).isEqualTo((short) 1009);
+      assertThat(bystander.pending()).as("the oversize frame must not be relayed").isZero();
+      assertThat(bystander.isClosed()).isFalse();
+      try (TestSocket other = gateway.connect("/ws/hub")) {
+        GatewayHarness.await("hub members again",
+          () -> gateway.get("/api/stats?group=hub").bodyAsJsonObject().getJsonObject("group").getInteger("localMembers") == 2);
+        other.send("still here");
+        assertThat(bystander.next().text()).isEqualTo("still here");
+      }
+    }
+  }
+
+  @Test
+  void oversizeFragmentedMessageClosesWith1009() {
+    try (TestSocket big = gateway.connect("/ws")) {
+      big.sendFrame(WebSocketFrame.textFrame("{\"type\":\"ping\",\"pad\":\"" + "y".repeat(3000), false));
+      big.sendFrame(WebSocketFrame.continuationFrame(Buffer.buffer("z".repeat(3000) + "\"}"), true));
+      assertThat(big.awaitClose()).isEqualTo((short) 1009);
+    }
+  }
+}
