@@ -1,13 +1,134 @@
 package io.github.switchboard.chat;
 
+import io.github.switchboard.coordination.ClusterStorage;
+import io.github.switchboard.coordination.Leadership;
+import io.github.switchboard.protocol.Addresses;
+import io.github.switchboard.protocol.Delivery;
+import io.github.switchboard.protocol.ErrorCode;
+import io.github.switchboard.protocol.Groups;
+import io.github.switchboard.protocol.ProtocolException;
+import io.github.switchboard.protocol.ServiceErrors;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** The chat service: intake, validation, per-room sequence and history, publication. */
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The chat service: takes messages from gateways, validates and numbers them, stores them and
+ * publishes each once to {@code group.chat.<room>}.
+ *
+ * <p>Ordering: one chat instance in the cluster is active (the {@code chat} leadership) and
+ * only it registers the intake address; within it, the messages of a room are appended and
+ * published one after another. So a room has one writer and its seq order is its publication
+ * order. A standby instance answers history reads and takes over intake when the active dies;
+ * history and seq continue from the cluster's ringbuffers.
+ */
 public class ChatVerticle extends VerticleBase {
+
+  private static final Logger log = LoggerFactory.getLogger(ChatVerticle.class);
+
+  private ChatOptions options;
+  private RoomHistory history;
+  private Leadership leadership;
+  private MessageConsumer<JsonObject> intake;
+  /** Tail of each room's chain of appends: the next append waits for it. */
+  private final Map<String, Future<?>> roomTails = new HashMap<>();
 
   @Override
   public Future<?> start() {
-    return Future.succeededFuture();
+    try {
+      options = ChatOptions.from(config(), System.getenv());
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(e);
+    }
+    history = ClusterStorage.hazelcast(vertx)
+      .<RoomHistory>map(hz -> new HazelcastRoomHistory(vertx, hz, options.historySize()))
+      .orElseGet(() -> new LocalRoomHistory(options.historySize()));
+    MessageConsumer<JsonObject> reads = vertx.eventBus().consumer(Addresses.CHAT_HISTORY, this::history);
+    leadership = new Leadership(vertx, "chat", Leadership.DEFAULT_ATTEMPT_MS);
+    leadership.start(() -> {
+      intake = vertx.eventBus().consumer(Addresses.CHAT_INTAKE, this::intake);
+      log.info("Chat intake active (history {} per room, {})", options.historySize(),
+        vertx.isClustered() ? "in cluster ringbuffers" : "in this JVM");
+    });
+    return reads.completion();
+  }
+
+  @Override
+  public Future<?> stop() {
+    Future<Void> unregistered = intake == null ? Future.succeededFuture() : intake.unregister();
+    return unregistered.compose(v -> leadership.stop());
+  }
+
+  private void intake(Message<JsonObject> request) {
+    JsonObject body = request.body();
+    String room = body == null ? null : body.getString("room");
+    String sender = body == null ? null : body.getString("sender");
+    if (!Groups.isValidRoom(room) || sender == null || sender.isEmpty()) {
+      ServiceErrors.refuse(request, ErrorCode.INVALID_FIELD, "a chat request needs a valid room and a sender");
+      return;
+    }
+    String text;
+    try {
+      text = MessageText.clean(body.getValue("message"), options.maxMessageLength());
+    } catch (ProtocolException e) {
+      ServiceErrors.refuse(request, e.code(), e.getMessage());
+      return;
+    }
+    String id = UUID.randomUUID().toString();
+    Future<?> previous = roomTails.getOrDefault(room, Future.succeededFuture());
+    Future<JsonObject> stored = previous.transform(ignored -> history.append(room, seq -> new JsonObject()
+        .put("type", "chat").put("message", text).put("room", room).put("sender", sender)
+        .put("id", id).put("seq", seq).put("ts", System.currentTimeMillis())))
+      .onSuccess(this::publish);
+    roomTails.put(room, stored);
+    stored.onComplete(ar -> {
+      if (roomTails.get(room) == stored) {
+        roomTails.remove(room);
+      }
+      if (ar.succeeded()) {
+        request.reply(new JsonObject().put("seq", ar.result().getLong("seq")).put("id", id));
+      } else {
+        log.error("room={} message from {} not stored: {}", room, sender, ar.cause().getMessage(), ar.cause());
+        request.fail(500, "chat message could not be stored");
+      }
+    });
+  }
+
+  private void publish(JsonObject message) {
+    String room = message.getString("room");
+    Delivery delivery = new Delivery(Delivery.Kind.JSON, message.getLong("seq"), message.getString("sender"), true,
+      message.getLong("ts"), message.encode().getBytes(StandardCharsets.UTF_8));
+    vertx.eventBus().publish(Groups.address(Groups.chat(room)), delivery.encode());
+  }
+
+  /** {@code {room, since?}} -> {@code {messages:[...], recovered}}. */
+  private void history(Message<JsonObject> request) {
+    JsonObject body = request.body();
+    String room = body == null ? null : body.getString("room");
+    if (!Groups.isValidRoom(room)) {
+      ServiceErrors.refuse(request, ErrorCode.INVALID_FIELD, "invalid room");
+      return;
+    }
+    Long since = body.getLong("since");
+    history.since(room, since == null ? 0 : since).onComplete(ar -> {
+      if (ar.succeeded()) {
+        request.reply(new JsonObject()
+          .put("messages", new JsonArray(new java.util.ArrayList<>(ar.result().messages())))
+          .put("recovered", ar.result().complete()));
+      } else {
+        log.error("room={} history read failed: {}", room, ar.cause().getMessage(), ar.cause());
+        request.fail(500, "history could not be read");
+      }
+    });
   }
 }

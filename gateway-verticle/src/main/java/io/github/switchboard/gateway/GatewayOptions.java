@@ -37,6 +37,8 @@ public final class GatewayOptions {
   public static final long DEFAULT_SERVICE_TIMEOUT_MS = 5_000;
   /** How long a stopping gateway waits for its sockets to close. */
   public static final long DEFAULT_DRAIN_TIMEOUT_MS = 10_000;
+  /** Largest body of an HTTP publish; larger ones get 413. */
+  public static final int DEFAULT_MAX_PUBLISH_BYTES = 64 * 1024;
   /** Deploy chat and simulator in the gateway's JVM when not clustered. */
   public static final boolean DEFAULT_EMBEDDED_SERVICES = true;
   public static final List<GroupRule> DEFAULT_GROUPS = List.of(
@@ -55,6 +57,8 @@ public final class GatewayOptions {
   private final long serviceTimeoutMs;
   private final long drainTimeoutMs;
   private final boolean embeddedServices;
+  private final int maxPublishBytes;
+  private final String apiKey;
   private final List<GroupRule> groups;
   private final JsonObject chat;
   private final JsonObject simulator;
@@ -72,6 +76,9 @@ public final class GatewayOptions {
     serviceTimeoutMs = longIn(c, "serviceTimeoutMs", DEFAULT_SERVICE_TIMEOUT_MS, 1, Long.MAX_VALUE);
     drainTimeoutMs = longIn(c, "drainTimeoutMs", DEFAULT_DRAIN_TIMEOUT_MS, 0, Long.MAX_VALUE);
     embeddedServices = bool(c, "embeddedServices", DEFAULT_EMBEDDED_SERVICES);
+    maxPublishBytes = intIn(c, "maxPublishBytes", DEFAULT_MAX_PUBLISH_BYTES, 1, Integer.MAX_VALUE);
+    String key = c.getString("apiKey");
+    apiKey = key == null || key.isBlank() ? null : key;
     groups = rules(c);
     chat = object(c, "chat");
     simulator = object(c, "simulator");
@@ -81,7 +88,7 @@ public final class GatewayOptions {
   public static GatewayOptions from(JsonObject config, Map<String, String> env) {
     JsonObject merged = config == null ? new JsonObject() : config.copy();
     for (String key : List.of("host", "port", "pingIntervalMs", "maxFrameBytes", "frameHardLimitBytes", "writeQueueMaxBytes",
-      "slowConsumerCloseMs", "maxSubscriptions", "serviceTimeoutMs", "drainTimeoutMs", "embeddedServices", "groups")) {
+      "slowConsumerCloseMs", "maxSubscriptions", "serviceTimeoutMs", "drainTimeoutMs", "embeddedServices", "maxPublishBytes", "apiKey", "groups")) {
       String value = env.get(envName(key));
       if (value != null && !value.isBlank()) {
         merged.put(key, key.equals("groups") ? new JsonArray(value) : value.strip());
@@ -141,6 +148,15 @@ public final class GatewayOptions {
 
   public boolean embeddedServices() {
     return embeddedServices;
+  }
+
+  public int maxPublishBytes() {
+    return maxPublishBytes;
+  }
+
+  /** Bearer key required by HTTP publish; null when none is configured. Never logged. */
+  public String apiKey() {
+    return apiKey;
   }
 
   /** Group rules in order; the first that matches a group decides. */

@@ -4,17 +4,21 @@ import io.github.switchboard.chat.ChatVerticle;
 import io.github.switchboard.gateway.fanout.GroupRegistry;
 import io.github.switchboard.gateway.http.HealthRoutes;
 import io.github.switchboard.gateway.http.Json;
+import io.github.switchboard.gateway.http.PublishRoute;
 import io.github.switchboard.gateway.http.Readiness;
+import io.github.switchboard.gateway.http.ServiceRoutes;
 import io.github.switchboard.gateway.http.StatsRoute;
 import io.github.switchboard.gateway.limit.SlowConsumerPolicy;
-import io.github.switchboard.gateway.socket.ChatIntake;
 import io.github.switchboard.gateway.socket.ChatSocket;
 import io.github.switchboard.gateway.socket.FrameWriter;
 import io.github.switchboard.gateway.socket.HubSocket;
 import io.github.switchboard.gateway.socket.KeepAlive;
 import io.github.switchboard.gateway.socket.MultiplexSocket;
 import io.github.switchboard.gateway.socket.RandomSocket;
+import io.github.switchboard.gateway.service.ChatClient;
+import io.github.switchboard.gateway.service.ScoresClient;
 import io.github.switchboard.gateway.socket.ScoresSocket;
+import io.github.switchboard.gateway.socket.ScoresView;
 import io.github.switchboard.gateway.socket.Session;
 import io.github.switchboard.gateway.socket.SocketAcceptor;
 import io.github.switchboard.gateway.socket.SocketAdapter;
@@ -67,19 +71,22 @@ public class GatewayVerticle extends VerticleBase {
     groups = new GroupRegistry(vertx.eventBus(), writer);
     keepAlive = new KeepAlive(vertx, sessions, closer, options.pingIntervalMs());
     GroupPolicy policy = new GroupPolicy(options.groups());
-    ChatIntake chatIntake = new ChatIntake(vertx.eventBus(), writer, options.serviceTimeoutMs());
+    ChatClient chatClient = new ChatClient(vertx.eventBus(), options.serviceTimeoutMs());
+    ScoresClient scoresClient = new ScoresClient(vertx.eventBus(), options.serviceTimeoutMs());
     SocketAcceptor acceptor = new SocketAcceptor(sessions, groups, writer, stats, closer, options.writeQueueMaxBytes(),
       options.maxFrameBytes());
 
     Router router = Router.router(vertx);
     HealthRoutes.mount(router, readiness);
     StatsRoute.mount(router, vertx, sessions, groups, stats);
+    ServiceRoutes.mount(router, scoresClient, chatClient);
+    PublishRoute.mount(router, vertx.eventBus(), chatClient, policy, options.apiKey(), options.maxPublishBytes());
     webSocket(router, "/ws/hub", acceptor, new HubSocket(groups, vertx.eventBus()));
-    webSocket(router, "/ws", acceptor, new MultiplexSocket(groups, policy, writer, vertx.eventBus(), chatIntake,
+    webSocket(router, "/ws", acceptor, new MultiplexSocket(groups, policy, writer, vertx.eventBus(), chatClient,
       options.maxSubscriptions()));
-    webSocket(router, "/ws/scores", acceptor, new ScoresSocket(groups, writer));
+    webSocket(router, "/ws/scores", acceptor, new ScoresSocket(new ScoresView(vertx, groups, scoresClient, writer), writer));
     webSocket(router, "/ws/random", acceptor, new RandomSocket(groups, writer));
-    ChatSocket chat = new ChatSocket(groups, writer, chatIntake);
+    ChatSocket chat = new ChatSocket(groups, writer, chatClient);
     router.get("/ws/chat/:room").handler(ctx -> {
       if (!Groups.isValidRoom(ctx.pathParam("room"))) {
         Json.error(ctx, 400, ErrorCode.INVALID_FIELD, "room must match [A-Za-z0-9_-]{1," + Groups.MAX_ROOM_LENGTH + "}");

@@ -1,13 +1,74 @@
 package io.github.switchboard.simulator;
 
+import io.github.switchboard.coordination.ClusterStorage;
+import io.github.switchboard.coordination.Leadership;
+import io.github.switchboard.protocol.Addresses;
+import io.github.switchboard.protocol.ErrorCode;
+import io.github.switchboard.protocol.ServiceErrors;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonArray;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** The live-score simulator and the random stream. */
+/**
+ * The live-score simulator and the random stream, active on one instance per cluster (the
+ * {@code simulator} leadership); other instances stand by and answer snapshots. The events
+ * live in the cluster's storage, so a standby continues from the last saved versions.
+ */
 public class SimulatorVerticle extends VerticleBase {
+
+  private static final Logger log = LoggerFactory.getLogger(SimulatorVerticle.class);
+
+  private EventStore store;
+  private Leadership leadership;
+  private ScoreSimulator scores;
+  private RandomStream random;
 
   @Override
   public Future<?> start() {
-    return Future.succeededFuture();
+    SimulatorOptions options;
+    try {
+      options = SimulatorOptions.from(config(), System.getenv());
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(e);
+    }
+    store = ClusterStorage.hazelcast(vertx)
+      .<EventStore>map(hz -> new HazelcastEventStore(vertx, hz))
+      .orElseGet(LocalEventStore::new);
+    scores = new ScoreSimulator(vertx, store, options);
+    random = new RandomStream(vertx, options.randomIntervalMs());
+    MessageConsumer<Object> snapshots = vertx.eventBus().consumer(Addresses.SCORES_SNAPSHOT, this::snapshot);
+    leadership = new Leadership(vertx, "simulator", Leadership.DEFAULT_ATTEMPT_MS);
+    leadership.start(() -> scores.start()
+      .onSuccess(v -> random.start())
+      .onFailure(e -> log.error("Score simulator could not start: {}", e.getMessage(), e)));
+    return snapshots.completion();
   }
+
+  @Override
+  public Future<?> stop() {
+    scores.stop();
+    random.stop();
+    return leadership.stop();
+  }
+
+  /** Replies with the current events as a JSON array, in id order. */
+  private void snapshot(Message<Object> request) {
+    store.load().onComplete(ar -> {
+      if (ar.succeeded() && ar.result().isEmpty()) {
+        ServiceErrors.refuse(request, ErrorCode.SERVICE_UNAVAILABLE, "score events are not started yet");
+      } else if (ar.succeeded()) {
+        JsonArray events = new JsonArray();
+        ar.result().forEach(e -> events.add(e.toJson()));
+        request.reply(events);
+      } else {
+        log.warn("Score snapshot failed: {}", ar.cause().getMessage());
+        request.fail(500, "score events could not be read");
+      }
+    });
+  }
+
 }

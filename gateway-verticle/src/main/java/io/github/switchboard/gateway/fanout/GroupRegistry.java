@@ -12,6 +12,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * Which local sockets are in which group. A gateway holds exactly one event bus consumer on
@@ -38,6 +39,30 @@ public final class GroupRegistry {
    * group is registered across the cluster, so a message published after it arrives.
    */
   public Future<Void> join(String group, Session session) {
+    LocalGroup local = open(group);
+    session.addGroup(group);
+    local.add(session);
+    return local.consumer().completion();
+  }
+
+  /**
+   * Lets a part of the gateway see every delivery of a group before its sockets do. It holds
+   * the group's consumer like a member would.
+   */
+  public Future<Void> observe(String group, Consumer<Delivery> observer) {
+    LocalGroup local = open(group);
+    local.observe(observer);
+    return local.consumer().completion();
+  }
+
+  public void unobserve(String group, Consumer<Delivery> observer) {
+    LocalGroup local = groups.get(group);
+    if (local != null && local.unobserve(observer)) {
+      closeIfEmpty(local);
+    }
+  }
+
+  private LocalGroup open(String group) {
     LocalGroup local = groups.get(group);
     if (local == null) {
       local = new LocalGroup(group);
@@ -47,9 +72,15 @@ public final class GroupRegistry {
       local.consumer(consumer);
       log.debug("group={} consumer registered", group);
     }
-    session.addGroup(group);
-    local.add(session);
-    return local.consumer().completion();
+    return local;
+  }
+
+  private void closeIfEmpty(LocalGroup local) {
+    if (local.isEmpty()) {
+      groups.remove(local.name());
+      local.consumer().unregister().onFailure(e -> log.warn("group={} consumer unregister failed: {}", local.name(), e.getMessage()));
+      log.debug("group={} consumer unregistered", local.name());
+    }
   }
 
   /** Removes the session from the group; the last one out unregisters the consumer. */
@@ -59,11 +90,7 @@ public final class GroupRegistry {
     if (local == null || !local.remove(session)) {
       return false;
     }
-    if (local.isEmpty()) {
-      groups.remove(group);
-      local.consumer().unregister().onFailure(e -> log.warn("group={} consumer unregister failed: {}", group, e.getMessage()));
-      log.debug("group={} consumer unregistered", group);
-    }
+    closeIfEmpty(local);
     return true;
   }
 

@@ -6,8 +6,11 @@ import io.github.switchboard.protocol.Delivery;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.WebSocketFrameType;
 
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * The sockets of one group on this gateway, and the single event bus consumer that feeds them.
@@ -22,6 +25,8 @@ final class LocalGroup {
   private Session[] snapshot = EMPTY;
   private boolean dirty;
   private MessageConsumer<Object> consumer;
+  /** In-gateway listeners (the scores view) that see every delivery before the sockets do. */
+  private final List<Consumer<Delivery>> observers = new ArrayList<>(0);
 
   LocalGroup(String name) {
     this.name = name;
@@ -51,7 +56,15 @@ final class LocalGroup {
   }
 
   boolean isEmpty() {
-    return members.isEmpty();
+    return members.isEmpty() && observers.isEmpty();
+  }
+
+  void observe(Consumer<Delivery> observer) {
+    observers.add(observer);
+  }
+
+  boolean unobserve(Consumer<Delivery> observer) {
+    return observers.remove(observer);
   }
 
   int size() {
@@ -64,10 +77,17 @@ final class LocalGroup {
       snapshot = members.toArray(EMPTY);
       dirty = false;
     }
+    for (int i = 0; i < observers.size(); i++) {
+      observers.get(i).accept(delivery);
+    }
     PreparedDelivery prepared = new PreparedDelivery(name, delivery);
     String excluded = delivery.echo() ? null : delivery.sender();
     for (Session session : snapshot) {
       if (excluded != null && excluded.equals(session.id())) {
+        continue;
+      }
+      if (session.recovering(name)) {
+        session.hold(name, delivery);
         continue;
       }
       if (session.endpoint().envelope()) {

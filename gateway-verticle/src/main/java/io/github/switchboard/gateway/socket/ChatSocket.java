@@ -1,6 +1,7 @@
 package io.github.switchboard.gateway.socket;
 
 import io.github.switchboard.gateway.fanout.GroupRegistry;
+import io.github.switchboard.gateway.service.ChatClient;
 import io.github.switchboard.protocol.ClientFrameParser;
 import io.github.switchboard.protocol.ErrorCode;
 import io.github.switchboard.protocol.Groups;
@@ -16,12 +17,12 @@ public final class ChatSocket implements SocketAdapter {
 
   private final GroupRegistry groups;
   private final FrameWriter writer;
-  private final ChatIntake intake;
+  private final ChatClient chat;
 
-  public ChatSocket(GroupRegistry groups, FrameWriter writer, ChatIntake intake) {
+  public ChatSocket(GroupRegistry groups, FrameWriter writer, ChatClient chat) {
     this.groups = groups;
     this.writer = writer;
-    this.intake = intake;
+    this.chat = chat;
   }
 
   @Override
@@ -61,7 +62,7 @@ public final class ChatSocket implements SocketAdapter {
       writer.error(session, ErrorCode.INVALID_FIELD, "field 'message' must be a string", null);
       return;
     }
-    intake.send(session, roomOf(session), message, null, seq -> {
-    });
+    // Success needs no reply: the message itself comes back through the room's group.
+    chat.send(roomOf(session), session.id(), message).onFailure(e -> writer.serviceError(session, e, null));
   }
 }

@@ -5,6 +5,7 @@ import io.github.switchboard.gateway.limit.SlowConsumerPolicy;
 import io.github.switchboard.protocol.ErrorCode;
 import io.github.switchboard.protocol.ProtocolException;
 import io.github.switchboard.protocol.ServerFrames;
+import io.github.switchboard.protocol.ServiceErrors;
 import io.netty.buffer.Unpooled;
 import io.vertx.core.http.WebSocketFrameType;
 import io.vertx.core.http.impl.ws.WebSocketFrameImpl;
@@ -58,6 +59,12 @@ public final class FrameWriter {
   public void error(Session session, ProtocolException e) {
     stats.error(e.code());
     reply(session, ServerFrames.error(e));
+  }
+
+  /** An error frame for a failed service request (chat, scores): unavailable, refused, or failed. */
+  public void serviceError(Session session, Throwable failure, Object id) {
+    ServiceErrors.Failure f = ServiceErrors.classify(failure);
+    error(session, f.code(), f.message(), id);
   }
 
   public void error(Session session, ErrorCode code, String message, Object id) {

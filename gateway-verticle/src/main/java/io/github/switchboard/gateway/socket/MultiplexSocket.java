@@ -2,6 +2,7 @@ package io.github.switchboard.gateway.socket;
 
 import io.github.switchboard.gateway.GroupPolicy;
 import io.github.switchboard.gateway.fanout.GroupRegistry;
+import io.github.switchboard.gateway.service.ChatClient;
 import io.github.switchboard.protocol.ClientFrame;
 import io.github.switchboard.protocol.ClientFrameParser;
 import io.github.switchboard.protocol.Delivery;
@@ -10,7 +11,10 @@ import io.github.switchboard.protocol.Groups;
 import io.github.switchboard.protocol.ProtocolException;
 import io.github.switchboard.protocol.ServerFrames;
 import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.http.WebSocketFrameType;
 import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,11 +32,11 @@ public final class MultiplexSocket implements SocketAdapter {
   private final GroupPolicy policy;
   private final FrameWriter writer;
   private final EventBus eventBus;
-  private final ChatIntake chat;
+  private final ChatClient chat;
   private final int maxSubscriptions;
 
   public MultiplexSocket(GroupRegistry groups, GroupPolicy policy, FrameWriter writer, EventBus eventBus,
-                         ChatIntake chat, int maxSubscriptions) {
+                         ChatClient chat, int maxSubscriptions) {
     this.groups = groups;
     this.policy = policy;
     this.writer = writer;
@@ -81,15 +85,69 @@ public final class MultiplexSocket implements SocketAdapter {
       writer.error(session, ErrorCode.INVALID_FIELD, "at most " + maxSubscriptions + " subscriptions per connection", request.id());
       return;
     }
+    String room = Groups.roomOf(group);
+    if (request.since() != null && room != null) {
+      subscribeWithHistory(session, request, room);
+      return;
+    }
     // Without stored history there is nothing to replay, which the reply must say.
     Boolean recovered = request.since() == null ? null : Boolean.FALSE;
     groups.join(group, session)
       .onSuccess(v -> writer.reply(session, ServerFrames.subscribed(group, request.id(), recovered)))
-      .onFailure(e -> {
-        log.warn("{} group={} subscribe failed: {}", session, group, e.getMessage());
-        groups.leave(group, session);
-        writer.error(session, ErrorCode.INTERNAL_ERROR, "subscription could not be registered", request.id());
+      .onFailure(e -> subscribeFailed(session, group, request.id(), e));
+  }
+
+  /**
+   * Joins first and holds live deliveries back, then fetches the stored messages after
+   * {@code since}: the reply, the stored messages, then the held ones newer than the last
+   * stored, so nothing is missed or repeated however the two race.
+   */
+  private void subscribeWithHistory(Session session, ClientFrame.Subscribe request, String room) {
+    String group = request.group();
+    long since = request.since();
+    session.beginRecovery(group);
+    groups.join(group, session).onComplete(joined -> {
+      if (joined.failed()) {
+        session.endRecovery(group);
+        subscribeFailed(session, group, request.id(), joined.cause());
+        return;
+      }
+      chat.history(room, since).onComplete(ar -> {
+        Recovery.Held held = session.endRecovery(group);
+        if (!session.inGroup(group)) {
+          return;
+        }
+        JsonArray stored = ar.succeeded() ? ar.result().getJsonArray("messages", new JsonArray()) : new JsonArray();
+        boolean recovered = ar.succeeded() && ar.result().getBoolean("recovered", false) && !held.overflowed();
+        if (ar.failed()) {
+          log.warn("{} group={} history unavailable: {}", session, group, ar.cause().getMessage());
+        }
+        writer.reply(session, ServerFrames.subscribed(group, request.id(), recovered));
+        long last = since;
+        for (Object item : stored) {
+          JsonObject message = (JsonObject) item;
+          long seq = message.getLong("seq", -1L);
+          if (seq > last) {
+            Delivery replay = new Delivery(Delivery.Kind.JSON, seq, message.getString("sender"), true,
+              message.getLong("ts", 0L), message.encode().getBytes(StandardCharsets.UTF_8));
+            writer.write(session, WebSocketFrameType.TEXT, ServerFrames.message(group, replay));
+            last = seq;
+          }
+        }
+        for (Delivery live : held.deliveries()) {
+          if (!live.hasSeq() || live.seq() > last) {
+            writer.write(session, WebSocketFrameType.TEXT, ServerFrames.message(group, live));
+            last = Math.max(last, live.seq());
+          }
+        }
       });
+    });
+  }
+
+  private void subscribeFailed(Session session, String group, Object id, Throwable e) {
+    log.warn("{} group={} subscribe failed: {}", session, group, e.getMessage());
+    groups.leave(group, session);
+    writer.error(session, ErrorCode.INTERNAL_ERROR, "subscription could not be registered", id);
   }
 
   private void publish(Session session, ClientFrame.Publish request) {
@@ -102,8 +160,9 @@ public final class MultiplexSocket implements SocketAdapter {
     if (room != null) {
       // Chat rooms are ordered and stored by the chat service; a /ws publish goes the same way
       // as a message on /ws/chat/{room}.
-      chat.send(session, room, Json.decodeValue(request.data()), request.id(),
-        seq -> writer.reply(session, ServerFrames.ack(request.id(), seq)));
+      chat.send(room, session.id(), Json.decodeValue(request.data()))
+        .onSuccess(stored -> writer.reply(session, ServerFrames.ack(request.id(), stored.getLong("seq", -1L))))
+        .onFailure(e -> writer.serviceError(session, e, request.id()));
       return;
     }
     boolean echo = !Groups.HUB.equals(group);

@@ -1,23 +1,22 @@
 package io.github.switchboard.gateway.socket;
 
-import io.github.switchboard.gateway.fanout.GroupRegistry;
 import io.github.switchboard.protocol.ClientFrameParser;
 import io.github.switchboard.protocol.ErrorCode;
-import io.github.switchboard.protocol.Groups;
 import io.github.switchboard.protocol.ProtocolException;
 import io.vertx.core.json.JsonObject;
 
 /**
- * {@code /ws/scores}: the live-score feed of the seed app. Updates arrive through the
- * {@code scores} group; {@code PING} is answered here with the client's timestamp echoed.
+ * {@code /ws/scores}: the live-score feed of the seed app. {@code INITIAL} comes from the
+ * gateway's {@link ScoresView}, updates through the {@code scores} group; {@code PING} is
+ * answered here with the client's timestamp echoed.
  */
 public final class ScoresSocket implements SocketAdapter {
 
-  private final GroupRegistry groups;
+  private final ScoresView view;
   private final FrameWriter writer;
 
-  public ScoresSocket(GroupRegistry groups, FrameWriter writer) {
-    this.groups = groups;
+  public ScoresSocket(ScoresView view, FrameWriter writer) {
+    this.view = view;
     this.writer = writer;
   }
 
@@ -28,7 +27,12 @@ public final class ScoresSocket implements SocketAdapter {
 
   @Override
   public void open(Session session) {
-    groups.join(Groups.SCORES, session);
+    view.opened(session);
+  }
+
+  @Override
+  public void closed(Session session) {
+    view.closed(session);
   }
 
   @Override

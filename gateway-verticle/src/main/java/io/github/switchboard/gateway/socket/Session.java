@@ -1,5 +1,6 @@
 package io.github.switchboard.gateway.socket;
 
+import io.github.switchboard.protocol.Delivery;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.ServerWebSocket;
 
@@ -25,6 +26,8 @@ public final class Session {
   private int dropped;
   private long droppingSince;
   private int messageBytes;
+  /** Non-null only while a subscribe with since is replaying history. */
+  private Recovery recovery;
 
   public Session(String id, ServerWebSocket socket, HttpConnection connection, Endpoint endpoint) {
     this.id = id;
@@ -142,6 +145,35 @@ public final class Session {
   public void resetDrops() {
     dropped = 0;
     droppingSince = 0;
+  }
+
+  /** True while live deliveries of the group are held back for a history replay. */
+  public boolean recovering(String group) {
+    return recovery != null && recovery.holds(group);
+  }
+
+  public void hold(String group, Delivery delivery) {
+    recovery.hold(group, delivery);
+  }
+
+  void beginRecovery(String group) {
+    if (recovery == null) {
+      recovery = new Recovery();
+    }
+    recovery.begin(group);
+  }
+
+  /** Ends the replay of the group; returns the held deliveries and whether some were lost. */
+  Recovery.Held endRecovery(String group) {
+    if (recovery == null) {
+      return new Recovery.Held(java.util.List.of(), false);
+    }
+    boolean overflowed = recovery.overflowed(group);
+    Recovery.Held held = new Recovery.Held(recovery.end(group), overflowed);
+    if (recovery.isEmpty()) {
+      recovery = null;
+    }
+    return held;
   }
 
   /** Counts a frame of the message being received; returns the message's size so far. */

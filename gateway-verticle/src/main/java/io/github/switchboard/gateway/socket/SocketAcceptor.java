@@ -89,6 +89,7 @@ public final class SocketAcceptor {
     socket.closeHandler(v -> {
       session.closing(true);
       session.closed(true);
+      adapter.closed(session);
       groups.leaveAll(session);
       sessions.remove(session);
       log.debug("{} closed with {}", session, socket.closeStatusCode());

@@ -17,6 +17,10 @@ public interface SocketAdapter {
 
   void text(Session session, String text);
 
+  /** The socket closed; called before it leaves its groups. */
+  default void closed(Session session) {
+  }
+
   default void binary(Session session, Buffer data, FrameWriter writer) {
     writer.error(session, ErrorCode.UNSUPPORTED_FRAME, "this endpoint accepts text frames only", null);
   }

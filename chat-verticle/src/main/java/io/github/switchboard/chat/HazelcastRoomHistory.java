@@ -1,0 +1,82 @@
+package io.github.switchboard.chat;
+
+import com.hazelcast.config.RingbufferConfig;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.ringbuffer.OverflowPolicy;
+import com.hazelcast.ringbuffer.ReadResultSet;
+import com.hazelcast.ringbuffer.Ringbuffer;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.LongFunction;
+
+/**
+ * History in the cluster: one Hazelcast Ringbuffer per room (capacity N, backed up on another
+ * member), so it outlives the chat instance that wrote it. The ringbuffer's own sequence is the
+ * room's seq minus one, so seq needs no counter of its own.
+ *
+ * <p>Hazelcast calls block, so they run on worker threads; the caller orders appends per room.
+ */
+final class HazelcastRoomHistory implements RoomHistory {
+
+  static final String PREFIX = "switchboard.chat.room.";
+  private static final int READ_BATCH = 1000;
+
+  private final Vertx vertx;
+  private final HazelcastInstance hazelcast;
+
+  HazelcastRoomHistory(Vertx vertx, HazelcastInstance hazelcast, int capacity) {
+    this.vertx = vertx;
+    this.hazelcast = hazelcast;
+    // Dynamic config: every member learns it, so the capacity is the same whoever creates a room.
+    hazelcast.getConfig().addRingBufferConfig(new RingbufferConfig(PREFIX + "*")
+      .setCapacity(capacity).setBackupCount(1).setTimeToLiveSeconds(0));
+  }
+
+  private Ringbuffer<String> ring(String room) {
+    return hazelcast.getRingbuffer(PREFIX + room);
+  }
+
+  @Override
+  public Future<JsonObject> append(String room, LongFunction<JsonObject> build) {
+    return vertx.executeBlocking(() -> {
+      Ringbuffer<String> ring = ring(room);
+      long seq = ring.tailSequence() + 2;
+      JsonObject message = build.apply(seq);
+      long stored = ring.addAsync(message.encode(), OverflowPolicy.OVERWRITE).toCompletableFuture().get();
+      if (stored + 1 != seq) {
+        throw new IllegalStateException("room " + room + " seq " + seq + " stored at " + (stored + 1)
+          + ": two writers on one room");
+      }
+      return message;
+    }, false);
+  }
+
+  @Override
+  public Future<Page> since(String room, long afterSeq) {
+    return vertx.executeBlocking(() -> {
+      Ringbuffer<String> ring = ring(room);
+      long head = ring.headSequence();
+      long tail = ring.tailSequence();
+      long lastSeq = tail + 1;
+      long oldestSeq = head + 1;
+      boolean complete = afterSeq + 1 >= oldestSeq && afterSeq <= lastSeq;
+      List<JsonObject> out = new ArrayList<>();
+      long from = Math.max(afterSeq, head);
+      while (from <= tail) {
+        ReadResultSet<String> batch = ring.readManyAsync(from, 0, READ_BATCH, null).toCompletableFuture().get();
+        if (batch.readCount() == 0) {
+          break;
+        }
+        for (String item : batch) {
+          out.add(new JsonObject(item));
+        }
+        from = batch.getNextSequenceToReadFrom();
+      }
+      return new Page(out, complete);
+    }, false);
+  }
+}

@@ -1,0 +1,100 @@
+package io.github.switchboard.gateway.http;
+
+import io.github.switchboard.gateway.GroupPolicy;
+import io.github.switchboard.gateway.service.ChatClient;
+import io.github.switchboard.protocol.Delivery;
+import io.github.switchboard.protocol.ErrorCode;
+import io.github.switchboard.protocol.Groups;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+
+/**
+ * {@code POST /api/groups/{group}/messages} with {@code {"data":ANY}}: a backend publishes to a
+ * group without a WebSocket. With an API key configured the caller must present it as a
+ * bearer token and may publish to any group; without one, the client group rules apply.
+ * Chat rooms go through the chat service, which answers with the message's seq.
+ */
+public final class PublishRoute {
+
+  /** Sender of chat messages published over HTTP. */
+  public static final String HTTP_SENDER = "api";
+
+  private PublishRoute() {
+  }
+
+  public static void mount(Router router, EventBus eventBus, ChatClient chat, GroupPolicy policy, String apiKey,
+                           int maxBodyBytes) {
+    byte[] key = apiKey == null ? null : apiKey.getBytes(StandardCharsets.UTF_8);
+    // Vert.x Web wants the body handler before any user handler, so the key is checked after
+    // the (size-capped) body is read.
+    router.post("/api/groups/:group/messages")
+      .handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes))
+      .handler(ctx -> {
+        if (key != null && !authorized(ctx, key)) {
+          ctx.response().putHeader("WWW-Authenticate", "Bearer");
+          Json.error(ctx, 401, ErrorCode.UNAUTHORIZED, "a valid 'Authorization: Bearer <api key>' header is required");
+          return;
+        }
+        ctx.next();
+      })
+      .handler(ctx -> publish(ctx, eventBus, chat, policy, key != null))
+      .failureHandler(ctx -> {
+        if (ctx.statusCode() == 413) {
+          Json.error(ctx, 413, ErrorCode.TOO_LARGE, "body larger than " + maxBodyBytes + " bytes");
+        } else {
+          Json.error(ctx, ctx.statusCode() > 0 ? ctx.statusCode() : 500, ErrorCode.INTERNAL_ERROR, "request failed");
+        }
+      });
+  }
+
+  private static boolean authorized(RoutingContext ctx, byte[] key) {
+    String header = ctx.request().getHeader("Authorization");
+    if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      return false;
+    }
+    // Constant time, so the comparison does not reveal how much of a guess was right.
+    return MessageDigest.isEqual(key, header.substring(7).strip().getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static void publish(RoutingContext ctx, EventBus eventBus, ChatClient chat, GroupPolicy policy, boolean trusted) {
+    String group = ctx.pathParam("group");
+    if (!Groups.isValidName(group)) {
+      Json.error(ctx, 400, ErrorCode.INVALID_GROUP, "group name must match [A-Za-z0-9_.:-]{1," + Groups.MAX_NAME_LENGTH + "}");
+      return;
+    }
+    if (!trusted && !policy.mayPublish(group)) {
+      Json.error(ctx, 403, ErrorCode.FORBIDDEN, "publishing to '" + group + "' is not allowed");
+      return;
+    }
+    JsonObject body;
+    try {
+      String text = ctx.body().asString();
+      body = text == null || text.isBlank() ? null : new JsonObject(text);
+    } catch (DecodeException | ClassCastException e) {
+      Json.error(ctx, 400, ErrorCode.INVALID_JSON, "body must be a JSON object {\"data\": ...}");
+      return;
+    }
+    if (body == null || !body.containsKey("data")) {
+      Json.error(ctx, 400, ErrorCode.INVALID_FIELD, "missing field 'data'");
+      return;
+    }
+    String room = Groups.roomOf(group);
+    if (room != null) {
+      chat.send(room, HTTP_SENDER, body.getValue("data"))
+        .onSuccess(stored -> Json.send(ctx, 202, new JsonObject().put("seq", stored.getLong("seq"))))
+        .onFailure(e -> ServiceRoutes.failed(ctx, e));
+      return;
+    }
+    byte[] payload = io.vertx.core.json.Json.encode(body.getValue("data")).getBytes(StandardCharsets.UTF_8);
+    Delivery delivery = new Delivery(Delivery.Kind.JSON, Delivery.NO_SEQ, null, true, System.currentTimeMillis(), payload);
+    eventBus.publish(Groups.address(group), delivery.encode());
+    Json.send(ctx, 202, new JsonObject().put("group", group));
+  }
+}

@@ -1,0 +1,64 @@
+package io.github.switchboard.gateway.http;
+
+import io.github.switchboard.gateway.service.ChatClient;
+import io.github.switchboard.gateway.service.ScoresClient;
+import io.github.switchboard.protocol.ErrorCode;
+import io.github.switchboard.protocol.Groups;
+import io.github.switchboard.protocol.ServiceErrors;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * Read-only REST over the services' state, answered the same by every gateway:
+ * {@code GET /events}, {@code GET /events/{id}} and {@code GET /rooms/{room}/messages}.
+ */
+public final class ServiceRoutes {
+
+  private ServiceRoutes() {
+  }
+
+  public static void mount(Router router, ScoresClient scores, ChatClient chat) {
+    router.get("/events").handler(ctx -> scores.snapshot()
+      .onSuccess(events -> Json.send(ctx, 200, events))
+      .onFailure(e -> failed(ctx, e)));
+
+    router.get("/events/:id").handler(ctx -> {
+      String id = ctx.pathParam("id");
+      scores.snapshot().onSuccess(events -> {
+        for (Object item : events) {
+          if (item instanceof JsonObject event && id.equals(event.getString("id"))) {
+            Json.send(ctx, 200, event);
+            return;
+          }
+        }
+        Json.error(ctx, 404, ErrorCode.NOT_FOUND, "no event with id '" + id + "'");
+      }).onFailure(e -> failed(ctx, e));
+    });
+
+    router.get("/rooms/:room/messages").handler(ctx -> {
+      String room = ctx.pathParam("room");
+      if (!Groups.isValidRoom(room)) {
+        Json.error(ctx, 400, ErrorCode.INVALID_FIELD, "room must match [A-Za-z0-9_-]{1," + Groups.MAX_ROOM_LENGTH + "}");
+        return;
+      }
+      chat.history(room, 0)
+        .onSuccess(page -> Json.send(ctx, 200, page.getJsonArray("messages", new JsonArray())))
+        .onFailure(e -> failed(ctx, e));
+    });
+  }
+
+  /** A service that did not answer is 503; one that refused is 400 (413 for size); else 500. */
+  static void failed(RoutingContext ctx, Throwable e) {
+    ServiceErrors.Failure failure = ServiceErrors.classify(e);
+    int status = switch (failure.code()) {
+      case SERVICE_UNAVAILABLE -> 503;
+      case INTERNAL_ERROR -> 500;
+      case TOO_LARGE -> 413;
+      case NOT_FOUND -> 404;
+      default -> 400;
+    };
+    Json.error(ctx, status, failure.code(), failure.message());
+  }
+}

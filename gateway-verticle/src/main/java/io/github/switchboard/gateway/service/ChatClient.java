@@ -1,0 +1,40 @@
+package io.github.switchboard.gateway.service;
+
+import io.github.switchboard.protocol.Addresses;
+import io.vertx.core.Future;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * The gateway's side of the chat service. The gateway never publishes chat messages itself:
+ * the service numbers, stores and publishes them, so its seq is the order every socket sees.
+ * Failures are {@link io.vertx.core.eventbus.ReplyException}s; {@link
+ * io.github.switchboard.protocol.ServiceErrors#classify} turns them into error codes.
+ */
+public final class ChatClient {
+
+  private final EventBus eventBus;
+  private final DeliveryOptions options;
+
+  public ChatClient(EventBus eventBus, long timeoutMs) {
+    this.eventBus = eventBus;
+    this.options = new DeliveryOptions().setSendTimeout(timeoutMs);
+  }
+
+  /**
+   * Hands over a client's message: a string from {@code /ws/chat/{room}}, any JSON value from a
+   * {@code /ws} or HTTP publish (the service says what it accepts). Completes with
+   * {@code {seq, id}} once the message is stored and published.
+   */
+  public Future<JsonObject> send(String room, String sender, Object message) {
+    JsonObject request = new JsonObject().put("room", room).put("sender", sender).put("message", message);
+    return eventBus.<JsonObject>request(Addresses.CHAT_INTAKE, request, options).map(reply -> reply.body());
+  }
+
+  /** {@code {messages:[...], recovered}}: the room's stored messages with seq > since. */
+  public Future<JsonObject> history(String room, long since) {
+    JsonObject request = new JsonObject().put("room", room).put("since", since);
+    return eventBus.<JsonObject>request(Addresses.CHAT_HISTORY, request, options).map(reply -> reply.body());
+  }
+}

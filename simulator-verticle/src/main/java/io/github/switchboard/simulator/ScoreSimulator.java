@@ -1,0 +1,101 @@
+package io.github.switchboard.simulator;
+
+import io.github.switchboard.protocol.Delivery;
+import io.github.switchboard.protocol.Groups;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * The five live events. Each has its own timer: at a random moment between the minimum and
+ * maximum delay after its previous change, one side scores, the version goes up by one, the
+ * event is saved, and then published once as {@code {"type":"UPDATE","data":E}}.
+ */
+final class ScoreSimulator {
+
+  static final int EVENT_COUNT = 5;
+  private static final String[] NAMES = {
+    "Lions vs Tigers", "Eagles vs Hawks", "Sharks vs Dolphins", "Wolves vs Bears", "Falcons vs Ravens"};
+  private static final Logger log = LoggerFactory.getLogger(ScoreSimulator.class);
+
+  private final Vertx vertx;
+  private final EventStore store;
+  private final SimulatorOptions options;
+  private final List<Long> timers = new ArrayList<>();
+  private boolean stopped;
+
+  ScoreSimulator(Vertx vertx, EventStore store, SimulatorOptions options) {
+    this.vertx = vertx;
+    this.store = store;
+    this.options = options;
+  }
+
+  static String eventId(int i) {
+    return String.format("EVENT#%02d", i);
+  }
+
+  /** Loads the events (creating them on the very first run) and starts their clocks. */
+  Future<Void> start() {
+    return store.load().compose(loaded -> {
+      List<ScoreEvent> events = new ArrayList<>(loaded);
+      List<Future<Void>> created = new ArrayList<>();
+      for (int i = events.size(); i < EVENT_COUNT; i++) {
+        ScoreEvent event = new ScoreEvent(eventId(i), NAMES[i], 0, 0, 1, System.currentTimeMillis());
+        events.add(event);
+        created.add(store.save(event));
+      }
+      return Future.all(created).map(v -> events);
+    }).onSuccess(events -> {
+      log.info("Score simulator running: {} events, continuing from versions {}", events.size(),
+        events.stream().map(ScoreEvent::version).toList());
+      events.forEach(this::schedule);
+    }).mapEmpty();
+  }
+
+  void stop() {
+    stopped = true;
+    timers.forEach(vertx::cancelTimer);
+    timers.clear();
+  }
+
+  private void schedule(ScoreEvent event) {
+    if (stopped) {
+      return;
+    }
+    long delay = ThreadLocalRandom.current().nextLong(options.minDelayMs(), options.maxDelayMs() + 1);
+    long[] id = new long[1];
+    id[0] = vertx.setTimer(delay, t -> {
+      timers.remove(id[0]);
+      change(event);
+    });
+    timers.add(id[0]);
+  }
+
+  private void change(ScoreEvent event) {
+    if (stopped) {
+      return;
+    }
+    ScoreEvent next = event.scored(ThreadLocalRandom.current().nextBoolean(), System.currentTimeMillis());
+    // Saved before it is published: a standby that takes over never re-issues a version that
+    // clients have already seen.
+    store.save(next).onComplete(ar -> {
+      if (ar.failed()) {
+        log.warn("event={} version {} not saved, retrying later: {}", event.id(), next.version(), ar.cause().getMessage());
+        schedule(event);
+        return;
+      }
+      if (stopped) {
+        return;
+      }
+      JsonObject update = new JsonObject().put("type", "UPDATE").put("data", next.toJson());
+      vertx.eventBus().publish(Groups.address(Groups.SCORES), Delivery.json(update.encode()).encode());
+      schedule(next);
+    });
+  }
+}
