@@ -48,8 +48,10 @@ final class TestSocket implements AutoCloseable {
 
   static TestSocket connect(Vertx vertx, int port, String path) {
     WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxFrameSize(1 << 20).setMaxMessageSize(1 << 22));
-    WebSocket socket = Await.result(client.connect(new WebSocketConnectOptions().setHost("localhost").setPort(port).setURI(path)));
-    return new TestSocket(client, socket);
+    // Handlers are set in the completion callback, on the event loop, so a frame the server
+    // sends right after the handshake (welcome, INITIAL) cannot arrive before them.
+    return Await.result(client.connect(new WebSocketConnectOptions().setHost("localhost").setPort(port).setURI(path))
+      .map(socket -> new TestSocket(client, socket)));
   }
 
   WebSocket socket() {
