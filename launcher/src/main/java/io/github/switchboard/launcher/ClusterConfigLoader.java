@@ -28,6 +28,8 @@ public final class ClusterConfigLoader {
     {"switchboard.cluster.name", "SWITCHBOARD_CLUSTER_NAME", "switchboard"},
     {"switchboard.cluster.members", "SWITCHBOARD_CLUSTER_MEMBERS", "127.0.0.1"},
     {"switchboard.cluster.port", "SWITCHBOARD_CLUSTER_PORT", "5701"},
+    {"switchboard.cluster.discovery", "SWITCHBOARD_CLUSTER_DISCOVERY", "tcp-ip"},
+    {"switchboard.cluster.k8s.service-dns", "SWITCHBOARD_CLUSTER_K8S_SERVICE_DNS", ""},
   };
 
   private ClusterConfigLoader() {
@@ -44,6 +46,22 @@ public final class ClusterConfigLoader {
       if (properties.getProperty(placeholder[0]) == null) {
         properties.setProperty(placeholder[0], env.getOrDefault(placeholder[1], placeholder[2]));
       }
+    }
+    String discovery = properties.getProperty("switchboard.cluster.discovery").strip();
+    switch (discovery) {
+      case "tcp-ip" -> {
+        properties.setProperty("switchboard.cluster.tcpip.enabled", "true");
+        properties.setProperty("switchboard.cluster.kubernetes.enabled", "false");
+      }
+      case "kubernetes" -> {
+        if (properties.getProperty("switchboard.cluster.k8s.service-dns").isBlank()) {
+          throw new IllegalStateException("kubernetes discovery needs SWITCHBOARD_CLUSTER_K8S_SERVICE_DNS "
+            + "(the headless Service's DNS name)");
+        }
+        properties.setProperty("switchboard.cluster.tcpip.enabled", "false");
+        properties.setProperty("switchboard.cluster.kubernetes.enabled", "true");
+      }
+      default -> throw new IllegalStateException("cluster discovery must be 'tcp-ip' or 'kubernetes', got '" + discovery + "'");
     }
     String path = firstNonBlank(system.getProperty(CONFIG_PROPERTY), env.get("SWITCHBOARD_CLUSTER_CONFIG"),
       system.getProperty("vertx.hazelcast.config"));

@@ -1,0 +1,73 @@
+package io.github.switchboard.launcher;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.config.JoinConfig;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Properties;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ClusterConfigLoaderTest {
+
+  @Test
+  void bundledConfigDefaultsToTcpIpOnLoopback() {
+    Config config = ClusterConfigLoader.load(new Properties(), Map.of());
+    JoinConfig join = config.getNetworkConfig().getJoin();
+    assertThat(config.getClusterName()).isEqualTo("switchboard");
+    assertThat(join.getTcpIpConfig().isEnabled()).isTrue();
+    assertThat(join.getTcpIpConfig().getMembers()).containsExactly("127.0.0.1");
+    assertThat(join.getMulticastConfig().isEnabled()).isFalse();
+    assertThat(join.getAutoDetectionConfig().isEnabled()).isFalse();
+    assertThat(join.getKubernetesConfig().isEnabled()).isFalse();
+    assertThat(config.getProperty("hazelcast.wait.seconds.before.join")).isEqualTo("0");
+    assertThat(config.getNetworkConfig().getPort()).isEqualTo(5701);
+  }
+
+  @Test
+  void environmentChoosesMembersNameAndPort() {
+    Config config = ClusterConfigLoader.load(new Properties(), Map.of("SWITCHBOARD_CLUSTER_MEMBERS", "10.0.0.1,10.0.0.2",
+      "SWITCHBOARD_CLUSTER_NAME", "prod", "SWITCHBOARD_CLUSTER_PORT", "6000"));
+    assertThat(config.getClusterName()).isEqualTo("prod");
+    assertThat(config.getNetworkConfig().getJoin().getTcpIpConfig().getMembers()).containsExactly("10.0.0.1", "10.0.0.2");
+    assertThat(config.getNetworkConfig().getPort()).isEqualTo(6000);
+  }
+
+  @Test
+  void kubernetesDiscoveryIsAConfigurationChoice() {
+    Config config = ClusterConfigLoader.load(new Properties(), Map.of("SWITCHBOARD_CLUSTER_DISCOVERY", "kubernetes",
+      "SWITCHBOARD_CLUSTER_K8S_SERVICE_DNS", "switchboard-hazelcast.default.svc.cluster.local"));
+    JoinConfig join = config.getNetworkConfig().getJoin();
+    assertThat(join.getTcpIpConfig().isEnabled()).isFalse();
+    assertThat(join.getKubernetesConfig().isEnabled()).isTrue();
+    assertThat(join.getKubernetesConfig().getProperty("service-dns")).isEqualTo("switchboard-hazelcast.default.svc.cluster.local");
+    assertThatThrownBy(() -> ClusterConfigLoader.load(new Properties(), Map.of("SWITCHBOARD_CLUSTER_DISCOVERY", "kubernetes")))
+      .hasMessageContaining("SWITCHBOARD_CLUSTER_K8S_SERVICE_DNS");
+    assertThatThrownBy(() -> ClusterConfigLoader.load(new Properties(), Map.of("SWITCHBOARD_CLUSTER_DISCOVERY", "multicast")))
+      .hasMessageContaining("multicast");
+  }
+
+  @Test
+  void systemPropertiesWinAndAMissingFileFails(@TempDir Path dir) throws Exception {
+    Properties system = new Properties();
+    system.setProperty("switchboard.cluster.name", "from-property");
+    assertThat(ClusterConfigLoader.load(system, Map.of("SWITCHBOARD_CLUSTER_NAME", "from-env")).getClusterName())
+      .isEqualTo("from-property");
+
+    Properties missing = new Properties();
+    missing.setProperty(ClusterConfigLoader.CONFIG_PROPERTY, dir.resolve("nope.xml").toString());
+    assertThatThrownBy(() -> ClusterConfigLoader.load(missing, Map.of())).hasMessageContaining("nope.xml")
+      .hasMessageContaining("does not exist");
+
+    Path custom = dir.resolve("custom.xml");
+    Files.writeString(custom, "<hazelcast xmlns=\"http://www.hazelcast.com/schema/config\"><cluster-name>${switchboard.cluster.name}-x</cluster-name></hazelcast>");
+    Properties chosen = new Properties();
+    chosen.setProperty(ClusterConfigLoader.CONFIG_PROPERTY, custom.toString());
+    assertThat(ClusterConfigLoader.load(chosen, Map.of()).getClusterName()).isEqualTo("switchboard-x");
+  }
+}
