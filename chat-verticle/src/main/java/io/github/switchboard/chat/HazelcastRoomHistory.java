@@ -5,12 +5,14 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.ringbuffer.OverflowPolicy;
 import com.hazelcast.ringbuffer.ReadResultSet;
 import com.hazelcast.ringbuffer.Ringbuffer;
+import com.hazelcast.ringbuffer.StaleSequenceException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
 import java.util.function.LongFunction;
 
 /**
@@ -66,8 +68,22 @@ final class HazelcastRoomHistory implements RoomHistory {
       boolean complete = afterSeq + 1 >= oldestSeq && afterSeq <= lastSeq;
       List<JsonObject> out = new ArrayList<>();
       long from = Math.max(afterSeq, head);
+      // Hazelcast refuses a read of more items than the ring holds (the default history is 100).
+      int batchSize = (int) Math.min(READ_BATCH, ring.capacity());
       while (from <= tail) {
-        ReadResultSet<String> batch = ring.readManyAsync(from, 0, READ_BATCH, null).toCompletableFuture().get();
+        ReadResultSet<String> batch;
+        try {
+          batch = ring.readManyAsync(from, 0, batchSize, null).toCompletableFuture().get();
+        } catch (ExecutionException e) {
+          if (!(e.getCause() instanceof StaleSequenceException)) {
+            throw e;
+          }
+          // Appends overwrote the start of the read meanwhile: what is gone is gone, read on
+          // from the new oldest message and say the page is not complete.
+          complete = false;
+          from = ring.headSequence();
+          continue;
+        }
         if (batch.readCount() == 0) {
           break;
         }

@@ -1,0 +1,38 @@
+package io.github.switchboard.simulator;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.NetworkConfig;
+import com.hazelcast.core.Hazelcast;
+import com.hazelcast.core.HazelcastInstance;
+
+import java.util.UUID;
+
+/**
+ * A real Hazelcast member for tests: alone in a cluster whose name is unique to this run, so it
+ * never joins a developer's running Switchboard or another test's member on the same machine.
+ */
+final class EmbeddedHazelcast {
+
+  private EmbeddedHazelcast() {
+  }
+
+  static HazelcastInstance start() {
+    // Also as a system property: Hazelcast logs a few lines before it reads the config.
+    System.setProperty("hazelcast.logging.type", "slf4j");
+    Config config = new Config();
+    config.setClusterName("test-" + UUID.randomUUID());
+    config.setProperty("hazelcast.wait.seconds.before.join", "0");
+    config.setProperty("hazelcast.phone.home.enabled", "false");
+    config.setProperty("hazelcast.logging.type", "slf4j");
+    config.setProperty("hazelcast.shutdownhook.enabled", "false");
+    NetworkConfig network = config.getNetworkConfig();
+    network.setPort(15701).setPortAutoIncrement(true).setPortCount(100);
+    network.getInterfaces().setEnabled(true).addInterface("127.0.0.1");
+    JoinConfig join = network.getJoin();
+    join.getAutoDetectionConfig().setEnabled(false);
+    join.getMulticastConfig().setEnabled(false);
+    join.getTcpIpConfig().setEnabled(true).addMember("127.0.0.1");
+    return Hazelcast.newHazelcastInstance(config);
+  }
+}

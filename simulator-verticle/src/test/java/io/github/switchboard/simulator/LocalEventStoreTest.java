@@ -1,0 +1,9 @@
+package io.github.switchboard.simulator;
+
+class LocalEventStoreTest extends EventStoreContract {
+
+  @Override
+  EventStore newEmptyStore() {
+    return new LocalEventStore();
+  }
+}
