@@ -6,14 +6,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /** Blocks a test thread on a Vert.x future, with a deadline. */
-final class Await {
+public final class Await {
 
-  static final long SECONDS = 15;
+  public static final long SECONDS = 15;
 
   private Await() {
   }
 
-  static <T> T result(Future<T> future) {
+  public static <T> T result(Future<T> future) {
     try {
       return future.await(SECONDS, TimeUnit.SECONDS);
     } catch (TimeoutException e) {

@@ -19,13 +19,13 @@ import java.util.function.Predicate;
  * A real WebSocket client for tests: records every message it receives, and waits for the
  * next one, or for the close, up to a deadline.
  */
-final class TestSocket implements AutoCloseable {
+public final class TestSocket implements AutoCloseable {
 
-  static final Duration TIMEOUT = Duration.ofSeconds(10);
+  public static final Duration TIMEOUT = Duration.ofSeconds(10);
 
   /** A received message: text or binary. */
-  record Received(boolean binary, String text, Buffer bytes) {
-    JsonObject json() {
+  public record Received(boolean binary, String text, Buffer bytes) {
+    public JsonObject json() {
       if (binary) {
         throw new AssertionError("expected a text frame, got binary " + bytes);
       }
@@ -46,7 +46,7 @@ final class TestSocket implements AutoCloseable {
     socket.closeHandler(v -> closed.complete(socket.closeStatusCode()));
   }
 
-  static TestSocket connect(Vertx vertx, int port, String path) {
+  public static TestSocket connect(Vertx vertx, int port, String path) {
     WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxFrameSize(1 << 20).setMaxMessageSize(1 << 22));
     // Handlers are set in the completion callback, on the event loop, so a frame the server
     // sends right after the handshake (welcome, INITIAL) cannot arrive before them.
@@ -54,28 +54,28 @@ final class TestSocket implements AutoCloseable {
       .map(socket -> new TestSocket(client, socket)));
   }
 
-  WebSocket socket() {
+  public WebSocket socket() {
     return socket;
   }
 
-  void send(String text) {
+  public void send(String text) {
     Await.result(socket.writeTextMessage(text));
   }
 
-  void send(JsonObject json) {
+  public void send(JsonObject json) {
     send(json.encode());
   }
 
-  void sendBinary(Buffer bytes) {
+  public void sendBinary(Buffer bytes) {
     Await.result(socket.writeBinaryMessage(bytes));
   }
 
   /** Sends one frame regardless of size (writeTextMessage would split a large one). */
-  void sendFrame(WebSocketFrame frame) {
+  public void sendFrame(WebSocketFrame frame) {
     socket.writeFrame(frame);
   }
 
-  Received next() {
+  public Received next() {
     try {
       Received r = received.poll(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
       if (r == null) {
@@ -88,12 +88,12 @@ final class TestSocket implements AutoCloseable {
     }
   }
 
-  JsonObject nextJson() {
+  public JsonObject nextJson() {
     return next().json();
   }
 
   /** Skips messages until one matches; fails at the deadline. */
-  JsonObject awaitJson(Predicate<JsonObject> match) {
+  public JsonObject awaitJson(Predicate<JsonObject> match) {
     long deadline = System.nanoTime() + TIMEOUT.toNanos();
     while (System.nanoTime() < deadline) {
       Received r;
@@ -111,11 +111,11 @@ final class TestSocket implements AutoCloseable {
   }
 
   /** Messages received and not yet taken. */
-  int pending() {
+  public int pending() {
     return received.size();
   }
 
-  short awaitClose() {
+  public short awaitClose() {
     try {
       Short code = closed.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
       return code == null ? -1 : code;
@@ -124,7 +124,7 @@ final class TestSocket implements AutoCloseable {
     }
   }
 
-  boolean isClosed() {
+  public boolean isClosed() {
     return closed.isDone();
   }
 

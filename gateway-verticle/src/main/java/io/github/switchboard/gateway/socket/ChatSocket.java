@@ -39,9 +39,10 @@ public final class ChatSocket implements SocketAdapter {
   @Override
   public void open(Session session) {
     String room = roomOf(session);
-    groups.join(Groups.chat(room), session);
-    writer.reply(session, new JsonObject()
-      .put("type", "welcome").put("connectionId", session.id()).put("room", room).encode());
+    // Welcome once the room's consumer is registered across the cluster: from then on the
+    // socket gets every message of the room, its own first one included.
+    groups.join(Groups.chat(room), session).onComplete(ar -> writer.reply(session, new JsonObject()
+      .put("type", "welcome").put("connectionId", session.id()).put("room", room).encode()));
   }
 
   @Override

@@ -1,0 +1,125 @@
+package io.github.switchboard.clustertest;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+
+/** One fat jar running as its own process, its output in a file under target/cluster-logs. */
+final class ClusterProcess implements AutoCloseable {
+
+  private final String name;
+  private final Process process;
+  private final Path log;
+
+  private ClusterProcess(String name, Process process, Path log) {
+    this.name = name;
+    this.process = process;
+    this.log = log;
+  }
+
+  static ClusterProcess start(String name, Path jar, List<String> args, Map<String, String> env, Path logDir) {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    // Small and quick to start: six of these share two cores in CI.
+    command.addAll(List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+    command.add("-jar");
+    command.add(jar.toString());
+    command.addAll(args);
+    try {
+      Files.createDirectories(logDir);
+      Path log = logDir.resolve(name + ".log");
+      ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+      builder.environment().putAll(env);
+      return new ClusterProcess(name, builder.start(), log);
+    } catch (IOException e) {
+      throw new AssertionError("cannot start " + name + ": " + command, e);
+    }
+  }
+
+  String name() {
+    return name;
+  }
+
+  long pid() {
+    return process.pid();
+  }
+
+  boolean isAlive() {
+    return process.isAlive();
+  }
+
+  String output() {
+    try {
+      return Files.readString(log, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      return "";
+    }
+  }
+
+  /** Polls the output until the pattern shows up; fails with the output at the deadline. */
+  void awaitOutput(Pattern pattern, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!pattern.matcher(output()).find()) {
+      if (!process.isAlive()) {
+        throw new AssertionError(name + " exited with " + process.exitValue() + " before '" + pattern + "':\n" + tail());
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError(name + " did not print '" + pattern + "' within " + timeout + ":\n" + tail());
+      }
+      pause();
+    }
+  }
+
+  /** kill -9: no shutdown hook, no goodbye to the cluster. */
+  void kill() {
+    process.destroyForcibly();
+    waitForExit(Duration.ofSeconds(30));
+  }
+
+  /** SIGTERM, as Kubernetes and systemd stop a process. */
+  void terminate() {
+    process.destroy();
+  }
+
+  boolean waitForExit(Duration timeout) {
+    try {
+      return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  int exitValue() {
+    return process.exitValue();
+  }
+
+  String tail() {
+    String out = output();
+    return out.length() <= 4000 ? out : out.substring(out.length() - 4000);
+  }
+
+  static void pause() {
+    try {
+      Thread.sleep(50);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    if (process.isAlive()) {
+      process.destroyForcibly();
+      waitForExit(Duration.ofSeconds(30));
+    }
+  }
+}

@@ -1,0 +1,137 @@
+package io.github.switchboard.clustertest;
+
+import io.github.switchboard.gateway.Await;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Pattern;
+
+/**
+ * A cluster of real processes on this machine: its own Hazelcast cluster name and port range,
+ * so test runs never join each other, and gateways on free HTTP ports.
+ */
+final class TestCluster implements AutoCloseable {
+
+  static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+  static final Pattern DEPLOYED = Pattern.compile("Succeeded in deploying verticle");
+  static final Pattern SIMULATOR_ACTIVE = Pattern.compile("role=simulator active on this instance");
+  static final Pattern CHAT_ACTIVE = Pattern.compile("role=chat active on this instance");
+
+  private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+
+  final Vertx vertx = Vertx.vertx();
+  private final WebClient http = WebClient.create(vertx);
+  private final String clusterName = "test-" + UUID.randomUUID();
+  private final int hazelcastPort = 20_000 + ThreadLocalRandom.current().nextInt(400) * 50;
+  private final Path logDir;
+  private final List<ClusterProcess> processes = new ArrayList<>();
+
+  TestCluster(String testName) {
+    this.logDir = ROOT.resolve("cluster-tests/target/cluster-logs/" + testName);
+  }
+
+  record Gateway(ClusterProcess process, int port) {
+  }
+
+  private Map<String, String> env(Map<String, String> extra) {
+    Map<String, String> env = new HashMap<>();
+    env.put("SWITCHBOARD_CLUSTER_NAME", clusterName);
+    env.put("SWITCHBOARD_CLUSTER_MEMBERS", "127.0.0.1");
+    env.put("SWITCHBOARD_CLUSTER_PORT", String.valueOf(hazelcastPort));
+    // CLUSTER_TEST_LOG_LEVEL=DEBUG makes every process of a run log at that level.
+    String level = System.getenv("CLUSTER_TEST_LOG_LEVEL");
+    if (level != null) {
+      env.put("SWITCHBOARD_LOG_LEVEL", level);
+    }
+    env.putAll(extra);
+    return env;
+  }
+
+  private ClusterProcess start(String name, String module, String jar, Map<String, String> extraEnv, String... args) {
+    List<String> arguments = new ArrayList<>(List.of("-cluster", "-cluster-host", "127.0.0.1"));
+    arguments.addAll(List.of(args));
+    ClusterProcess process = ClusterProcess.start(name, ROOT.resolve(module + "/target/" + jar), arguments,
+      env(extraEnv), logDir);
+    processes.add(process);
+    return process;
+  }
+
+  Gateway gateway(String name, Map<String, String> extraEnv) {
+    int port = freePort();
+    Map<String, String> env = new HashMap<>(extraEnv);
+    env.put("SWITCHBOARD_PORT", String.valueOf(port));
+    env.put("SWITCHBOARD_HOST", "127.0.0.1");
+    ClusterProcess process = start(name, "gateway-verticle", "gateway-fat.jar", env);
+    Gateway gateway = new Gateway(process, port);
+    awaitReady(gateway);
+    return gateway;
+  }
+
+  Gateway gateway(String name) {
+    return gateway(name, Map.of());
+  }
+
+  ClusterProcess chat(String name) {
+    ClusterProcess process = start(name, "chat-verticle", "chat-fat.jar", Map.of());
+    process.awaitOutput(DEPLOYED, START_TIMEOUT);
+    return process;
+  }
+
+  ClusterProcess simulator(String name) {
+    ClusterProcess process = start(name, "simulator-verticle", "simulator-fat.jar", Map.of());
+    process.awaitOutput(DEPLOYED, START_TIMEOUT);
+    return process;
+  }
+
+  void awaitReady(Gateway gateway) {
+    long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+    while (true) {
+      try {
+        if (get(gateway, "/health/ready").statusCode() == 200) {
+          return;
+        }
+      } catch (Exception | AssertionError e) {
+        // not listening yet (a refused connection surfaces as a checked exception)
+      }
+      if (!gateway.process().isAlive() || System.nanoTime() > deadline) {
+        throw new AssertionError(gateway.process().name() + " not ready:\n" + gateway.process().tail());
+      }
+      ClusterProcess.pause();
+    }
+  }
+
+  HttpResponse<Buffer> get(Gateway gateway, String path) {
+    return Await.result(http.get(gateway.port(), "127.0.0.1", path).send());
+  }
+
+  HttpResponse<Buffer> post(Gateway gateway, String path, String body) {
+    return Await.result(http.post(gateway.port(), "127.0.0.1", path).sendBuffer(Buffer.buffer(body)));
+  }
+
+  static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    processes.forEach(ClusterProcess::close);
+    http.close();
+    vertx.close();
+  }
+}
