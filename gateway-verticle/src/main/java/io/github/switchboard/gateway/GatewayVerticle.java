@@ -35,6 +35,7 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.StaticHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,6 +49,8 @@ public class GatewayVerticle extends VerticleBase {
 
   /** Close code sent to every socket when the gateway stops, so clients reconnect elsewhere. */
   public static final short GOING_AWAY = 1001;
+  /** Classpath folder of the pages and the JS client. */
+  public static final String WEBROOT = "webroot";
   private static final Logger log = LoggerFactory.getLogger(GatewayVerticle.class);
 
   private GatewayOptions options;
@@ -96,6 +99,11 @@ public class GatewayVerticle extends VerticleBase {
     });
     router.get("/ws/chat/*").handler(ctx ->
       Json.error(ctx, 400, ErrorCode.INVALID_FIELD, "room must match [A-Za-z0-9_-]{1," + Groups.MAX_ROOM_LENGTH + "}"));
+
+    // The web pages and the JS client; then a JSON 404 for anything else.
+    router.route().handler(StaticHandler.create(WEBROOT).setIndexPage("index.html"));
+    router.route().last().handler(ctx ->
+      Json.error(ctx, 404, ErrorCode.NOT_FOUND, "no resource at " + ctx.request().path()));
 
     HttpServerOptions serverOptions = new HttpServerOptions()
       .setHost(options.host())

@@ -37,6 +37,18 @@ class HealthEndpointsTest {
   }
 
   @Test
+  void unknownPathsGetAJson404AndTheIndexPageIsServed() {
+    try (GatewayHarness gateway = GatewayHarness.start(vertx, new JsonObject().put("embeddedServices", false))) {
+      var missing = gateway.get("/no/such/thing");
+      assertThat(missing.statusCode()).isEqualTo(404);
+      assertThat(missing.bodyAsJsonObject().getString("error")).isEqualTo("not_found");
+      var index = gateway.get("/");
+      assertThat(index.statusCode()).isEqualTo(200);
+      assertThat(index.getHeader("content-type")).startsWith("text/html");
+    }
+  }
+
+  @Test
   void stoppingGatewayClosesSocketsWith1001() {
     GatewayHarness gateway = GatewayHarness.start(vertx, new JsonObject().put("embeddedServices", false));
     TestSocket socket = gateway.connect("/ws/hub");
