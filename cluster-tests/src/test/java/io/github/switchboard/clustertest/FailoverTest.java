@@ -63,6 +63,54 @@ class FailoverTest {
   }
 
   /**
+   * A member that hangs (or whose host vanishes) sends no TCP reset: only the missing heartbeats
+   * reveal it. SIGSTOP freezes the active simulator that way; cluster.xml's heartbeat settings
+   * must have the standby active within 10 s.
+   */
+  @Test
+  void frozenSimulatorIsDeclaredDeadByHeartbeatAndReplacedWithin10s() throws Exception {
+    ClusterProcess first = cluster.simulator("simulator-1");
+    first.awaitOutput(TestCluster.SIMULATOR_ACTIVE, TestCluster.START_TIMEOUT);
+    ClusterProcess second = cluster.simulator("simulator-2");
+    TestCluster.Gateway gateway = cluster.gateway("gateway");
+    try (TestSocket socket = connect(gateway, "/ws/scores")) {
+      JsonObject initial = socket.nextJson();
+      Map<String, Long> versions = new HashMap<>();
+      for (Object item : initial.getJsonArray("data")) {
+        versions.put(((JsonObject) item).getString("id"), ((JsonObject) item).getLong("version"));
+      }
+      long frozenAt = System.nanoTime();
+      signal("STOP", first.pid());
+      try {
+        second.awaitOutput(TestCluster.SIMULATOR_ACTIVE, Duration.ofSeconds(10));
+        assertThat((System.nanoTime() - frozenAt) / 1_000_000).isLessThan(10_000);
+        expectUpdates(socket, versions, 4, false);
+      } finally {
+        first.kill();
+      }
+    }
+  }
+
+  /** A service stopped cleanly hands its role over at once instead of waiting to be missed. */
+  @Test
+  void sigtermOnTheActiveSimulatorHandsOverAndExits() {
+    ClusterProcess first = cluster.simulator("simulator-1");
+    first.awaitOutput(TestCluster.SIMULATOR_ACTIVE, TestCluster.START_TIMEOUT);
+    ClusterProcess second = cluster.simulator("simulator-2");
+    long stoppedAt = System.nanoTime();
+    first.terminate();
+    second.awaitOutput(TestCluster.SIMULATOR_ACTIVE, Duration.ofSeconds(10));
+    assertThat(first.waitForExit(Duration.ofSeconds(15))).as("stopped simulator exits").isTrue();
+    assertThat((System.nanoTime() - stoppedAt) / 1_000_000).isLessThan(15_000);
+    assertThat(first.output()).contains("role=simulator released");
+  }
+
+  private static void signal(String name, long pid) throws Exception {
+    Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(pid)).inheritIO().start();
+    assertThat(kill.waitFor()).isZero();
+  }
+
+  /**
    * Reads updates; each one's version must be above everything seen for that event (+1 exactly
    * when {@code gapFree}; a failover may skip one that was saved but not published).
    */
