@@ -39,6 +39,16 @@ public final class GatewayOptions {
   public static final long DEFAULT_DRAIN_TIMEOUT_MS = 10_000;
   /** Largest body of an HTTP publish; larger ones get 413. */
   public static final int DEFAULT_MAX_PUBLISH_BYTES = 64 * 1024;
+  /** Messages per second one connection may send on average... */
+  public static final int DEFAULT_RATE_LIMIT_PER_SECOND = 50;
+  /** ...and in a burst. */
+  public static final int DEFAULT_RATE_LIMIT_BURST = 100;
+  /** Messages refused in a row for the rate before the socket is closed with 1008. */
+  public static final int DEFAULT_RATE_LIMIT_CLOSE_AFTER = 50;
+  /** Open sockets per gateway; more are refused with 503. */
+  public static final int DEFAULT_MAX_CONNECTIONS = 200_000;
+  /** Open sockets per client IP address; more are refused with 429. */
+  public static final int DEFAULT_MAX_CONNECTIONS_PER_IP = 1_000;
   /** Deploy chat and simulator in the gateway's JVM when not clustered. */
   public static final boolean DEFAULT_EMBEDDED_SERVICES = true;
   public static final List<GroupRule> DEFAULT_GROUPS = List.of(
@@ -59,6 +69,12 @@ public final class GatewayOptions {
   private final boolean embeddedServices;
   private final int maxPublishBytes;
   private final String apiKey;
+  private final int rateLimitPerSecond;
+  private final int rateLimitBurst;
+  private final int rateLimitCloseAfter;
+  private final int maxConnections;
+  private final int maxConnectionsPerIp;
+  private final List<String> allowedOrigins;
   private final List<GroupRule> groups;
   private final JsonObject chat;
   private final JsonObject simulator;
@@ -79,6 +95,12 @@ public final class GatewayOptions {
     maxPublishBytes = intIn(c, "maxPublishBytes", DEFAULT_MAX_PUBLISH_BYTES, 1, Integer.MAX_VALUE);
     String key = c.getString("apiKey");
     apiKey = key == null || key.isBlank() ? null : key;
+    rateLimitPerSecond = intIn(c, "rateLimitPerSecond", DEFAULT_RATE_LIMIT_PER_SECOND, 1, Integer.MAX_VALUE);
+    rateLimitBurst = intIn(c, "rateLimitBurst", DEFAULT_RATE_LIMIT_BURST, 1, Integer.MAX_VALUE);
+    rateLimitCloseAfter = intIn(c, "rateLimitCloseAfter", DEFAULT_RATE_LIMIT_CLOSE_AFTER, 1, Integer.MAX_VALUE);
+    maxConnections = intIn(c, "maxConnections", DEFAULT_MAX_CONNECTIONS, 1, Integer.MAX_VALUE);
+    maxConnectionsPerIp = intIn(c, "maxConnectionsPerIp", DEFAULT_MAX_CONNECTIONS_PER_IP, 1, Integer.MAX_VALUE);
+    allowedOrigins = strings(c, "allowedOrigins");
     groups = rules(c);
     chat = object(c, "chat");
     simulator = object(c, "simulator");
@@ -88,10 +110,17 @@ public final class GatewayOptions {
   public static GatewayOptions from(JsonObject config, Map<String, String> env) {
     JsonObject merged = config == null ? new JsonObject() : config.copy();
     for (String key : List.of("host", "port", "pingIntervalMs", "maxFrameBytes", "frameHardLimitBytes", "writeQueueMaxBytes",
-      "slowConsumerCloseMs", "maxSubscriptions", "serviceTimeoutMs", "drainTimeoutMs", "embeddedServices", "maxPublishBytes", "apiKey", "groups")) {
+      "slowConsumerCloseMs", "maxSubscriptions", "serviceTimeoutMs", "drainTimeoutMs", "embeddedServices", "maxPublishBytes", "apiKey", "rateLimitPerSecond", "rateLimitBurst", "rateLimitCloseAfter", "maxConnections",
+      "maxConnectionsPerIp", "allowedOrigins", "groups")) {
       String value = env.get(envName(key));
       if (value != null && !value.isBlank()) {
-        merged.put(key, key.equals("groups") ? new JsonArray(value) : value.strip());
+        Object parsed = switch (key) {
+          case "groups" -> new JsonArray(value);
+          // A comma-separated list is easier to write in an environment variable.
+          case "allowedOrigins" -> new JsonArray(List.of(value.strip().split("\\s*,\\s*")));
+          default -> value.strip();
+        };
+        merged.put(key, parsed);
       }
     }
     return new GatewayOptions(merged);
@@ -159,6 +188,31 @@ public final class GatewayOptions {
     return apiKey;
   }
 
+  public int rateLimitPerSecond() {
+    return rateLimitPerSecond;
+  }
+
+  public int rateLimitBurst() {
+    return rateLimitBurst;
+  }
+
+  public int rateLimitCloseAfter() {
+    return rateLimitCloseAfter;
+  }
+
+  public int maxConnections() {
+    return maxConnections;
+  }
+
+  public int maxConnectionsPerIp() {
+    return maxConnectionsPerIp;
+  }
+
+  /** Origins whose pages may open sockets besides this gateway's own; {@code "*"} for any. */
+  public List<String> allowedOrigins() {
+    return allowedOrigins;
+  }
+
   /** Group rules in order; the first that matches a group decides. */
   public List<GroupRule> groups() {
     return groups;
@@ -190,6 +244,17 @@ public final class GatewayOptions {
       rules.add(GroupRule.fromJson(rule));
     }
     return List.copyOf(rules);
+  }
+
+  private static List<String> strings(JsonObject c, String key) {
+    Object value = c.getValue(key);
+    if (value == null) {
+      return List.of();
+    }
+    if (!(value instanceof JsonArray array) || !array.stream().allMatch(String.class::isInstance)) {
+      throw new IllegalArgumentException("config '" + key + "' must be an array of strings");
+    }
+    return array.stream().map(String.class::cast).toList();
   }
 
   private static JsonObject object(JsonObject c, String key) {

@@ -2,12 +2,18 @@ package io.github.switchboard.gateway;
 
 import io.github.switchboard.chat.ChatVerticle;
 import io.github.switchboard.gateway.fanout.GroupRegistry;
+import io.github.switchboard.gateway.metrics.EventLoopProbe;
+import io.github.switchboard.gateway.metrics.GatewayStats;
+import io.github.switchboard.gateway.metrics.Registries;
+import io.github.switchboard.gateway.socket.Endpoint;
 import io.github.switchboard.gateway.http.HealthRoutes;
 import io.github.switchboard.gateway.http.Json;
 import io.github.switchboard.gateway.http.PublishRoute;
 import io.github.switchboard.gateway.http.Readiness;
 import io.github.switchboard.gateway.http.ServiceRoutes;
 import io.github.switchboard.gateway.http.StatsRoute;
+import io.github.switchboard.gateway.limit.OriginCheck;
+import io.github.switchboard.gateway.limit.RateLimiter;
 import io.github.switchboard.gateway.limit.SlowConsumerPolicy;
 import io.github.switchboard.gateway.socket.ChatSocket;
 import io.github.switchboard.gateway.socket.FrameWriter;
@@ -27,6 +33,8 @@ import io.github.switchboard.gateway.socket.Sessions;
 import io.github.switchboard.protocol.ErrorCode;
 import io.github.switchboard.protocol.Groups;
 import io.github.switchboard.simulator.SimulatorVerticle;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -36,6 +44,7 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.StaticHandler;
+import io.vertx.micrometer.PrometheusScrapingHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,6 +67,9 @@ public class GatewayVerticle extends VerticleBase {
   private Sessions sessions;
   private GroupRegistry groups;
   private KeepAlive keepAlive;
+  private EventLoopProbe eventLoopProbe;
+  private OriginCheck originCheck;
+  private GatewayStats stats;
   private HttpServer server;
 
   @Override
@@ -67,20 +79,32 @@ public class GatewayVerticle extends VerticleBase {
     } catch (IllegalArgumentException e) {
       return Future.failedFuture(new IllegalArgumentException("invalid gateway config: " + e.getMessage(), e));
     }
-    GatewayStats stats = new GatewayStats();
+    PrometheusMeterRegistry registry = Registries.forGateway();
+    GatewayStats stats = new GatewayStats(registry);
     SocketCloser closer = new SocketCloser(vertx, SocketCloser.DEFAULT_GRACE_MS);
     FrameWriter writer = new FrameWriter(stats, new SlowConsumerPolicy(closer, options.slowConsumerCloseMs()));
     sessions = new Sessions();
-    groups = new GroupRegistry(vertx.eventBus(), writer);
+    groups = new GroupRegistry(vertx.eventBus(), writer, stats);
+    for (Endpoint endpoint : Endpoint.values()) {
+      Gauge.builder("switchboard.connections.open", sessions, s -> s.size(endpoint))
+        .description("Open WebSocket connections").tag("endpoint", endpoint.path()).strongReference(true).register(registry);
+    }
+    Gauge.builder("switchboard.group.consumers", groups, GroupRegistry::consumerCount)
+      .description("Event bus consumers of this gateway: one per group with local sockets")
+      .strongReference(true).register(registry);
+    eventLoopProbe = new EventLoopProbe(vertx, registry);
     keepAlive = new KeepAlive(vertx, sessions, closer, options.pingIntervalMs());
     GroupPolicy policy = new GroupPolicy(options.groups());
     ChatClient chatClient = new ChatClient(vertx.eventBus(), options.serviceTimeoutMs());
     ScoresClient scoresClient = new ScoresClient(vertx.eventBus(), options.serviceTimeoutMs());
-    SocketAcceptor acceptor = new SocketAcceptor(sessions, groups, writer, stats, closer, options.writeQueueMaxBytes(),
-      options.maxFrameBytes());
+    SocketAcceptor acceptor = new SocketAcceptor(sessions, groups, writer, stats, closer,
+      new RateLimiter(options.rateLimitPerSecond(), options.rateLimitBurst()), options);
+    originCheck = new OriginCheck(options.allowedOrigins());
+    this.stats = stats;
 
     Router router = Router.router(vertx);
     HealthRoutes.mount(router, readiness);
+    router.get("/metrics").handler(PrometheusScrapingHandler.create(registry));
     StatsRoute.mount(router, vertx, sessions, groups, stats);
     ServiceRoutes.mount(router, scoresClient, chatClient);
     PublishRoute.mount(router, vertx.eventBus(), chatClient, policy, options.apiKey(), options.maxPublishBytes());
@@ -116,6 +140,7 @@ public class GatewayVerticle extends VerticleBase {
       .onSuccess(s -> {
         server = s;
         keepAlive.start();
+        eventLoopProbe.start();
         readiness.listening();
         log.info("Gateway listening on {}:{} ({})", options.host(), s.actualPort(),
           vertx.isClustered() ? "clustered" : "embedded");
@@ -131,6 +156,7 @@ public class GatewayVerticle extends VerticleBase {
     readiness.draining();
     if (keepAlive != null) {
       keepAlive.stop();
+      eventLoopProbe.stop();
     }
     if (sessions == null) {
       return Future.succeededFuture();
@@ -175,6 +201,22 @@ public class GatewayVerticle extends VerticleBase {
     }
     if (!ctx.request().canUpgradeToWebSocket()) {
       Json.error(ctx, 400, ErrorCode.INVALID_FIELD, "this path expects a WebSocket upgrade");
+      return;
+    }
+    if (!originCheck.allows(ctx.request())) {
+      stats.error(ErrorCode.FORBIDDEN);
+      Json.error(ctx, 403, ErrorCode.FORBIDDEN, "origin not allowed");
+      return;
+    }
+    if (sessions.size() >= options.maxConnections()) {
+      stats.error(ErrorCode.SERVICE_UNAVAILABLE);
+      Json.error(ctx, 503, ErrorCode.SERVICE_UNAVAILABLE, "gateway is full, try another");
+      return;
+    }
+    var remote = ctx.request().remoteAddress();
+    if (remote != null && sessions.fromAddress(remote.host()) >= options.maxConnectionsPerIp()) {
+      stats.error(ErrorCode.RATE_LIMITED);
+      Json.error(ctx, 429, ErrorCode.RATE_LIMITED, "too many connections from this address");
       return;
     }
     acceptor.accept(ctx, adapter);

@@ -5,6 +5,9 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
 import io.vertx.launcher.application.ExitCodes;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import io.vertx.micrometer.VertxPrometheusOptions;
 import io.vertx.launcher.application.HookContext;
 import io.vertx.launcher.application.VertxApplication;
 import io.vertx.launcher.application.VertxApplicationHooks;
@@ -70,7 +73,11 @@ public final class SwitchboardLauncher extends VertxApplication {
 
     @Override
     public VertxBuilder createVertxBuilder(VertxOptions options) {
-      VertxBuilder builder = Vertx.builder().with(options);
+      // Vert.x's own metrics (HTTP server, event bus, pools) and the JVM's, in one Prometheus
+      // registry that the gateway serves at /metrics next to its own meters.
+      options.setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true)
+        .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true)));
+      VertxBuilder builder = Vertx.builder().with(options).withMetrics(new MicrometerMetricsFactory());
       if (clusterConfig != null) {
         Config config = clusterConfig;
         log.info("Joining Hazelcast cluster '{}' (members {})", config.getClusterName(),

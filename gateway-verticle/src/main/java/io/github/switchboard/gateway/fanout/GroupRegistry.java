@@ -1,5 +1,6 @@
 package io.github.switchboard.gateway.fanout;
 
+import io.github.switchboard.gateway.metrics.GatewayStats;
 import io.github.switchboard.gateway.socket.FrameWriter;
 import io.github.switchboard.gateway.socket.Session;
 import io.github.switchboard.protocol.Delivery;
@@ -27,11 +28,13 @@ public final class GroupRegistry {
 
   private final EventBus eventBus;
   private final FrameWriter writer;
+  private final GatewayStats stats;
   private final Map<String, LocalGroup> groups = new HashMap<>();
 
-  public GroupRegistry(EventBus eventBus, FrameWriter writer) {
+  public GroupRegistry(EventBus eventBus, FrameWriter writer, GatewayStats stats) {
     this.eventBus = eventBus;
     this.writer = writer;
+    this.stats = stats;
   }
 
   /**
@@ -127,5 +130,6 @@ public final class GroupRegistry {
       return;
     }
     local.deliver(delivery, writer);
+    stats.delivered(delivery.publishedAt());
   }
 }

@@ -1,6 +1,6 @@
 package io.github.switchboard.gateway.http;
 
-import io.github.switchboard.gateway.GatewayStats;
+import io.github.switchboard.gateway.metrics.GatewayStats;
 import io.github.switchboard.gateway.fanout.GroupRegistry;
 import io.github.switchboard.gateway.socket.Endpoint;
 import io.github.switchboard.gateway.socket.Sessions;

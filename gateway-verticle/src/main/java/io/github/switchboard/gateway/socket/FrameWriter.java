@@ -1,6 +1,6 @@
 package io.github.switchboard.gateway.socket;
 
-import io.github.switchboard.gateway.GatewayStats;
+import io.github.switchboard.gateway.metrics.GatewayStats;
 import io.github.switchboard.gateway.limit.SlowConsumerPolicy;
 import io.github.switchboard.protocol.ErrorCode;
 import io.github.switchboard.protocol.ProtocolException;

@@ -1,5 +1,6 @@
 package io.github.switchboard.gateway.socket;
 
+import io.github.switchboard.gateway.limit.RateLimiter;
 import io.github.switchboard.protocol.Delivery;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.ServerWebSocket;
@@ -10,7 +11,7 @@ import java.util.Arrays;
  * One open WebSocket and what the gateway must remember about it. There may be 10^5 of these
  * per gateway, so it holds a handful of fields and a small array of group names, nothing more.
  */
-public final class Session {
+public final class Session implements RateLimiter.Bucket {
 
   private static final String[] NO_GROUPS = new String[0];
 
@@ -26,10 +27,15 @@ public final class Session {
   private int dropped;
   private long droppingSince;
   private int messageBytes;
+  private long tokens;
+  private long refilledAt;
+  private int rateViolations;
   /** Non-null only while a subscribe with since is replaying history. */
   private Recovery recovery;
 
-  public Session(String id, ServerWebSocket socket, HttpConnection connection, Endpoint endpoint) {
+  public Session(String id, ServerWebSocket socket, HttpConnection connection, Endpoint endpoint, long initialTokens) {
+    this.tokens = initialTokens;
+    this.refilledAt = System.nanoTime();
     this.id = id;
     this.socket = socket;
     this.connection = connection;
@@ -180,6 +186,28 @@ public final class Session {
   int addMessageBytes(int frameBytes, boolean firstFrame) {
     messageBytes = firstFrame ? frameBytes : messageBytes + frameBytes;
     return messageBytes;
+  }
+
+  @Override
+  public long tokens() {
+    return tokens;
+  }
+
+  @Override
+  public long refilledAt() {
+    return refilledAt;
+  }
+
+  @Override
+  public void refilled(long tokens, long at) {
+    this.tokens = tokens;
+    this.refilledAt = at;
+  }
+
+  /** Messages refused in a row for exceeding the rate; reset by the next accepted one. */
+  public int rateViolations(boolean violated) {
+    rateViolations = violated ? rateViolations + 1 : 0;
+    return rateViolations;
   }
 
   @Override

@@ -2,6 +2,7 @@ package io.github.switchboard.gateway.socket;
 
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -13,6 +14,7 @@ public final class Sessions {
 
   private final Set<Session> open = new HashSet<>();
   private final Map<Endpoint, Integer> byEndpoint = new EnumMap<>(Endpoint.class);
+  private final Map<String, Integer> byAddress = new HashMap<>();
   /** Random per gateway so that ids from different gateways do not collide. */
   private final String idPrefix = Long.toString(ThreadLocalRandom.current().nextLong(36L * 36 * 36 * 36 * 36 * 36, 36L * 36 * 36 * 36 * 36 * 36 * 36), 36);
   private long nextId;
@@ -24,14 +26,26 @@ public final class Sessions {
   public void add(Session session) {
     open.add(session);
     byEndpoint.merge(session.endpoint(), 1, Integer::sum);
+    byAddress.merge(address(session), 1, Integer::sum);
   }
 
   public boolean remove(Session session) {
     if (open.remove(session)) {
       byEndpoint.merge(session.endpoint(), -1, Integer::sum);
+      byAddress.computeIfPresent(address(session), (k, n) -> n == 1 ? null : n - 1);
       return true;
     }
     return false;
+  }
+
+  /** Open sockets from one client address (an IP, without port). */
+  public int fromAddress(String host) {
+    return byAddress.getOrDefault(host, 0);
+  }
+
+  private static String address(Session session) {
+    var remote = session.socket().remoteAddress();
+    return remote == null ? "" : remote.host();
   }
 
   public int size() {

@@ -1,6 +1,8 @@
 package io.github.switchboard.gateway.socket;
 
-import io.github.switchboard.gateway.GatewayStats;
+import io.github.switchboard.gateway.GatewayOptions;
+import io.github.switchboard.gateway.limit.RateLimiter;
+import io.github.switchboard.gateway.metrics.GatewayStats;
 import io.github.switchboard.gateway.fanout.GroupRegistry;
 import io.github.switchboard.protocol.ErrorCode;
 import io.vertx.core.http.HttpConnection;
@@ -17,6 +19,8 @@ public final class SocketAcceptor {
 
   /** Close code for a message over the size limit (RFC 6455 "message too big"). */
   public static final short TOO_BIG = 1009;
+  /** Close code for persistent abuse (RFC 6455 "policy violation"). */
+  public static final short POLICY_VIOLATION = 1008;
   private static final Logger log = LoggerFactory.getLogger(SocketAcceptor.class);
 
   private final Sessions sessions;
@@ -26,16 +30,20 @@ public final class SocketAcceptor {
   private final int writeQueueMaxBytes;
   private final int maxMessageBytes;
   private final SocketCloser closer;
+  private final RateLimiter rateLimiter;
+  private final int rateLimitCloseAfter;
 
   public SocketAcceptor(Sessions sessions, GroupRegistry groups, FrameWriter writer, GatewayStats stats,
-                        SocketCloser closer, int writeQueueMaxBytes, int maxMessageBytes) {
+                        SocketCloser closer, RateLimiter rateLimiter, GatewayOptions options) {
     this.closer = closer;
+    this.rateLimiter = rateLimiter;
+    this.rateLimitCloseAfter = options.rateLimitCloseAfter();
     this.sessions = sessions;
     this.groups = groups;
     this.writer = writer;
     this.stats = stats;
-    this.writeQueueMaxBytes = writeQueueMaxBytes;
-    this.maxMessageBytes = maxMessageBytes;
+    this.writeQueueMaxBytes = options.writeQueueMaxBytes();
+    this.maxMessageBytes = options.maxFrameBytes();
   }
 
   public void accept(RoutingContext ctx, SocketAdapter adapter) {
@@ -46,10 +54,10 @@ public final class SocketAcceptor {
   }
 
   private void opened(ServerWebSocket socket, HttpConnection connection, SocketAdapter adapter) {
-    Session session = new Session(sessions.newId(), socket, connection, adapter.endpoint());
+    Session session = new Session(sessions.newId(), socket, connection, adapter.endpoint(), rateLimiter.initialTokens());
     socket.setWriteQueueMaxSize(writeQueueMaxBytes);
     sessions.add(session);
-    stats.connectionOpened();
+    stats.connectionOpened(adapter.endpoint());
     // Vert.x's own size limits drop the TCP connection without a close frame, so they are set
     // higher (a hard cap) and the configured limit is applied here, with 1009. The frame
     // handler stops a fragmented message early; the message handlers check whole messages.
@@ -70,8 +78,10 @@ public final class SocketAcceptor {
         tooLarge(session, size);
         return;
       }
-      stats.messageIn();
-      adapter.text(session, text);
+      stats.messageIn(session.endpoint());
+      if (admitted(session)) {
+        adapter.text(session, text);
+      }
     });
     socket.binaryMessageHandler(data -> {
       if (session.closing()) {
@@ -81,8 +91,10 @@ public final class SocketAcceptor {
         tooLarge(session, data.length());
         return;
       }
-      stats.messageIn();
-      adapter.binary(session, data, writer);
+      stats.messageIn(session.endpoint());
+      if (admitted(session)) {
+        adapter.binary(session, data, writer);
+      }
     });
     socket.pongHandler(data -> KeepAlive.ponged(session));
     socket.exceptionHandler(e -> log.debug("{} socket error: {}", session, e.getMessage()));
@@ -96,6 +108,26 @@ public final class SocketAcceptor {
     });
     log.debug("{} opened from {}", session, socket.remoteAddress());
     adapter.open(session);
+  }
+
+  /**
+   * Applies the rate limit: a message over the rate is refused with a {@code rate_limited}
+   * error frame; {@code rateLimitCloseAfter} refusals in a row close the socket with 1008.
+   */
+  private boolean admitted(Session session) {
+    boolean allowed = rateLimiter.tryAcquire(session, System.nanoTime());
+    int violations = session.rateViolations(!allowed);
+    if (allowed) {
+      return true;
+    }
+    if (violations >= rateLimitCloseAfter) {
+      log.info("{} closed: {} messages in a row over the rate limit", session, violations);
+      stats.error(ErrorCode.RATE_LIMITED);
+      closer.close(session, POLICY_VIOLATION, "rate limit exceeded");
+    } else {
+      writer.error(session, ErrorCode.RATE_LIMITED, "too many messages; slow down", null);
+    }
+    return false;
   }
 
   private void tooLarge(Session session, int size) {

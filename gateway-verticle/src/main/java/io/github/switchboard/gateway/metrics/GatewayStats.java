@@ -1,0 +1,105 @@
+package io.github.switchboard.gateway.metrics;
+
+import io.github.switchboard.gateway.socket.Endpoint;
+import io.github.switchboard.protocol.ErrorCode;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.vertx.core.json.JsonObject;
+
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The counters of one gateway, as Micrometer meters (served at {@code /metrics}) and as the
+ * JSON of {@code /api/stats}. Meter names are documented in docs/operations.md.
+ */
+public final class GatewayStats {
+
+  private final MeterRegistry registry;
+  private final Map<Endpoint, Counter> opened = new EnumMap<>(Endpoint.class);
+  private final Map<Endpoint, Counter> in = new EnumMap<>(Endpoint.class);
+  private final Map<ErrorCode, Counter> errors = new EnumMap<>(ErrorCode.class);
+  private final Counter out;
+  private final Counter dropped;
+  private final Counter deliveries;
+  private final Timer latency;
+
+  public GatewayStats(MeterRegistry registry) {
+    this.registry = registry;
+    for (Endpoint endpoint : Endpoint.values()) {
+      opened.put(endpoint, Counter.builder("switchboard.connections.opened")
+        .description("WebSocket connections accepted").tag("endpoint", endpoint.path()).register(registry));
+      in.put(endpoint, Counter.builder("switchboard.messages.in")
+        .description("WebSocket messages received from clients").tag("endpoint", endpoint.path()).register(registry));
+    }
+    for (ErrorCode code : ErrorCode.values()) {
+      errors.put(code, Counter.builder("switchboard.errors")
+        .description("Error frames and refusals, by code").tag("code", code.code()).register(registry));
+    }
+    out = Counter.builder("switchboard.messages.out").description("Frames written to sockets").register(registry);
+    dropped = Counter.builder("switchboard.messages.dropped")
+      .description("Deliveries dropped because a socket's write queue was full").register(registry);
+    deliveries = Counter.builder("switchboard.deliveries")
+      .description("Group messages received by this gateway (each written to all its local members)").register(registry);
+    latency = Timer.builder("switchboard.delivery.latency")
+      .description("From publication at the source to the write to local sockets")
+      .publishPercentileHistogram()
+      .minimumExpectedValue(Duration.ofNanos(100_000))
+      .maximumExpectedValue(Duration.ofSeconds(10))
+      .register(registry);
+  }
+
+  public MeterRegistry registry() {
+    return registry;
+  }
+
+  public void connectionOpened(Endpoint endpoint) {
+    opened.get(endpoint).increment();
+  }
+
+  public void messageIn(Endpoint endpoint) {
+    in.get(endpoint).increment();
+  }
+
+  public void messageOut() {
+    out.increment();
+  }
+
+  public void messageDropped() {
+    dropped.increment();
+  }
+
+  public void error(ErrorCode code) {
+    errors.get(code).increment();
+  }
+
+  /** One group message written to this gateway's sockets, published at {@code publishedAt} (epoch ms). */
+  public void delivered(long publishedAt) {
+    deliveries.increment();
+    long ms = System.currentTimeMillis() - publishedAt;
+    latency.record(Math.max(0, ms), TimeUnit.MILLISECONDS);
+  }
+
+  public long messagesDropped() {
+    return (long) dropped.count();
+  }
+
+  public JsonObject toJson() {
+    JsonObject errorCounts = new JsonObject();
+    errors.forEach((code, counter) -> {
+      if (counter.count() > 0) {
+        errorCounts.put(code.code(), (long) counter.count());
+      }
+    });
+    return new JsonObject()
+      .put("connectionsOpened", (long) opened.values().stream().mapToDouble(Counter::count).sum())
+      .put("messagesIn", (long) in.values().stream().mapToDouble(Counter::count).sum())
+      .put("messagesOut", (long) out.count())
+      .put("messagesDropped", (long) dropped.count())
+      .put("deliveries", (long) deliveries.count())
+      .put("errors", errorCounts);
+  }
+}
