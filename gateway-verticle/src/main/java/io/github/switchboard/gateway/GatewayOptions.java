@@ -1,5 +1,6 @@
 package io.github.switchboard.gateway;
 
+import io.github.switchboard.gateway.auth.AuthOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -76,10 +77,11 @@ public final class GatewayOptions {
   private final int maxConnectionsPerIp;
   private final List<String> allowedOrigins;
   private final List<GroupRule> groups;
+  private final AuthOptions auth;
   private final JsonObject chat;
   private final JsonObject simulator;
 
-  private GatewayOptions(JsonObject c) {
+  private GatewayOptions(JsonObject c, Map<String, String> env) {
     host = c.getString("host", DEFAULT_HOST);
     port = intIn(c, "port", DEFAULT_PORT, 0, 65535);
     pingIntervalMs = longIn(c, "pingIntervalMs", DEFAULT_PING_INTERVAL_MS, 10, Long.MAX_VALUE);
@@ -102,6 +104,7 @@ public final class GatewayOptions {
     maxConnectionsPerIp = intIn(c, "maxConnectionsPerIp", DEFAULT_MAX_CONNECTIONS_PER_IP, 1, Integer.MAX_VALUE);
     allowedOrigins = strings(c, "allowedOrigins");
     groups = rules(c);
+    auth = AuthOptions.from(object(c, "auth"), env);
     chat = object(c, "chat");
     simulator = object(c, "simulator");
   }
@@ -123,11 +126,11 @@ public final class GatewayOptions {
         merged.put(key, parsed);
       }
     }
-    return new GatewayOptions(merged);
+    return new GatewayOptions(merged, env);
   }
 
   public static GatewayOptions defaults() {
-    return new GatewayOptions(new JsonObject());
+    return new GatewayOptions(new JsonObject(), Map.of());
   }
 
   /** {@code maxFrameBytes} -> {@code SWITCHBOARD_MAX_FRAME_BYTES}. */
@@ -216,6 +219,11 @@ public final class GatewayOptions {
   /** Group rules in order; the first that matches a group decides. */
   public List<GroupRule> groups() {
     return groups;
+  }
+
+  /** JWT settings ({@code auth} object); authentication is off unless a key is configured. */
+  public AuthOptions auth() {
+    return auth;
   }
 
   /** Config handed to the chat verticle in embedded mode. */

@@ -1,6 +1,8 @@
 package io.github.switchboard.gateway;
 
 import io.github.switchboard.chat.ChatVerticle;
+import io.github.switchboard.gateway.auth.Principal;
+import io.github.switchboard.gateway.auth.TokenAuthenticator;
 import io.github.switchboard.gateway.fanout.GroupRegistry;
 import io.github.switchboard.gateway.metrics.EventLoopProbe;
 import io.github.switchboard.gateway.metrics.GatewayStats;
@@ -69,6 +71,8 @@ public class GatewayVerticle extends VerticleBase {
   private KeepAlive keepAlive;
   private EventLoopProbe eventLoopProbe;
   private OriginCheck originCheck;
+  private TokenAuthenticator authenticator;
+  private GroupPolicy policy;
   private GatewayStats stats;
   private HttpServer server;
 
@@ -93,13 +97,18 @@ public class GatewayVerticle extends VerticleBase {
       .description("Event bus consumers of this gateway: one per group with local sockets")
       .strongReference(true).register(registry);
     eventLoopProbe = new EventLoopProbe(vertx, registry);
-    keepAlive = new KeepAlive(vertx, sessions, closer, options.pingIntervalMs());
-    GroupPolicy policy = new GroupPolicy(options.groups());
     ChatClient chatClient = new ChatClient(vertx.eventBus(), options.serviceTimeoutMs());
     ScoresClient scoresClient = new ScoresClient(vertx.eventBus(), options.serviceTimeoutMs());
     SocketAcceptor acceptor = new SocketAcceptor(sessions, groups, writer, stats, closer,
       new RateLimiter(options.rateLimitPerSecond(), options.rateLimitBurst()), options);
+    keepAlive = new KeepAlive(vertx, sessions, closer, acceptor, options.pingIntervalMs());
     originCheck = new OriginCheck(options.allowedOrigins());
+    try {
+      authenticator = new TokenAuthenticator(vertx, options.auth());
+    } catch (RuntimeException e) {
+      return Future.failedFuture(new IllegalArgumentException("invalid auth config: " + e.getMessage(), e));
+    }
+    policy = new GroupPolicy(options.groups());
     this.stats = stats;
 
     Router router = Router.router(vertx);
@@ -219,7 +228,39 @@ public class GatewayVerticle extends VerticleBase {
       Json.error(ctx, 429, ErrorCode.RATE_LIMITED, "too many connections from this address");
       return;
     }
-    acceptor.accept(ctx, adapter);
+    authenticator.authenticate(ctx.request()).onComplete(ar -> {
+      if (ar.failed()) {
+        stats.error(ErrorCode.UNAUTHORIZED);
+        String message = ar.cause() instanceof TokenAuthenticator.AuthException ? ar.cause().getMessage() : "authentication failed";
+        ctx.response().putHeader("WWW-Authenticate", "Bearer");
+        Json.error(ctx, 401, ErrorCode.UNAUTHORIZED, message);
+        return;
+      }
+      Principal principal = ar.result();
+      String group = seedGroup(adapter, ctx);
+      if (principal != null && group != null && !(principal.maySubscribe(group)
+        && (!seedPublishes(adapter) || principal.mayPublish(group)))) {
+        stats.error(ErrorCode.FORBIDDEN);
+        Json.error(ctx, 403, ErrorCode.FORBIDDEN, "the token does not allow group '" + group + "'");
+        return;
+      }
+      acceptor.accept(ctx, adapter, principal);
+    });
+  }
+
+  /** The group behind a seed endpoint, which its token must allow; null for {@code /ws}. */
+  private static String seedGroup(SocketAdapter adapter, RoutingContext ctx) {
+    return switch (adapter.endpoint()) {
+      case HUB -> Groups.HUB;
+      case SCORES -> Groups.SCORES;
+      case RANDOM -> Groups.RANDOM;
+      case CHAT -> Groups.chat(ctx.pathParam("room"));
+      case MULTIPLEX -> null;
+    };
+  }
+
+  private static boolean seedPublishes(SocketAdapter adapter) {
+    return adapter.endpoint() == Endpoint.HUB || adapter.endpoint() == Endpoint.CHAT;
   }
 
   private Future<Void> deployEmbeddedServices() {

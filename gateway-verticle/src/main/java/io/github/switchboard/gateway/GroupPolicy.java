@@ -1,5 +1,7 @@
 package io.github.switchboard.gateway;
 
+import io.github.switchboard.gateway.auth.Principal;
+
 import java.util.List;
 
 /** Decides from the configured {@link GroupRule}s whether a client may subscribe or publish. */
@@ -19,6 +21,15 @@ public final class GroupPolicy {
   public boolean mayPublish(String group) {
     GroupRule rule = ruleFor(group);
     return rule != null && rule.publish();
+  }
+
+  /** Configuration and, for an authenticated connection, its token must both allow it. */
+  public boolean maySubscribe(Principal principal, String group) {
+    return maySubscribe(group) && (principal == null || principal.maySubscribe(group));
+  }
+
+  public boolean mayPublish(Principal principal, String group) {
+    return mayPublish(group) && (principal == null || principal.mayPublish(group));
   }
 
   private GroupRule ruleFor(String group) {

@@ -42,7 +42,8 @@ public final class ChatSocket implements SocketAdapter {
     // Welcome once the room's consumer is registered across the cluster: from then on the
     // socket gets every message of the room, its own first one included.
     groups.join(Groups.chat(room), session).onComplete(ar -> writer.reply(session, new JsonObject()
-      .put("type", "welcome").put("connectionId", session.id()).put("room", room).encode()));
+      .put("type", "welcome").put("connectionId", session.id()).put("sender", session.sender())
+      .put("room", room).encode()));
   }
 
   @Override
@@ -64,6 +65,6 @@ public final class ChatSocket implements SocketAdapter {
       return;
     }
     // Success needs no reply: the message itself comes back through the room's group.
-    chat.send(roomOf(session), session.id(), message).onFailure(e -> writer.serviceError(session, e, null));
+    chat.send(roomOf(session), session.sender(), message).onFailure(e -> writer.serviceError(session, e, null));
   }
 }

@@ -7,7 +7,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Pings every socket once per interval from one timer per gateway (not one per socket). A
- * socket that has not answered the previous ping with a pong by the next round is closed.
+ * socket that has not answered the previous ping with a pong by the next round is closed, and
+ * so is one whose token has expired (for a connection that sends nothing, this round is when
+ * the expiry is noticed).
  */
 public final class KeepAlive {
 
@@ -20,10 +22,12 @@ public final class KeepAlive {
   private final Sessions sessions;
   private final long intervalMs;
   private final SocketCloser closer;
+  private final SocketAcceptor acceptor;
   private long timerId = -1;
 
-  public KeepAlive(Vertx vertx, Sessions sessions, SocketCloser closer, long intervalMs) {
+  public KeepAlive(Vertx vertx, Sessions sessions, SocketCloser closer, SocketAcceptor acceptor, long intervalMs) {
     this.closer = closer;
+    this.acceptor = acceptor;
     this.vertx = vertx;
     this.sessions = sessions;
     this.intervalMs = intervalMs;
@@ -46,8 +50,9 @@ public final class KeepAlive {
   }
 
   private void round() {
+    long now = System.currentTimeMillis();
     for (Session session : sessions.all()) {
-      if (session.closing()) {
+      if (session.closing() || acceptor.expired(session, now)) {
         continue;
       }
       if (session.awaitingPong()) {

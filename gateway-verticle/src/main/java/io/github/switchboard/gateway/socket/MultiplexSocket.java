@@ -77,7 +77,7 @@ public final class MultiplexSocket implements SocketAdapter {
 
   private void subscribe(Session session, ClientFrame.Subscribe request) {
     String group = request.group();
-    if (!policy.maySubscribe(group)) {
+    if (!policy.maySubscribe(session.principal(), group)) {
       writer.error(session, ErrorCode.FORBIDDEN, "subscribing to '" + group + "' is not allowed", request.id());
       return;
     }
@@ -152,7 +152,7 @@ public final class MultiplexSocket implements SocketAdapter {
 
   private void publish(Session session, ClientFrame.Publish request) {
     String group = request.group();
-    if (!policy.mayPublish(group)) {
+    if (!policy.mayPublish(session.principal(), group)) {
       writer.error(session, ErrorCode.FORBIDDEN, "publishing to '" + group + "' is not allowed", request.id());
       return;
     }
@@ -160,7 +160,7 @@ public final class MultiplexSocket implements SocketAdapter {
     if (room != null) {
       // Chat rooms are ordered and stored by the chat service; a /ws publish goes the same way
       // as a message on /ws/chat/{room}.
-      chat.send(room, session.id(), Json.decodeValue(request.data()))
+      chat.send(room, session.sender(), Json.decodeValue(request.data()))
         .onSuccess(stored -> writer.reply(session, ServerFrames.ack(request.id(), stored.getLong("seq", -1L))))
         .onFailure(e -> writer.serviceError(session, e, request.id()));
       return;

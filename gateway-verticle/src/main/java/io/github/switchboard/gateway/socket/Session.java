@@ -1,5 +1,6 @@
 package io.github.switchboard.gateway.socket;
 
+import io.github.switchboard.gateway.auth.Principal;
 import io.github.switchboard.gateway.limit.RateLimiter;
 import io.github.switchboard.protocol.Delivery;
 import io.vertx.core.http.HttpConnection;
@@ -27,6 +28,8 @@ public final class Session implements RateLimiter.Bucket {
   private int dropped;
   private long droppingSince;
   private int messageBytes;
+  /** Null for an anonymous connection. */
+  private Principal principal;
   private long tokens;
   private long refilledAt;
   private int rateViolations;
@@ -49,6 +52,22 @@ public final class Session implements RateLimiter.Bucket {
 
   public ServerWebSocket socket() {
     return socket;
+  }
+
+  public Principal principal() {
+    return principal;
+  }
+
+  public void principal(Principal value) {
+    principal = value;
+  }
+
+  /**
+   * Who this connection speaks as in chat messages: the token's subject when authenticated,
+   * else the connection id. Never a value the client chose.
+   */
+  public String sender() {
+    return principal == null ? id : principal.subject();
   }
 
   /** The TCP connection under the socket, to cut it when a close frame cannot get through. */

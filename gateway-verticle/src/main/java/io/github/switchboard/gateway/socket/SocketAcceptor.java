@@ -1,6 +1,7 @@
 package io.github.switchboard.gateway.socket;
 
 import io.github.switchboard.gateway.GatewayOptions;
+import io.github.switchboard.gateway.auth.Principal;
 import io.github.switchboard.gateway.limit.RateLimiter;
 import io.github.switchboard.gateway.metrics.GatewayStats;
 import io.github.switchboard.gateway.fanout.GroupRegistry;
@@ -46,15 +47,16 @@ public final class SocketAcceptor {
     this.maxMessageBytes = options.maxFrameBytes();
   }
 
-  public void accept(RoutingContext ctx, SocketAdapter adapter) {
+  public void accept(RoutingContext ctx, SocketAdapter adapter, Principal principal) {
     HttpConnection connection = ctx.request().connection();
     ctx.request().toWebSocket()
-      .onSuccess(socket -> opened(socket, connection, adapter))
+      .onSuccess(socket -> opened(socket, connection, adapter, principal))
       .onFailure(e -> log.debug("WebSocket upgrade on {} failed: {}", ctx.request().path(), e.getMessage()));
   }
 
-  private void opened(ServerWebSocket socket, HttpConnection connection, SocketAdapter adapter) {
+  private void opened(ServerWebSocket socket, HttpConnection connection, SocketAdapter adapter, Principal principal) {
     Session session = new Session(sessions.newId(), socket, connection, adapter.endpoint(), rateLimiter.initialTokens());
+    session.principal(principal);
     socket.setWriteQueueMaxSize(writeQueueMaxBytes);
     sessions.add(session);
     stats.connectionOpened(adapter.endpoint());
@@ -115,6 +117,9 @@ public final class SocketAcceptor {
    * error frame; {@code rateLimitCloseAfter} refusals in a row close the socket with 1008.
    */
   private boolean admitted(Session session) {
+    if (expired(session, System.currentTimeMillis())) {
+      return false;
+    }
     boolean allowed = rateLimiter.tryAcquire(session, System.nanoTime());
     int violations = session.rateViolations(!allowed);
     if (allowed) {
@@ -128,6 +133,21 @@ public final class SocketAcceptor {
       writer.error(session, ErrorCode.RATE_LIMITED, "too many messages; slow down", null);
     }
     return false;
+  }
+
+  /**
+   * Closes a connection whose token has expired: an {@code unauthorized} error frame, then 1008.
+   * Checked on every message and on every keep-alive round.
+   */
+  public boolean expired(Session session, long now) {
+    Principal principal = session.principal();
+    if (principal == null || !principal.expired(now) || session.closing()) {
+      return principal != null && principal.expired(now);
+    }
+    log.info("{} closed: token of {} expired", session, principal.subject());
+    writer.error(session, ErrorCode.UNAUTHORIZED, "token expired", null);
+    closer.close(session, POLICY_VIOLATION, "token expired");
+    return true;
   }
 
   private void tooLarge(Session session, int size) {
