@@ -105,6 +105,41 @@ class FailoverTest {
     assertThat(first.output()).contains("role=simulator released");
   }
 
+  /** Presence is cluster-held: members of a gateway that dies vanish once their TTL runs out. */
+  @Test
+  void presenceForgetsTheMembersOfAKilledGatewayWithinItsTtl() {
+    Map<String, String> shortTtl = Map.of("SWITCHBOARD_PRESENCE_TTL_MS", "3000");
+    TestCluster.Gateway survivor = cluster.gateway("gateway-1", shortTtl);
+    TestCluster.Gateway doomed = cluster.gateway("gateway-2", shortTtl);
+    try (TestSocket here = connect(survivor, "/ws/chat/roll"); TestSocket there = connect(doomed, "/ws/chat/roll");
+         TestSocket watcher = connect(survivor, "/ws")) {
+      String hereId = here.nextJson().getString("connectionId");
+      String thereId = there.nextJson().getString("connectionId");
+      awaitMembers(watcher, List.of(hereId, thereId), Duration.ofSeconds(10));
+      long killedAt = System.nanoTime();
+      doomed.process().kill();
+      awaitMembers(watcher, List.of(hereId), Duration.ofSeconds(10));
+      assertThat((System.nanoTime() - killedAt) / 1_000_000).isLessThan(10_000);
+    }
+  }
+
+  private static void awaitMembers(TestSocket watcher, List<String> expected, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    List<String> seen = List.of();
+    int query = 0;
+    while (System.nanoTime() < deadline) {
+      String id = "q" + query++;
+      watcher.send(new JsonObject().put("type", "presence").put("group", "chat.roll").put("id", id));
+      JsonArray members = watcher.awaitJson(j -> id.equals(j.getValue("id"))).getJsonArray("members");
+      seen = members.stream().map(m -> ((JsonObject) m).getString("id")).sorted().toList();
+      if (seen.equals(expected.stream().sorted().toList())) {
+        return;
+      }
+      ClusterProcess.pause();
+    }
+    throw new AssertionError("presence still " + seen + ", expected " + expected);
+  }
+
   private static void signal(String name, long pid) throws Exception {
     Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(pid)).inheritIO().start();
     assertThat(kill.waitFor()).isZero();

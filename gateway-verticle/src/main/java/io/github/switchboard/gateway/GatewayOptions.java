@@ -50,6 +50,10 @@ public final class GatewayOptions {
   public static final int DEFAULT_MAX_CONNECTIONS = 200_000;
   /** Open sockets per client IP address; more are refused with 429. */
   public static final int DEFAULT_MAX_CONNECTIONS_PER_IP = 1_000;
+  /** Groups whose members are listed cluster-wide ({@code presence} requests, join/leave events). */
+  public static final List<String> DEFAULT_PRESENCE_GROUPS = List.of("chat.*");
+  /** A presence entry not refreshed for this long (its gateway died) disappears. */
+  public static final long DEFAULT_PRESENCE_TTL_MS = 30_000;
   /** Deploy chat and simulator in the gateway's JVM when not clustered. */
   public static final boolean DEFAULT_EMBEDDED_SERVICES = true;
   public static final List<GroupRule> DEFAULT_GROUPS = List.of(
@@ -76,6 +80,8 @@ public final class GatewayOptions {
   private final int maxConnections;
   private final int maxConnectionsPerIp;
   private final List<String> allowedOrigins;
+  private final List<String> presenceGroups;
+  private final long presenceTtlMs;
   private final List<GroupRule> groups;
   private final AuthOptions auth;
   private final JsonObject chat;
@@ -103,6 +109,9 @@ public final class GatewayOptions {
     maxConnections = intIn(c, "maxConnections", DEFAULT_MAX_CONNECTIONS, 1, Integer.MAX_VALUE);
     maxConnectionsPerIp = intIn(c, "maxConnectionsPerIp", DEFAULT_MAX_CONNECTIONS_PER_IP, 1, Integer.MAX_VALUE);
     allowedOrigins = strings(c, "allowedOrigins");
+    presenceGroups = c.containsKey("presenceGroups") ? strings(c, "presenceGroups") : DEFAULT_PRESENCE_GROUPS;
+    presenceGroups.forEach(p -> new GroupRule(p, true, false));
+    presenceTtlMs = longIn(c, "presenceTtlMs", DEFAULT_PRESENCE_TTL_MS, 300, Long.MAX_VALUE);
     groups = rules(c);
     auth = AuthOptions.from(object(c, "auth"), env);
     chat = object(c, "chat");
@@ -114,13 +123,13 @@ public final class GatewayOptions {
     JsonObject merged = config == null ? new JsonObject() : config.copy();
     for (String key : List.of("host", "port", "pingIntervalMs", "maxFrameBytes", "frameHardLimitBytes", "writeQueueMaxBytes",
       "slowConsumerCloseMs", "maxSubscriptions", "serviceTimeoutMs", "drainTimeoutMs", "embeddedServices", "maxPublishBytes", "apiKey", "rateLimitPerSecond", "rateLimitBurst", "rateLimitCloseAfter", "maxConnections",
-      "maxConnectionsPerIp", "allowedOrigins", "groups")) {
+      "maxConnectionsPerIp", "allowedOrigins", "presenceGroups", "presenceTtlMs", "groups")) {
       String value = env.get(envName(key));
       if (value != null && !value.isBlank()) {
         Object parsed = switch (key) {
           case "groups" -> new JsonArray(value);
           // A comma-separated list is easier to write in an environment variable.
-          case "allowedOrigins" -> new JsonArray(List.of(value.strip().split("\\s*,\\s*")));
+          case "allowedOrigins", "presenceGroups" -> new JsonArray(List.of(value.strip().split("\\s*,\\s*")));
           default -> value.strip();
         };
         merged.put(key, parsed);
@@ -214,6 +223,14 @@ public final class GatewayOptions {
   /** Origins whose pages may open sockets besides this gateway's own; {@code "*"} for any. */
   public List<String> allowedOrigins() {
     return allowedOrigins;
+  }
+
+  public List<String> presenceGroups() {
+    return presenceGroups;
+  }
+
+  public long presenceTtlMs() {
+    return presenceTtlMs;
   }
 
   /** Group rules in order; the first that matches a group decides. */

@@ -7,6 +7,7 @@ import io.github.switchboard.gateway.fanout.GroupRegistry;
 import io.github.switchboard.gateway.metrics.EventLoopProbe;
 import io.github.switchboard.gateway.metrics.GatewayStats;
 import io.github.switchboard.gateway.metrics.Registries;
+import io.github.switchboard.gateway.presence.PresenceTracker;
 import io.github.switchboard.gateway.socket.Endpoint;
 import io.github.switchboard.gateway.http.HealthRoutes;
 import io.github.switchboard.gateway.http.Json;
@@ -73,6 +74,7 @@ public class GatewayVerticle extends VerticleBase {
   private OriginCheck originCheck;
   private TokenAuthenticator authenticator;
   private GroupPolicy policy;
+  private PresenceTracker presence;
   private GatewayStats stats;
   private HttpServer server;
 
@@ -118,7 +120,9 @@ public class GatewayVerticle extends VerticleBase {
     ServiceRoutes.mount(router, scoresClient, chatClient);
     PublishRoute.mount(router, vertx.eventBus(), chatClient, policy, options.apiKey(), options.maxPublishBytes());
     webSocket(router, "/ws/hub", acceptor, new HubSocket(groups, vertx.eventBus()));
-    webSocket(router, "/ws", acceptor, new MultiplexSocket(groups, policy, writer, vertx.eventBus(), chatClient,
+    presence = new PresenceTracker(vertx, options.presenceGroups(), options.presenceTtlMs());
+    groups.listener(presence);
+    webSocket(router, "/ws", acceptor, new MultiplexSocket(groups, policy, writer, vertx.eventBus(), chatClient, presence,
       options.maxSubscriptions()));
     webSocket(router, "/ws/scores", acceptor, new ScoresSocket(new ScoresView(vertx, groups, scoresClient, writer), writer));
     webSocket(router, "/ws/random", acceptor, new RandomSocket(groups, writer));
@@ -150,6 +154,7 @@ public class GatewayVerticle extends VerticleBase {
         server = s;
         keepAlive.start();
         eventLoopProbe.start();
+        presence.start(groups);
         readiness.listening();
         log.info("Gateway listening on {}:{} ({})", options.host(), s.actualPort(),
           vertx.isClustered() ? "clustered" : "embedded");
@@ -166,6 +171,7 @@ public class GatewayVerticle extends VerticleBase {
     if (keepAlive != null) {
       keepAlive.stop();
       eventLoopProbe.stop();
+      presence.stop();
     }
     if (sessions == null) {
       return Future.succeededFuture();

@@ -21,4 +21,8 @@ public sealed interface ClientFrame {
 
   record Ping(Object id) implements ClientFrame {
   }
+
+  /** Who is in a group (for groups that keep presence). */
+  record Presence(Object id, String group) implements ClientFrame {
+  }
 }

@@ -37,6 +37,8 @@ public final class ClientFrameParser {
       }
       case "ping":
         return new ClientFrame.Ping(id);
+      case "presence":
+        return new ClientFrame.Presence(id, group(json, id));
       default:
         throw new ProtocolException(ErrorCode.UNKNOWN_TYPE, "unknown type '" + abbreviate((String) type) + "'", id);
     }

@@ -29,6 +29,12 @@ public final class Groups {
   /** Chat room R is group {@code chat.R}. */
   public static final String CHAT_PREFIX = "chat.";
 
+  /**
+   * Join and leave events of group G are published to group {@code presence:G}; subscribing to
+   * it is how a client opts in to them.
+   */
+  public static final String PRESENCE_PREFIX = "presence:";
+
   private Groups() {
   }
 
@@ -46,6 +52,15 @@ public final class Groups {
 
   public static String chat(String room) {
     return CHAT_PREFIX + room;
+  }
+
+  public static String presenceEvents(String group) {
+    return PRESENCE_PREFIX + group;
+  }
+
+  /** The group whose presence events a {@code presence:G} group carries, or null. */
+  public static String presenceOf(String group) {
+    return group != null && group.startsWith(PRESENCE_PREFIX) ? group.substring(PRESENCE_PREFIX.length()) : null;
   }
 
   /** The room of a chat group, or null when the group is not a chat room. */

@@ -30,6 +30,28 @@ public final class GroupRegistry {
   private final FrameWriter writer;
   private final GatewayStats stats;
   private final Map<String, LocalGroup> groups = new HashMap<>();
+  private MembershipListener listener = MembershipListener.NONE;
+
+  /** Told when a socket joins or leaves a group (presence uses it). */
+  public interface MembershipListener {
+    MembershipListener NONE = new MembershipListener() {
+      @Override
+      public void joined(String group, Session session) {
+      }
+
+      @Override
+      public void left(String group, Session session) {
+      }
+    };
+
+    void joined(String group, Session session);
+
+    void left(String group, Session session);
+  }
+
+  public void listener(MembershipListener value) {
+    listener = value;
+  }
 
   public GroupRegistry(EventBus eventBus, FrameWriter writer, GatewayStats stats) {
     this.eventBus = eventBus;
@@ -43,8 +65,11 @@ public final class GroupRegistry {
    */
   public Future<Void> join(String group, Session session) {
     LocalGroup local = open(group);
-    session.addGroup(group);
+    boolean first = session.addGroup(group);
     local.add(session);
+    if (first) {
+      listener.joined(group, session);
+    }
     return local.consumer().completion();
   }
 
@@ -93,6 +118,7 @@ public final class GroupRegistry {
     if (local == null || !local.remove(session)) {
       return false;
     }
+    listener.left(group, session);
     closeIfEmpty(local);
     return true;
   }
@@ -112,6 +138,18 @@ public final class GroupRegistry {
   public int memberCount(String group) {
     LocalGroup local = groups.get(group);
     return local == null ? 0 : local.size();
+  }
+
+  /** Names of the groups with local members or observers. */
+  public java.util.List<String> groupNames() {
+    return java.util.List.copyOf(groups.keySet());
+  }
+
+  public void forEachMember(String group, Consumer<Session> action) {
+    LocalGroup local = groups.get(group);
+    if (local != null) {
+      local.forEachMember(action);
+    }
   }
 
   /** Unregisters every consumer; used when the gateway stops. */

@@ -67,6 +67,10 @@ final class LocalGroup {
     return observers.remove(observer);
   }
 
+  void forEachMember(Consumer<Session> action) {
+    members.forEach(action);
+  }
+
   int size() {
     return members.size();
   }

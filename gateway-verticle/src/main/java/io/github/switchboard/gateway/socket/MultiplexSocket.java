@@ -2,6 +2,7 @@ package io.github.switchboard.gateway.socket;
 
 import io.github.switchboard.gateway.GroupPolicy;
 import io.github.switchboard.gateway.fanout.GroupRegistry;
+import io.github.switchboard.gateway.presence.PresenceTracker;
 import io.github.switchboard.gateway.service.ChatClient;
 import io.github.switchboard.protocol.ClientFrame;
 import io.github.switchboard.protocol.ClientFrameParser;
@@ -34,9 +35,11 @@ public final class MultiplexSocket implements SocketAdapter {
   private final EventBus eventBus;
   private final ChatClient chat;
   private final int maxSubscriptions;
+  private final PresenceTracker presence;
 
   public MultiplexSocket(GroupRegistry groups, GroupPolicy policy, FrameWriter writer, EventBus eventBus,
-                         ChatClient chat, int maxSubscriptions) {
+                         ChatClient chat, PresenceTracker presence, int maxSubscriptions) {
+    this.presence = presence;
     this.groups = groups;
     this.policy = policy;
     this.writer = writer;
@@ -72,12 +75,45 @@ public final class MultiplexSocket implements SocketAdapter {
       publish(session, publish);
     } else if (frame instanceof ClientFrame.Ping ping) {
       writer.reply(session, ServerFrames.pong(ping.id(), System.currentTimeMillis()));
+    } else if (frame instanceof ClientFrame.Presence query) {
+      presence(session, query);
     }
+  }
+
+  private void presence(Session session, ClientFrame.Presence request) {
+    String group = request.group();
+    if (!policy.maySubscribe(session.principal(), group)) {
+      writer.error(session, ErrorCode.FORBIDDEN, "subscribing to '" + group + "' is not allowed", request.id());
+      return;
+    }
+    if (!presence.tracks(group)) {
+      writer.error(session, ErrorCode.INVALID_GROUP, "group '" + group + "' does not keep presence", request.id());
+      return;
+    }
+    presence.members(group)
+      .onSuccess(members -> {
+        JsonObject reply = new JsonObject().put("type", "presence").put("group", group).put("members", members);
+        if (request.id() != null) {
+          reply.put("id", request.id());
+        }
+        writer.reply(session, reply.encode());
+      })
+      .onFailure(e -> {
+        log.warn("{} group={} presence read failed: {}", session, group, e.getMessage());
+        writer.error(session, ErrorCode.SERVICE_UNAVAILABLE, "presence is not available", request.id());
+      });
   }
 
   private void subscribe(Session session, ClientFrame.Subscribe request) {
     String group = request.group();
-    if (!policy.maySubscribe(session.principal(), group)) {
+    // presence:G carries G's join and leave events: whoever may follow G may follow them.
+    String watched = Groups.presenceOf(group);
+    String permissionGroup = watched != null ? watched : group;
+    if (watched != null && !presence.tracks(watched)) {
+      writer.error(session, ErrorCode.INVALID_GROUP, "group '" + watched + "' does not keep presence", request.id());
+      return;
+    }
+    if (!policy.maySubscribe(session.principal(), permissionGroup)) {
       writer.error(session, ErrorCode.FORBIDDEN, "subscribing to '" + group + "' is not allowed", request.id());
       return;
     }

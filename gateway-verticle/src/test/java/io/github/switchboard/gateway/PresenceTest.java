@@ -1,0 +1,84 @@
+package io.github.switchboard.gateway;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.HashSet;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Presence of chat rooms: who is there, and join/leave events for those who opt in. */
+class PresenceTest {
+
+  private Vertx vertx;
+  private GatewayHarness gateway;
+
+  @BeforeEach
+  void start() {
+    vertx = Vertx.vertx();
+    gateway = GatewayHarness.start(vertx, new JsonObject().put("simulator", new JsonObject().put("randomIntervalMs", 60_000)));
+  }
+
+  @AfterEach
+  void stop() {
+    gateway.close();
+    vertx.close().await();
+  }
+
+  private static Set<String> ids(JsonArray members) {
+    Set<String> ids = new HashSet<>();
+    members.forEach(m -> ids.add(((JsonObject) m).getString("id")));
+    return ids;
+  }
+
+  @Test
+  void membersAreListedAndJoinsAndLeavesAreAnnounced() {
+    try (TestSocket alice = gateway.connect("/ws/chat/presence"); TestSocket bob = gateway.connect("/ws/chat/presence");
+         TestSocket watcher = gateway.connect("/ws")) {
+      String aliceId = alice.nextJson().getString("connectionId");
+      String bobId = bob.nextJson().getString("connectionId");
+
+      watcher.send("{\"type\":\"presence\",\"group\":\"chat.presence\",\"id\":1}");
+      JsonObject reply = watcher.nextJson();
+      assertThat(reply.getString("type")).isEqualTo("presence");
+      assertThat(reply.getInteger("id")).isEqualTo(1);
+      assertThat(ids(reply.getJsonArray("members"))).containsExactlyInAnyOrder(aliceId, bobId);
+      JsonObject first = reply.getJsonArray("members").getJsonObject(0);
+      assertThat(first.getString("member")).isEqualTo(first.getString("id"));
+
+      watcher.send("{\"type\":\"subscribe\",\"group\":\"presence:chat.presence\",\"id\":2}");
+      assertThat(watcher.nextJson().getString("type")).isEqualTo("subscribed");
+      String carolId;
+      try (TestSocket carol = gateway.connect("/ws/chat/presence")) {
+        carolId = carol.nextJson().getString("connectionId");
+        JsonObject join = watcher.nextJson().getJsonObject("data");
+        assertThat(join.getString("type")).isEqualTo("join");
+        assertThat(join.getString("group")).isEqualTo("chat.presence");
+        assertThat(join.getString("id")).isEqualTo(carolId);
+      }
+      JsonObject leave = watcher.nextJson().getJsonObject("data");
+      assertThat(leave.getString("type")).isEqualTo("leave");
+      assertThat(leave.getString("id")).isEqualTo(carolId);
+
+      watcher.send("{\"type\":\"presence\",\"group\":\"chat.presence\",\"id\":3}");
+      assertThat(ids(watcher.nextJson().getJsonArray("members"))).containsExactlyInAnyOrder(aliceId, bobId);
+    }
+  }
+
+  @Test
+  void groupsWithoutPresenceSaySo() {
+    try (TestSocket socket = gateway.connect("/ws")) {
+      socket.send("{\"type\":\"presence\",\"group\":\"news\",\"id\":1}");
+      assertThat(socket.nextJson().getString("code")).isEqualTo("invalid_group");
+      socket.send("{\"type\":\"subscribe\",\"group\":\"presence:news\",\"id\":2}");
+      assertThat(socket.nextJson().getString("code")).isEqualTo("invalid_group");
+      socket.send("{\"type\":\"presence\",\"id\":3}");
+      assertThat(socket.nextJson().getString("code")).isEqualTo("invalid_field");
+    }
+  }
+}
