@@ -165,7 +165,7 @@ class TokenAuthTest {
   @Test
   void aTokenThatExpiresWhileConnectedClosesTheSocket() {
     try (GatewayHarness gateway = GatewayHarness.start(vertx, hsConfig().put("embeddedServices", false)
-      .put("pingIntervalMs", 200));
+      .put("pingIntervalMs", 700));
          TestSocket socket = gateway.connect("/ws?token=" + token(signer, claims("erin", new JsonArray().add("*")), AUDIENCE, 3))) {
       JsonObject told = socket.awaitJson(j -> "error".equals(j.getString("type")));
       assertThat(told.getString("code")).isEqualTo("unauthorized");
