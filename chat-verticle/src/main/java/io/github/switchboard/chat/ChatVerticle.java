@@ -66,7 +66,11 @@ public class ChatVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     Future<Void> unregistered = intake == null ? Future.succeededFuture() : intake.unregister();
-    return unregistered.compose(v -> leadership.stop());
+    // Appends still under way finish before the role is released, so the next active instance
+    // never writes a room at the same time as this one.
+    return unregistered
+      .compose(v -> Future.join(new java.util.ArrayList<>(roomTails.values())).otherwiseEmpty())
+      .compose(v -> leadership.stop());
   }
 
   private void intake(Message<JsonObject> request) {

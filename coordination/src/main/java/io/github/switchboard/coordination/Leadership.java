@@ -45,6 +45,19 @@ public final class Leadership {
     return lock != null;
   }
 
+  /**
+   * Gives the role up after this instance failed to take it on (it could not load its state,
+   * say), so that a standby can try; this instance tries again after {@code retryMs}.
+   */
+  public void resign(long retryMs, Runnable onActive) {
+    if (lock != null) {
+      lock.release();
+      lock = null;
+      log.warn("role={} resigned; trying again in {} ms", role, retryMs);
+    }
+    vertx.setTimer(retryMs, id -> attempt(onActive));
+  }
+
   /** Releases the lock (if held) so a standby takes over now rather than after a timeout. */
   public Future<Void> stop() {
     stopped = true;

@@ -9,7 +9,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -43,12 +45,18 @@ final class ScoreSimulator {
   /** Loads the events (creating them on the very first run) and starts their clocks. */
   Future<Void> start() {
     return store.load().compose(loaded -> {
-      List<ScoreEvent> events = new ArrayList<>(loaded);
+      Map<String, ScoreEvent> byId = new HashMap<>();
+      loaded.forEach(e -> byId.put(e.id(), e));
+      List<ScoreEvent> events = new ArrayList<>();
       List<Future<Void>> created = new ArrayList<>();
-      for (int i = events.size(); i < EVENT_COUNT; i++) {
-        ScoreEvent event = new ScoreEvent(eventId(i), NAMES[i], 0, 0, 1, System.currentTimeMillis());
+      // By id, so that one lost event is recreated without touching the others.
+      for (int i = 0; i < EVENT_COUNT; i++) {
+        ScoreEvent event = byId.get(eventId(i));
+        if (event == null) {
+          event = new ScoreEvent(eventId(i), NAMES[i], 0, 0, 1, System.currentTimeMillis());
+          created.add(store.save(event));
+        }
         events.add(event);
-        created.add(store.save(event));
       }
       return Future.all(created).map(v -> events);
     }).onSuccess(events -> {

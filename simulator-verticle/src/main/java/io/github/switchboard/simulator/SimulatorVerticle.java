@@ -22,14 +22,17 @@ public class SimulatorVerticle extends VerticleBase {
 
   private static final Logger log = LoggerFactory.getLogger(SimulatorVerticle.class);
 
+  /** Pause before an instance that failed to start the simulation asks for the role again. */
+  static final long RETRY_MS = 5_000;
+
   private EventStore store;
+  private SimulatorOptions options;
   private Leadership leadership;
   private ScoreSimulator scores;
   private RandomStream random;
 
   @Override
   public Future<?> start() {
-    SimulatorOptions options;
     try {
       options = SimulatorOptions.from(config(), System.getenv());
     } catch (IllegalArgumentException e) {
@@ -42,10 +45,20 @@ public class SimulatorVerticle extends VerticleBase {
     random = new RandomStream(vertx, options.randomIntervalMs());
     MessageConsumer<Object> snapshots = vertx.eventBus().consumer(Addresses.SCORES_SNAPSHOT, this::snapshot);
     leadership = new Leadership(vertx, "simulator", Leadership.DEFAULT_ATTEMPT_MS);
-    leadership.start(() -> scores.start()
-      .onSuccess(v -> random.start())
-      .onFailure(e -> log.error("Score simulator could not start: {}", e.getMessage(), e)));
+    leadership.start(this::becomeActive);
     return snapshots.completion();
+  }
+
+  /** Holding the role without running would leave the cluster without scores: resign instead. */
+  private void becomeActive() {
+    scores.start()
+      .onSuccess(v -> random.start())
+      .onFailure(e -> {
+        log.error("Score simulator could not start: {}", e.getMessage(), e);
+        scores.stop();
+        scores = new ScoreSimulator(vertx, store, options);
+        leadership.resign(RETRY_MS, this::becomeActive);
+      });
   }
 
   @Override
