@@ -138,7 +138,8 @@ public class GatewayVerticle extends VerticleBase {
       Json.error(ctx, 400, ErrorCode.INVALID_FIELD, "room must match [A-Za-z0-9_-]{1," + Groups.MAX_ROOM_LENGTH + "}"));
 
     // The web pages and the JS client; then a JSON 404 for anything else.
-    router.route().handler(StaticHandler.create(WEBROOT).setIndexPage("index.html"));
+    // No long-lived cache headers: after a deploy, browsers must pick up the new pages and client.
+    router.route().handler(StaticHandler.create(WEBROOT).setIndexPage("index.html").setCachingEnabled(false));
     router.route().last().handler(ctx ->
       Json.error(ctx, 404, ErrorCode.NOT_FOUND, "no resource at " + ctx.request().path()));
 

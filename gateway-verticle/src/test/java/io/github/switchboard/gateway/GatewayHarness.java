@@ -10,11 +10,11 @@ import io.vertx.ext.web.client.WebClient;
 import java.util.function.BooleanSupplier;
 
 /** A real gateway on a free port in the test's Vert.x, and helpers to talk to it. */
-final class GatewayHarness implements AutoCloseable {
+public final class GatewayHarness implements AutoCloseable {
 
-  final Vertx vertx;
-  final int port;
-  final String deploymentId;
+  public final Vertx vertx;
+  public final int port;
+  public final String deploymentId;
   private final WebClient http;
 
   private GatewayHarness(Vertx vertx, int port, String deploymentId) {
@@ -24,31 +24,31 @@ final class GatewayHarness implements AutoCloseable {
     this.http = WebClient.create(vertx);
   }
 
-  static GatewayHarness start(Vertx vertx, JsonObject config) {
+  public static GatewayHarness start(Vertx vertx, JsonObject config) {
     GatewayVerticle verticle = new GatewayVerticle();
     JsonObject conf = new JsonObject().put("port", 0).put("host", "127.0.0.1").mergeIn(config);
     String id = Await.result(vertx.deployVerticle(verticle, new DeploymentOptions().setConfig(conf)));
     return new GatewayHarness(vertx, verticle.actualPort(), id);
   }
 
-  static GatewayHarness start(Vertx vertx) {
+  public static GatewayHarness start(Vertx vertx) {
     return start(vertx, new JsonObject());
   }
 
-  TestSocket connect(String path) {
+  public TestSocket connect(String path) {
     return TestSocket.connect(vertx, port, path);
   }
 
-  HttpResponse<Buffer> get(String path) {
+  public HttpResponse<Buffer> get(String path) {
     return Await.result(http.get(port, "127.0.0.1", path).send());
   }
 
-  JsonObject stats() {
+  public JsonObject stats() {
     return get("/api/stats").bodyAsJsonObject();
   }
 
   /** Polls until the condition holds; fails after the deadline. */
-  static void await(String what, BooleanSupplier condition) {
+  public static void await(String what, BooleanSupplier condition) {
     long deadline = System.nanoTime() + TestSocket.TIMEOUT.toNanos();
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > deadline) {
@@ -61,6 +61,16 @@ final class GatewayHarness implements AutoCloseable {
         throw new AssertionError(e);
       }
     }
+  }
+
+  /** POSTs a JSON body (e.g. an HTTP publish to {@code /api/groups/G/messages}). */
+  public HttpResponse<Buffer> post(String path, JsonObject body) {
+    return Await.result(http.post(port, "127.0.0.1", path).sendJsonObject(body));
+  }
+
+  /** The base URL of this gateway's pages, e.g. {@code http://127.0.0.1:40123}. */
+  public String url() {
+    return "http://127.0.0.1:" + port;
   }
 
   @Override

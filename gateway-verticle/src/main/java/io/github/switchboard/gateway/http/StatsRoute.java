@@ -5,12 +5,15 @@ import io.github.switchboard.gateway.fanout.GroupRegistry;
 import io.github.switchboard.gateway.socket.Endpoint;
 import io.github.switchboard.gateway.socket.Sessions;
 import io.vertx.core.Vertx;
+import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.spi.cluster.ClusterManager;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 
 /**
- * {@code GET /api/stats}: this gateway's connections, group consumers and counters, as JSON
- * (the index page shows them; tests observe consumer counts through it).
+ * {@code GET /api/stats}: this gateway's connections, group consumers and counters, and the
+ * number of cluster members, as JSON (the index page shows them; tests observe consumer counts
+ * through it).
  */
 public final class StatsRoute {
 
@@ -28,6 +31,7 @@ public final class StatsRoute {
         .put("connectionsByEndpoint", byEndpoint)
         .put("groupConsumers", groups.consumerCount())
         .put("clustered", vertx.isClustered())
+        .put("members", members(vertx))
         .mergeIn(stats.toJson());
       String group = ctx.queryParams().get("group");
       if (group != null) {
@@ -35,5 +39,16 @@ public final class StatsRoute {
       }
       Json.send(ctx, 200, body);
     });
+  }
+
+  /** Members of the Vert.x cluster this gateway belongs to (1 when not clustered). */
+  static int members(Vertx vertx) {
+    if (vertx.isClustered() && vertx instanceof VertxInternal internal) {
+      ClusterManager manager = internal.clusterManager();
+      if (manager != null) {
+        return manager.getNodes().size();
+      }
+    }
+    return 1;
   }
 }

@@ -1,0 +1,705 @@
+/**
+ * Switchboard realtime client. A plain ES module, no build step; every gateway serves it at
+ * /js/realtime.js. Documentation: docs/client.md.
+ *
+ *   Connection           one WebSocket to any endpoint (/ws/scores, /ws/chat/{room}, /ws/random,
+ *                        /ws/hub, ...): status events, typed message dispatch, send, reconnect
+ *                        with exponential backoff and jitter.
+ *   MultiplexConnection  one WebSocket to /ws: subscribe/unsubscribe/publish/ping as requests
+ *                        that return Promises, resubscription with `since` after a reconnect,
+ *                        duplicate suppression by seq, heartbeat with round-trip time.
+ */
+
+/** The status values a connection goes through. */
+export const STATUS = Object.freeze({
+  CONNECTING: 'connecting',
+  CONNECTED: 'connected',
+  DISCONNECTED: 'disconnected',
+  ERROR: 'error',
+});
+
+/** Defaults of every Connection (the seed-style endpoints). */
+export const CONNECTION_DEFAULTS = Object.freeze({
+  /** Reconnect after the socket closes (not after close(), nor after a code in noReconnectCodes). */
+  reconnect: true,
+  /** Delay before the first reconnect attempt. */
+  initialDelayMs: 500,
+  /** Each further attempt waits this many times longer ... */
+  factor: 2,
+  /** ... up to this delay. */
+  maxDelayMs: 30000,
+  /** Random part of each delay: the delay is taken at random in [d * (1 - jitter), d]. */
+  jitter: 0.5,
+  /** Reconnect attempts in a row before giving up (Infinity = never give up). */
+  maxAttempts: 5,
+  /** A connection that stays open this long resets the attempt count. */
+  stableAfterMs: 5000,
+  /** Close codes after which the connection does not reconnect (1008 = policy violation). */
+  noReconnectCodes: [1008],
+  /** WebSocket sub-protocols, if any. */
+  protocols: undefined,
+  /**
+   * An access token for gateways with token auth, sent as the `token` query parameter: a
+   * string, or a function returning a string or a Promise of one, called before every attempt.
+   * With a function, a close with 1008 after an `unauthorized` error (an expired token) is
+   * followed by a reconnect with a fresh token.
+   */
+  token: undefined,
+});
+
+/** Defaults of a MultiplexConnection (/ws); the other options come from CONNECTION_DEFAULTS. */
+export const MULTIPLEX_DEFAULTS = Object.freeze({
+  maxAttempts: Infinity,
+  /** Interval of the heartbeat ping (0 = no heartbeat). */
+  heartbeatMs: 25000,
+  /** A ping unanswered this long closes the socket (code 4000) and reconnects. */
+  heartbeatTimeoutMs: 10000,
+  /** How long a request waits for its reply before its Promise rejects with code `timeout`. */
+  requestTimeoutMs: 10000,
+});
+
+/** Reply types that settle a request with the same id (an `error` rejects it). */
+const REPLY_TYPES = new Set(['ack', 'subscribed', 'unsubscribed', 'pong', 'presence']);
+
+/** An `error` frame from the server, or a local failure (`not_connected`, `disconnected`, `timeout`). */
+export class RealtimeError extends Error {
+  constructor(code, message, frame) {
+    super(`${code}: ${message}`);
+    this.name = 'RealtimeError';
+    this.code = code;
+    this.frame = frame;
+  }
+}
+
+/** Turns a path such as "/ws" (relative to the page) or an http(s) URL into a ws(s) URL. */
+export function toWebSocketUrl(path, base = globalThis.location ? globalThis.location.href : undefined) {
+  const url = new URL(path, base);
+  if (url.protocol === 'http:') {
+    url.protocol = 'ws:';
+  } else if (url.protocol === 'https:') {
+    url.protocol = 'wss:';
+  }
+  return url.href;
+}
+
+function isObject(value) {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+function safeCall(handler, ...args) {
+  try {
+    handler(...args);
+  } catch (e) {
+    // One broken handler must not stop the others, nor the connection.
+    console.error('realtime.js: handler failed', e);
+  }
+}
+
+/**
+ * One WebSocket to one endpoint. Call connect() to open it. Status listeners get
+ * (status, detail); message listeners get parsed JSON messages by their `type`.
+ * `path` may also be an array of URLs (e.g. the same endpoint on several gateways): after each
+ * close the next reconnect attempt goes to the next one.
+ */
+export class Connection {
+  constructor(path, options = {}) {
+    /** Every URL this connection may use, as ws(s) URLs. */
+    this.urls = (Array.isArray(path) ? path : [path]).map(p => toWebSocketUrl(p));
+    if (this.urls.length === 0) {
+      throw new TypeError('Connection: no URL');
+    }
+    this._urlIndex = 0;
+    this.options = { ...CONNECTION_DEFAULTS, ...options };
+    /** One of STATUS. */
+    this.status = STATUS.DISCONNECTED;
+    this.stats = { messagesReceived: 0, messagesSent: 0, connects: 0, connectedAt: null, lastClose: null };
+    this._listeners = new Map();
+    this._statusListeners = new Set();
+    this._rawListeners = new Set();
+    this._ws = null;
+    this._timer = null;
+    this._stableTimer = null;
+    this._attempt = 0;
+    this._stopped = true;
+    this._opening = false; // waiting for a token
+    this._generation = 0;
+    this._lastErrorCode = null;
+    this._suspended = false;
+    this._online = () => {
+      // Back online while waiting to retry: retry now.
+      if (!this._stopped && !this._ws && this._timer !== null) {
+        clearTimeout(this._timer);
+        this._open();
+      }
+    };
+    // Leaving the page: close the socket, or the browser may keep it open for a page held in
+    // its back/forward cache. Coming back to that page: connect again (resubscribing).
+    this._pagehide = () => {
+      if (!this._stopped) {
+        this.close(1000, 'page hidden');
+        this._suspended = true;
+        this._listen(true);
+      }
+    };
+    this._pageshow = () => {
+      if (this._suspended) {
+        this.connect();
+      }
+    };
+  }
+
+  /** The URL the current (or next) socket uses. */
+  get url() {
+    return this.urls[this._urlIndex];
+  }
+
+  /** True while the socket is open. */
+  get connected() {
+    return this._ws !== null && this._ws.readyState === WebSocket.OPEN;
+  }
+
+  /** True from connect() until close(), or until the connection gives up reconnecting. */
+  get active() {
+    return !this._stopped;
+  }
+
+  /** Opens the socket (and re-enables reconnecting). Returns this. */
+  connect() {
+    this._stopped = false;
+    this._attempt = 0;
+    this._suspended = false;
+    this._listen(true);
+    if (this._ws || this._opening) {
+      return this;
+    }
+    clearTimeout(this._timer);
+    this._timer = null;
+    this._open();
+    return this;
+  }
+
+  /** Closes the socket for good (until connect() is called again). */
+  close(code = 1000, reason = 'client closed') {
+    const idle = !this._ws && this._timer === null && !this._opening;
+    this._stopped = true;
+    this._suspended = false;
+    this._opening = false;
+    this._generation++;
+    clearTimeout(this._timer);
+    this._timer = null;
+    this._listen(false);
+    const ws = this._ws;
+    if (ws) {
+      this._detach(ws);
+      this._ws = null;
+      try {
+        ws.close(code, reason);
+      } catch (e) {
+        ws.close();
+      }
+    }
+    if (idle && this.status === STATUS.DISCONNECTED) {
+      return; // already closed: nothing to announce
+    }
+    this._closed({ code, reason, wasClean: true, byClient: true });
+  }
+
+  /**
+   * Sends an object as JSON; a string, ArrayBuffer, typed array or Blob is sent as it is.
+   * Returns false (and sends nothing) when the socket is not open.
+   */
+  send(payload) {
+    const ws = this._ws;
+    if (!ws || ws.readyState !== WebSocket.OPEN) {
+      return false;
+    }
+    const raw = typeof payload === 'string' || payload instanceof ArrayBuffer || ArrayBuffer.isView(payload)
+      || (typeof Blob !== 'undefined' && payload instanceof Blob);
+    ws.send(raw ? payload : JSON.stringify(payload));
+    this.stats.messagesSent++;
+    return true;
+  }
+
+  /**
+   * Calls handler(message) for every JSON object received whose `type` equals type; type '*'
+   * gets every JSON value received. Returns a function that removes the handler.
+   */
+  on(type, handler) {
+    if (!this._listeners.has(type)) {
+      this._listeners.set(type, new Set());
+    }
+    this._listeners.get(type).add(handler);
+    return () => this.off(type, handler);
+  }
+
+  off(type, handler) {
+    this._listeners.get(type)?.delete(handler);
+  }
+
+  /**
+   * Calls handler(status, detail) on every status change: connecting {attempt}, connected,
+   * error {event}, disconnected {code, reason, willReconnect, delayMs, attempt, gaveUp}.
+   */
+  onStatus(handler) {
+    this._statusListeners.add(handler);
+    return () => this._statusListeners.delete(handler);
+  }
+
+  /** Calls handler(data) for every frame as received: a string, or an ArrayBuffer. */
+  onRaw(handler) {
+    this._rawListeners.add(handler);
+    return () => this._rawListeners.delete(handler);
+  }
+
+  /** The delay before reconnect attempt number `attempt` (0 = first), with jitter. */
+  nextDelay(attempt) {
+    const o = this.options;
+    const base = Math.min(o.maxDelayMs, o.initialDelayMs * Math.pow(o.factor, attempt));
+    return Math.round(base * (1 - o.jitter * Math.random()));
+  }
+
+  // ---- internals ------------------------------------------------------------------------
+
+  _open() {
+    this._timer = null;
+    const generation = ++this._generation;
+    this._setStatus(STATUS.CONNECTING, { attempt: this._attempt, url: this.url });
+    let token = this.options.token;
+    if (typeof token === 'function') {
+      try {
+        token = token();
+      } catch (error) {
+        token = Promise.reject(error);
+      }
+    }
+    if (token && typeof token.then === 'function') {
+      this._opening = true;
+      token.then(value => {
+        if (generation === this._generation && !this._stopped) {
+          this._opening = false;
+          this._openSocket(value);
+        }
+      }, error => {
+        if (generation === this._generation && !this._stopped) {
+          this._opening = false;
+          this._setStatus(STATUS.ERROR, { error });
+          this._closed({ code: 4001, reason: `no token: ${error && error.message}`, wasClean: false });
+        }
+      });
+      return;
+    }
+    this._openSocket(token);
+  }
+
+  _openSocket(token) {
+    let url = this.url;
+    if (token !== undefined && token !== null && token !== '') {
+      const withToken = new URL(url);
+      withToken.searchParams.set('token', String(token));
+      url = withToken.href;
+    }
+    this._lastErrorCode = null;
+    let ws;
+    try {
+      ws = new WebSocket(url, this.options.protocols);
+    } catch (error) {
+      // A malformed URL: retrying cannot help.
+      this._stopped = true;
+      this._setStatus(STATUS.ERROR, { error });
+      this._setStatus(STATUS.DISCONNECTED, { error, willReconnect: false, gaveUp: true });
+      return;
+    }
+    ws.binaryType = 'arraybuffer';
+    this._ws = ws;
+    ws.onopen = () => {
+      this.stats.connects++;
+      this.stats.connectedAt = Date.now();
+      clearTimeout(this._stableTimer);
+      this._stableTimer = setTimeout(() => {
+        this._attempt = 0;
+      }, this.options.stableAfterMs);
+      this._setStatus(STATUS.CONNECTED, { attempt: this._attempt, url: this.url });
+      this._opened();
+    };
+    ws.onmessage = event => this._receive(event.data);
+    ws.onerror = event => this._setStatus(STATUS.ERROR, { event });
+    ws.onclose = event => {
+      this._detach(ws);
+      this._ws = null;
+      this._closed({ code: event.code, reason: event.reason, wasClean: event.wasClean });
+    };
+  }
+
+  _listen(on) {
+    const method = on ? 'addEventListener' : 'removeEventListener';
+    if (typeof globalThis[method] === 'function') {
+      globalThis[method]('online', this._online);
+      globalThis[method]('pagehide', this._pagehide);
+      globalThis[method]('pageshow', this._pageshow);
+    }
+  }
+
+  _detach(ws) {
+    ws.onopen = ws.onmessage = ws.onerror = ws.onclose = null;
+  }
+
+  /** Drops the current socket at once (no waiting for a closing handshake) and reconnects. */
+  _drop(code, reason) {
+    const ws = this._ws;
+    if (!ws) {
+      return;
+    }
+    this._detach(ws);
+    this._ws = null;
+    try {
+      ws.close(code, reason);
+    } catch (e) {
+      ws.close();
+    }
+    this._closed({ code, reason, wasClean: false });
+  }
+
+  _closed(info) {
+    clearTimeout(this._stableTimer);
+    this._stableTimer = null;
+    this.stats.connectedAt = null;
+    this.stats.lastClose = info;
+    this._closing(info);
+    const o = this.options;
+    // An expired token (an `unauthorized` error, then 1008) is worth a retry when a fresh one
+    // can be fetched; any other refused connection is not.
+    const refreshable = typeof o.token === 'function' && this._lastErrorCode === 'unauthorized';
+    let willReconnect = !this._stopped && o.reconnect && (!o.noReconnectCodes.includes(info.code) || refreshable);
+    const gaveUp = willReconnect && this._attempt >= o.maxAttempts;
+    if (gaveUp) {
+      willReconnect = false;
+    }
+    let delayMs = null;
+    if (willReconnect) {
+      this._urlIndex = (this._urlIndex + 1) % this.urls.length;
+      delayMs = this.nextDelay(this._attempt);
+      this._attempt++;
+      this._timer = setTimeout(() => this._open(), delayMs);
+    } else {
+      this._stopped = true;
+      if (!this._suspended) {
+        this._listen(false);
+      }
+    }
+    this._setStatus(STATUS.DISCONNECTED, { ...info, willReconnect, delayMs, attempt: this._attempt, gaveUp });
+  }
+
+  _setStatus(status, detail = {}) {
+    this.status = status;
+    for (const handler of [...this._statusListeners]) {
+      safeCall(handler, status, detail);
+    }
+  }
+
+  _receive(data) {
+    this.stats.messagesReceived++;
+    for (const handler of [...this._rawListeners]) {
+      safeCall(handler, data);
+    }
+    if (typeof data !== 'string') {
+      return;
+    }
+    let message;
+    try {
+      message = JSON.parse(data);
+    } catch (e) {
+      return; // not JSON: only raw listeners see it
+    }
+    this._dispatch(message);
+  }
+
+  _dispatch(message) {
+    if (isObject(message) && typeof message.type === 'string') {
+      if (message.type === 'error') {
+        this._lastErrorCode = message.code;
+      }
+      this._emit(message.type, message);
+    }
+    this._emit('*', message);
+  }
+
+  _emit(type, message) {
+    const handlers = this._listeners.get(type);
+    if (handlers) {
+      for (const handler of [...handlers]) {
+        safeCall(handler, message);
+      }
+    }
+  }
+
+  /** Hook: the socket has just opened. */
+  _opened() {
+  }
+
+  /** Hook: the socket has just closed (or been dropped). */
+  _closing(info) {
+  }
+}
+
+/** What subscribe() resolves to. */
+class Subscription {
+  constructor(connection, state, handler) {
+    this._connection = connection;
+    this._state = state;
+    this._handler = handler;
+    this.group = state.group;
+  }
+
+  /** The highest seq delivered so far (null if none, or after a gap). */
+  get lastSeq() {
+    return this._state.lastSeq;
+  }
+
+  /** The `recovered` flag of the last subscribe that carried `since`. */
+  get recovered() {
+    return this._state.recovered;
+  }
+
+  unsubscribe() {
+    return this._connection.unsubscribe(this.group, this._handler);
+  }
+}
+
+/** One WebSocket to the multiplexed endpoint /ws. */
+export class MultiplexConnection extends Connection {
+  constructor(path = '/ws', options = {}) {
+    super(path, { ...MULTIPLEX_DEFAULTS, ...options });
+    /** Round-trip time of the last ping, in ms. */
+    this.rttMs = null;
+    this.stats.duplicatesDropped = 0;
+    this._nextId = 1;
+    this._pending = new Map();
+    this._groups = new Map();
+    this._heartbeat = null;
+  }
+
+  /** Group names this connection is subscribed to (or will subscribe to once connected). */
+  get groups() {
+    return [...this._groups.keys()];
+  }
+
+  /**
+   * Sends a request with a fresh id. Resolves with the reply (ack, subscribed, unsubscribed,
+   * pong); rejects with a RealtimeError on an `error` reply, on timeout, or when the socket is
+   * not open or closes first.
+   */
+  request(frame, { timeoutMs = this.options.requestTimeoutMs, onReply } = {}) {
+    return new Promise((resolve, reject) => {
+      if (!this.connected) {
+        reject(new RealtimeError('not_connected', `cannot send ${frame.type}: not connected`));
+        return;
+      }
+      const id = this._nextId++;
+      const timer = setTimeout(() => {
+        if (this._pending.delete(id)) {
+          reject(new RealtimeError('timeout', `no reply to ${frame.type} within ${timeoutMs} ms`));
+        }
+      }, timeoutMs);
+      this._pending.set(id, { resolve, reject, timer, onReply });
+      this.send({ ...frame, id });
+    });
+  }
+
+  /**
+   * Calls handler(data, message) for every delivery of the group. Remembers the last seq
+   * seen; after a reconnect it resubscribes with since = that seq, so nothing published in
+   * between is lost, and a delivery with seq <= the last one is dropped, so nothing shows
+   * twice. Options: since (replay stored messages with a higher seq first; chat groups keep
+   * them), onGap({group, since}) (called when the server cannot replay everything),
+   * onSubscribed({group, since, recovered, count}) (called on every `subscribed` reply: the
+   * first, and each one after a reconnect). Resolves with a Subscription once the server has
+   * answered `subscribed` the first time.
+   */
+  subscribe(group, handler, { since, onGap, onSubscribed } = {}) {
+    if (typeof handler !== 'function') {
+      throw new TypeError('subscribe(group, handler): handler must be a function');
+    }
+    let state = this._groups.get(group);
+    if (!state) {
+      let resolve;
+      let reject;
+      const ready = new Promise((res, rej) => {
+        resolve = res;
+        reject = rej;
+      });
+      ready.catch(() => {}); // reported through the Promise subscribe() returns
+      state = {
+        group,
+        handlers: new Set(),
+        lastSeq: Number.isInteger(since) ? since : null,
+        recovered: undefined,
+        subscriptions: 0,
+        onGap,
+        onSubscribed,
+        ready,
+        resolve,
+        reject,
+      };
+      this._groups.set(group, state);
+      if (this.connected) {
+        this._subscribe(state);
+      }
+    }
+    state.handlers.add(handler);
+    return state.ready.then(() => new Subscription(this, state, handler));
+  }
+
+  /** Removes the handler (all handlers when none is given); the last one leaves the group. */
+  unsubscribe(group, handler) {
+    const state = this._groups.get(group);
+    if (!state) {
+      return Promise.resolve(null);
+    }
+    if (handler) {
+      state.handlers.delete(handler);
+    } else {
+      state.handlers.clear();
+    }
+    if (state.handlers.size > 0) {
+      return Promise.resolve(null);
+    }
+    this._groups.delete(group);
+    return this.connected ? this.request({ type: 'unsubscribe', group }) : Promise.resolve(null);
+  }
+
+  /** Publishes data to a group. Resolves with the ack ({seq} for chat groups). */
+  publish(group, data) {
+    return this.request({ type: 'publish', group, data });
+  }
+
+  /** Asks who is in a group that keeps presence. Resolves with the `presence` reply. */
+  presence(group) {
+    return this.request({ type: 'presence', group });
+  }
+
+  /** Pings the server. Resolves with {rttMs, serverTime} and updates this.rttMs. */
+  ping() {
+    const started = performance.now();
+    return this.request({ type: 'ping' }, { timeoutMs: this.options.heartbeatTimeoutMs }).then(reply => {
+      this.rttMs = Math.round((performance.now() - started) * 10) / 10;
+      return { rttMs: this.rttMs, serverTime: reply.serverTime };
+    });
+  }
+
+  _subscribe(state) {
+    const frame = { type: 'subscribe', group: state.group };
+    if (state.lastSeq !== null) {
+      frame.since = state.lastSeq;
+    }
+    this.request(frame, {
+      // Runs before any replayed delivery is dispatched.
+      onReply: reply => {
+        state.subscriptions++;
+        if ('since' in frame) {
+          state.recovered = reply.recovered;
+          if (reply.recovered === false) {
+            // The server cannot fill the gap (history gone, or a group without history): stop
+            // filtering by the old seq, which may have restarted.
+            state.lastSeq = null;
+            if (state.onGap) {
+              safeCall(state.onGap, { group: state.group, since: frame.since });
+            }
+          }
+        }
+        if (state.onSubscribed) {
+          safeCall(state.onSubscribed, {
+            group: state.group, since: frame.since, recovered: reply.recovered, count: state.subscriptions,
+          });
+        }
+      },
+    }).then(reply => state.resolve(reply), error => {
+      if (error.code === 'disconnected' || error.code === 'not_connected') {
+        return; // subscribed again on the next connection
+      }
+      if (this._groups.get(state.group) === state) {
+        this._groups.delete(state.group);
+      }
+      state.reject(error);
+    });
+  }
+
+  _opened() {
+    for (const state of this._groups.values()) {
+      this._subscribe(state);
+    }
+    const every = this.options.heartbeatMs;
+    if (every > 0) {
+      this._heartbeat = setInterval(() => {
+        const ws = this._ws;
+        this.ping().catch(error => {
+          if (error.code === 'timeout' && ws && this._ws === ws) {
+            this._drop(4000, 'heartbeat timeout');
+          }
+        });
+      }, every);
+    }
+  }
+
+  _closing(info) {
+    clearInterval(this._heartbeat);
+    this._heartbeat = null;
+    const pending = [...this._pending.values()];
+    this._pending.clear();
+    for (const request of pending) {
+      clearTimeout(request.timer);
+      request.reject(new RealtimeError('disconnected', `socket closed (${info.code})`));
+    }
+  }
+
+  _dispatch(message) {
+    if (isObject(message)) {
+      const request = message.id !== undefined ? this._pending.get(message.id) : undefined;
+      if (request && (REPLY_TYPES.has(message.type) || message.type === 'error')) {
+        this._pending.delete(message.id);
+        clearTimeout(request.timer);
+        if (message.type === 'error') {
+          request.reject(new RealtimeError(message.code, message.message, message));
+        } else {
+          if (request.onReply) {
+            safeCall(request.onReply, message);
+          }
+          request.resolve(message);
+        }
+      }
+      if (message.type === 'message' && typeof message.group === 'string' && !this._deliver(message)) {
+        return;
+      }
+    }
+    super._dispatch(message);
+  }
+
+  /** Hands a delivery to the group's handlers; false if it is a duplicate and was dropped. */
+  _deliver(message) {
+    const state = this._groups.get(message.group);
+    if (!state) {
+      return true;
+    }
+    if (typeof message.seq === 'number') {
+      if (state.lastSeq !== null && message.seq <= state.lastSeq) {
+        this.stats.duplicatesDropped++;
+        return false;
+      }
+      state.lastSeq = message.seq;
+    }
+    for (const handler of [...state.handlers]) {
+      safeCall(handler, message.data, message);
+    }
+    return true;
+  }
+}
+
+/** Opens a Connection to any endpoint, e.g. connect('/ws/scores'). */
+export function connect(path, options) {
+  return new Connection(path, options).connect();
+}
+
+/** Opens a MultiplexConnection to /ws (or options.path). */
+export function connectMultiplex(options = {}) {
+  const { path = '/ws', ...rest } = options;
+  return new MultiplexConnection(path, rest).connect();
+}
