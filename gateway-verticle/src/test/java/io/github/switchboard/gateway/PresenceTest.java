@@ -79,6 +79,10 @@ class PresenceTest {
       assertThat(socket.nextJson().getString("code")).isEqualTo("invalid_group");
       socket.send("{\"type\":\"presence\",\"id\":3}");
       assertThat(socket.nextJson().getString("code")).isEqualTo("invalid_field");
+      // Nobody may forge a join or leave.
+      socket.send("{\"type\":\"publish\",\"group\":\"presence:chat.x\",\"data\":{\"type\":\"join\"},\"id\":4}");
+      assertThat(socket.nextJson().getString("code")).isEqualTo("forbidden");
+      assertThat(gateway.post("/api/groups/presence:chat.x/messages", new JsonObject().put("data", 1)).statusCode()).isEqualTo(403);
     }
   }
 }

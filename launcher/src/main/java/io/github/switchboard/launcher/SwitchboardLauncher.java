@@ -26,7 +26,36 @@ import java.util.List;
  */
 public final class SwitchboardLauncher extends VertxApplication {
 
+  static {
+    // logback.xml reads these before anything is logged; a value it does not know would
+    // silence every log line (format) or turn on DEBUG (level), so only known values pass.
+    normalizeLogSetting("SWITCHBOARD_LOG_FORMAT", java.util.List.of("TEXT", "JSON"), "TEXT");
+    normalizeLogSetting("SWITCHBOARD_LOG_LEVEL", java.util.List.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR"), "INFO");
+    // VertxApplication's own static logger has configured logback already, with the raw
+    // values: configure it again now that the system properties hold the checked ones.
+    if (LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext context) {
+      context.reset();
+      try {
+        new ch.qos.logback.classic.util.ContextInitializer(context).autoConfig();
+      } catch (ch.qos.logback.core.joran.spi.JoranException e) {
+        System.err.println("logging configuration failed: " + e.getMessage());
+      }
+    }
+  }
+
   private static final Logger log = LoggerFactory.getLogger(SwitchboardLauncher.class);
+
+  private static void normalizeLogSetting(String name, java.util.List<String> known, String fallback) {
+    String value = System.getProperty(name, System.getenv(name));
+    if (value == null) {
+      return;
+    }
+    String upper = value.strip().toUpperCase(java.util.Locale.ROOT);
+    System.setProperty(name, known.contains(upper) ? upper : fallback);
+    if (!known.contains(upper)) {
+      System.err.println(name + "=" + value + " is not one of " + known + "; using " + fallback);
+    }
+  }
 
   /**
    * Vert.x finds the {@code Main-Verticle} entry in the manifest whose {@code Main-Class} is the

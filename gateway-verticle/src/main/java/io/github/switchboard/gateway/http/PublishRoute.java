@@ -69,6 +69,10 @@ public final class PublishRoute {
       Json.error(ctx, 400, ErrorCode.INVALID_GROUP, "group name must match [A-Za-z0-9_.:-]{1," + Groups.MAX_NAME_LENGTH + "}");
       return;
     }
+    if (Groups.presenceOf(group) != null) {
+      Json.error(ctx, 403, ErrorCode.FORBIDDEN, "presence events are published by the gateways only");
+      return;
+    }
     if (!trusted && !policy.mayPublish(group)) {
       Json.error(ctx, 403, ErrorCode.FORBIDDEN, "publishing to '" + group + "' is not allowed");
       return;

@@ -188,6 +188,10 @@ public final class MultiplexSocket implements SocketAdapter {
 
   private void publish(Session session, ClientFrame.Publish request) {
     String group = request.group();
+    if (Groups.presenceOf(group) != null) {
+      writer.error(session, ErrorCode.FORBIDDEN, "presence events are published by the gateways only", request.id());
+      return;
+    }
     if (!policy.mayPublish(session.principal(), group)) {
       writer.error(session, ErrorCode.FORBIDDEN, "publishing to '" + group + "' is not allowed", request.id());
       return;

@@ -33,6 +33,8 @@ public final class Session implements RateLimiter.Bucket {
   private long tokens;
   private long refilledAt;
   private int rateViolations;
+  /** When the last message was refused for the rate (ns); a quiet spell starts a new count. */
+  private long lastViolationAt;
   /** Non-null only while a subscribe with since is replaying history. */
   private Recovery recovery;
 
@@ -223,9 +225,15 @@ public final class Session implements RateLimiter.Bucket {
     this.refilledAt = at;
   }
 
-  /** Messages refused in a row for exceeding the rate; reset by the next accepted one. */
-  public int rateViolations(boolean violated) {
-    rateViolations = violated ? rateViolations + 1 : 0;
+  /**
+   * Counts a message refused for the rate and returns the refusals so far. A client that keeps
+   * flooding is refused again and again with a few messages accepted in between (the bucket
+   * refills), so accepted messages do not reset the count; only a spell of {@code quietNanos}
+   * without refusals does.
+   */
+  public int rateViolation(long nowNanos, long quietNanos) {
+    rateViolations = nowNanos - lastViolationAt > quietNanos ? 1 : rateViolations + 1;
+    lastViolationAt = nowNanos;
     return rateViolations;
   }
 

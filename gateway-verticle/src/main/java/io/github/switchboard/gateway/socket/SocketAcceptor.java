@@ -22,6 +22,8 @@ public final class SocketAcceptor {
   public static final short TOO_BIG = 1009;
   /** Close code for persistent abuse (RFC 6455 "policy violation"). */
   public static final short POLICY_VIOLATION = 1008;
+  /** Ten seconds without a refusal and a client's past refusals are forgiven. */
+  static final long RATE_QUIET_NANOS = 10_000_000_000L;
   private static final Logger log = LoggerFactory.getLogger(SocketAcceptor.class);
 
   private final Sessions sessions;
@@ -114,17 +116,18 @@ public final class SocketAcceptor {
 
   /**
    * Applies the rate limit: a message over the rate is refused with a {@code rate_limited}
-   * error frame; {@code rateLimitCloseAfter} refusals in a row close the socket with 1008.
+   * error frame; {@code rateLimitCloseAfter} refusals without a quiet spell of
+   * {@link #RATE_QUIET_NANOS} between them close the socket with 1008.
    */
   private boolean admitted(Session session) {
     if (expired(session, System.currentTimeMillis())) {
       return false;
     }
-    boolean allowed = rateLimiter.tryAcquire(session, System.nanoTime());
-    int violations = session.rateViolations(!allowed);
-    if (allowed) {
+    long now = System.nanoTime();
+    if (rateLimiter.tryAcquire(session, now)) {
       return true;
     }
+    int violations = session.rateViolation(now, RATE_QUIET_NANOS);
     if (violations >= rateLimitCloseAfter) {
       log.info("{} closed: {} messages in a row over the rate limit", session, violations);
       stats.error(ErrorCode.RATE_LIMITED);
