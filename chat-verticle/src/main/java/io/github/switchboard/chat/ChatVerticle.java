@@ -2,6 +2,7 @@ package io.github.switchboard.chat;
 
 import io.github.switchboard.coordination.ClusterStorage;
 import io.github.switchboard.coordination.Leadership;
+import io.github.switchboard.launcher.HealthServer;
 import io.github.switchboard.protocol.Addresses;
 import io.github.switchboard.protocol.Delivery;
 import io.github.switchboard.protocol.ErrorCode;
@@ -42,6 +43,8 @@ public class ChatVerticle extends VerticleBase {
   private MessageConsumer<JsonObject> intake;
   /** Tail of each room's chain of appends: the next append waits for it. */
   private final Map<String, Future<?>> roomTails = new HashMap<>();
+  private HealthServer health;
+  private boolean stopping;
 
   @Override
   public Future<?> start() {
@@ -60,17 +63,39 @@ public class ChatVerticle extends VerticleBase {
       log.info("Chat intake active (history {} per room, {})", options.historySize(),
         vertx.isClustered() ? "in cluster ringbuffers" : "in this JVM");
     });
-    return reads.completion();
+    return reads.completion().compose(v -> startHealth());
+  }
+
+  /** Clustered, the process has no gateway beside it: it answers probes itself. */
+  private Future<Void> startHealth() {
+    int port;
+    try {
+      port = HealthServer.port(config());
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(e);
+    }
+    if (!vertx.isClustered() || port == 0) {
+      return Future.succeededFuture();
+    }
+    return HealthServer.start(vertx, port, () -> new JsonObject()
+        .put("ready", !stopping).put("service", "chat").put("role", leadership.isActive() ? "active" : "standby"))
+      .onSuccess(server -> {
+        health = server;
+        log.info("Health and metrics on port {}", server.actualPort());
+      })
+      .mapEmpty();
   }
 
   @Override
   public Future<?> stop() {
+    stopping = true;
     Future<Void> unregistered = intake == null ? Future.succeededFuture() : intake.unregister();
     // Appends still under way finish before the role is released, so the next active instance
     // never writes a room at the same time as this one.
     return unregistered
       .compose(v -> Future.join(new java.util.ArrayList<>(roomTails.values())).otherwiseEmpty())
-      .compose(v -> leadership.stop());
+      .compose(v -> leadership.stop())
+      .compose(v -> health == null ? Future.succeededFuture() : health.close());
   }
 
   private void intake(Message<JsonObject> request) {

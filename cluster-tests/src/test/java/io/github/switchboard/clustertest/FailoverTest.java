@@ -51,9 +51,18 @@ class FailoverTest {
       }
       expectUpdates(socket, versions, 2, true);
 
+      // The services answer probes and scrapes themselves, and say which one is active.
+      assertThat(cluster.get(first, "/health/ready").bodyAsJsonObject().getString("role")).isEqualTo("active");
+      var standby = cluster.get(second, "/health/ready");
+      assertThat(standby.statusCode()).isEqualTo(200);
+      assertThat(standby.bodyAsJsonObject().getString("role")).isEqualTo("standby");
+      assertThat(cluster.get(second, "/health/live").statusCode()).isEqualTo(200);
+      assertThat(cluster.get(second, "/metrics").bodyAsString()).contains("jvm_memory_used_bytes");
+
       long killedAt = System.nanoTime();
       first.kill();
       second.awaitOutput(TestCluster.SIMULATOR_ACTIVE, Duration.ofSeconds(10));
+      assertThat(cluster.get(second, "/health/ready").bodyAsJsonObject().getString("role")).isEqualTo("active");
       long takeoverMs = (System.nanoTime() - killedAt) / 1_000_000;
       assertThat(takeoverMs).isLessThan(10_000);
 

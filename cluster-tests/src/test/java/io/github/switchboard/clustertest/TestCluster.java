@@ -37,6 +37,7 @@ final class TestCluster implements AutoCloseable {
   private final int hazelcastPort = 20_000 + ThreadLocalRandom.current().nextInt(400) * 50;
   private final Path logDir;
   private final List<ClusterProcess> processes = new ArrayList<>();
+  private final Map<ClusterProcess, Integer> healthPorts = new HashMap<>();
 
   TestCluster(String testName) {
     this.logDir = ROOT.resolve("cluster-tests/target/cluster-logs/" + testName);
@@ -84,13 +85,18 @@ final class TestCluster implements AutoCloseable {
   }
 
   ClusterProcess chat(String name) {
-    ClusterProcess process = start(name, "chat-verticle", "chat-fat.jar", Map.of());
+    int health = freePort();
+    ClusterProcess process = start(name, "chat-verticle", "chat-fat.jar", Map.of("SWITCHBOARD_HEALTH_PORT", String.valueOf(health)));
+    healthPorts.put(process, health);
     process.awaitOutput(DEPLOYED, START_TIMEOUT);
     return process;
   }
 
   ClusterProcess simulator(String name) {
-    ClusterProcess process = start(name, "simulator-verticle", "simulator-fat.jar", Map.of());
+    int health = freePort();
+    ClusterProcess process = start(name, "simulator-verticle", "simulator-fat.jar",
+      Map.of("SWITCHBOARD_HEALTH_PORT", String.valueOf(health)));
+    healthPorts.put(process, health);
     process.awaitOutput(DEPLOYED, START_TIMEOUT);
     return process;
   }
@@ -114,6 +120,11 @@ final class TestCluster implements AutoCloseable {
 
   HttpResponse<Buffer> get(Gateway gateway, String path) {
     return Await.result(http.get(gateway.port(), "127.0.0.1", path).send());
+  }
+
+  /** GET on a service process's health server. */
+  HttpResponse<Buffer> get(ClusterProcess service, String path) {
+    return Await.result(http.get(healthPorts.get(service), "127.0.0.1", path).send());
   }
 
   HttpResponse<Buffer> post(Gateway gateway, String path, String body) {

@@ -43,7 +43,10 @@ enum Component {
     return Path.of("..", module);
   }
 
-  /** Only the gateway has an HTTP server; chat and simulator cannot have HTTP probes. */
+  /**
+   * Whether the process always serves HTTP (the gateway). Chat and simulator serve /health/* and
+   * /metrics only on the port their SWITCHBOARD_HEALTH_PORT names.
+   */
   boolean servesHttp() {
     return servesHttp;
   }

@@ -310,8 +310,15 @@ final class ManifestChecker {
       String p = at + " " + kind;
       if (probe.getHttpGet() != null) {
         if (component == null || !component.servesHttp()) {
-          problems.add(p + ": httpGet, but " + (component == null ? "this container" : component.jar())
-            + " serves no HTTP; use tcpSocket");
+          String healthPort = c.getEnv() == null ? null : c.getEnv().stream()
+            .filter(e -> "SWITCHBOARD_HEALTH_PORT".equals(e.getName())).map(e -> e.getValue()).findFirst().orElse(null);
+          String probed = port(c, probe.getHttpGet().getPort()).map(cp -> String.valueOf(cp.getContainerPort())).orElse("?");
+          if (healthPort == null) {
+            problems.add(p + ": httpGet, but " + (component == null ? "this container" : component.jar())
+              + " serves no HTTP without SWITCHBOARD_HEALTH_PORT; set it or use tcpSocket");
+          } else if (!healthPort.equals(probed)) {
+            problems.add(p + ": httpGet on port " + probed + ", but SWITCHBOARD_HEALTH_PORT is " + healthPort);
+          }
         }
         if (!PROBE_PATHS.contains(probe.getHttpGet().getPath())) {
           problems.add(p + ": path " + probe.getHttpGet().getPath() + " is not served by the gateway (use one of "

@@ -73,6 +73,14 @@ final class PodProcess {
     // /cluster/cluster.xml exists only inside the pod (a ConfigMap mount); the copy bundled in
     // the jar is the same file (ManifestsAreValidTest asserts that the two are equal).
     env.remove("SWITCHBOARD_CLUSTER_CONFIG");
+    // Each pod has its own network namespace for its health port (8081); here they share one.
+    if (env.containsKey("SWITCHBOARD_HEALTH_PORT")) {
+      try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+        env.put("SWITCHBOARD_HEALTH_PORT", String.valueOf(socket.getLocalPort()));
+      } catch (java.io.IOException e) {
+        throw new AssertionError(e);
+      }
+    }
 
     List<String> unresolved = new ArrayList<>();
     List<String> line = new ArrayList<>();

@@ -2,6 +2,7 @@ package io.github.switchboard.simulator;
 
 import io.github.switchboard.coordination.ClusterStorage;
 import io.github.switchboard.coordination.Leadership;
+import io.github.switchboard.launcher.HealthServer;
 import io.github.switchboard.protocol.Addresses;
 import io.github.switchboard.protocol.ErrorCode;
 import io.github.switchboard.protocol.ServiceErrors;
@@ -10,6 +11,7 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,6 +32,8 @@ public class SimulatorVerticle extends VerticleBase {
   private Leadership leadership;
   private ScoreSimulator scores;
   private RandomStream random;
+  private HealthServer health;
+  private boolean stopping;
 
   @Override
   public Future<?> start() {
@@ -46,7 +50,27 @@ public class SimulatorVerticle extends VerticleBase {
     MessageConsumer<Object> snapshots = vertx.eventBus().consumer(Addresses.SCORES_SNAPSHOT, this::snapshot);
     leadership = new Leadership(vertx, "simulator", Leadership.DEFAULT_ATTEMPT_MS);
     leadership.start(this::becomeActive);
-    return snapshots.completion();
+    return snapshots.completion().compose(v -> startHealth());
+  }
+
+  /** Clustered, the process has no gateway beside it: it answers probes itself. */
+  private Future<Void> startHealth() {
+    int port;
+    try {
+      port = HealthServer.port(config());
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(e);
+    }
+    if (!vertx.isClustered() || port == 0) {
+      return Future.succeededFuture();
+    }
+    return HealthServer.start(vertx, port, () -> new JsonObject()
+        .put("ready", !stopping).put("service", "simulator").put("role", leadership.isActive() ? "active" : "standby"))
+      .onSuccess(server -> {
+        health = server;
+        log.info("Health and metrics on port {}", server.actualPort());
+      })
+      .mapEmpty();
   }
 
   /** Holding the role without running would leave the cluster without scores: resign instead. */
@@ -63,9 +87,10 @@ public class SimulatorVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    stopping = true;
     scores.stop();
     random.stop();
-    return leadership.stop();
+    return leadership.stop().compose(v -> health == null ? Future.succeededFuture() : health.close());
   }
 
   /** Replies with the current events as a JSON array, in id order. */

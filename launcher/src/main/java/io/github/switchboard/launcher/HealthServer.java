@@ -1,0 +1,88 @@
+package io.github.switchboard.launcher;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonObject;
+import io.vertx.micrometer.PrometheusRequestHandler;
+import io.vertx.micrometer.backends.BackendRegistries;
+
+import java.util.function.Supplier;
+
+/**
+ * The small HTTP server of a clustered service process (chat, simulator), which otherwise serves
+ * no HTTP: {@code GET /health/live}, {@code GET /health/ready} (200 or 503 with the service's
+ * status as JSON) and {@code GET /metrics}, for probes and Prometheus. Started on
+ * {@code SWITCHBOARD_HEALTH_PORT} (or the service's {@code healthPort} setting) when set.
+ */
+public final class HealthServer {
+
+  public static final String PORT_ENV = "SWITCHBOARD_HEALTH_PORT";
+
+  private final HttpServer server;
+
+  private HealthServer(HttpServer server) {
+    this.server = server;
+  }
+
+  /** The port from the environment or the config; 0 (none set) means no server. */
+  public static int port(JsonObject config) {
+    String env = System.getenv(PORT_ENV);
+    Object raw = env != null && !env.isBlank() ? env.strip() : config == null ? null : config.getValue("healthPort");
+    if (raw == null) {
+      return 0;
+    }
+    try {
+      int port = raw instanceof Number n ? n.intValue() : Integer.parseInt(raw.toString());
+      if (port < 0 || port > 65535) {
+        throw new NumberFormatException();
+      }
+      return port;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("healthPort / " + PORT_ENV + " must be a port number, got '" + raw + "'");
+    }
+  }
+
+  /**
+   * @param status the service's state; it is ready while {@code status.ready} is true
+   */
+  public static Future<HealthServer> start(Vertx vertx, int port, Supplier<JsonObject> status) {
+    MeterRegistry shared = BackendRegistries.getDefaultNow();
+    Handler<HttpServerRequest> metrics = shared instanceof PrometheusMeterRegistry prometheus
+      ? PrometheusRequestHandler.create(prometheus) : null;
+    return vertx.createHttpServer().requestHandler(request -> {
+      switch (request.path()) {
+        case "/health/live" -> json(request, 200, new JsonObject().put("status", "UP"));
+        case "/health/ready" -> {
+          JsonObject body = status.get();
+          boolean ready = body.getBoolean("ready", false);
+          json(request, ready ? 200 : 503, body.put("status", ready ? "UP" : "DOWN"));
+        }
+        case "/metrics" -> {
+          if (metrics != null) {
+            metrics.handle(request);
+          } else {
+            json(request, 404, new JsonObject().put("error", "not_found").put("message", "metrics are not enabled"));
+          }
+        }
+        default -> json(request, 404, new JsonObject().put("error", "not_found").put("message", "no resource at " + request.path()));
+      }
+    }).listen(port).map(HealthServer::new);
+  }
+
+  public int actualPort() {
+    return server.actualPort();
+  }
+
+  public Future<Void> close() {
+    return server.close();
+  }
+
+  private static void json(HttpServerRequest request, int status, JsonObject body) {
+    request.response().setStatusCode(status).putHeader("content-type", "application/json; charset=utf-8").end(body.encode());
+  }
+}
