@@ -68,21 +68,8 @@ public class ChatVerticle extends VerticleBase {
 
   /** Clustered, the process has no gateway beside it: it answers probes itself. */
   private Future<Void> startHealth() {
-    int port;
-    try {
-      port = HealthServer.port(config());
-    } catch (IllegalArgumentException e) {
-      return Future.failedFuture(e);
-    }
-    if (!vertx.isClustered() || port == 0) {
-      return Future.succeededFuture();
-    }
-    return HealthServer.start(vertx, port, () -> new JsonObject()
-        .put("ready", !stopping).put("service", "chat").put("role", leadership.isActive() ? "active" : "standby"))
-      .onSuccess(server -> {
-        health = server;
-        log.info("Health and metrics on port {}", server.actualPort());
-      })
+    return HealthServer.startIfConfigured(vertx, config(), "chat", () -> stopping, leadership::isActive)
+      .onSuccess(server -> health = server)
       .mapEmpty();
   }
 

@@ -10,7 +10,10 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
 import io.vertx.micrometer.PrometheusRequestHandler;
 import io.vertx.micrometer.backends.BackendRegistries;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -22,6 +25,8 @@ import java.util.function.Supplier;
 public final class HealthServer {
 
   public static final String PORT_ENV = "SWITCHBOARD_HEALTH_PORT";
+
+  private static final Logger log = LoggerFactory.getLogger(HealthServer.class);
 
   private final HttpServer server;
 
@@ -45,6 +50,30 @@ public final class HealthServer {
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("healthPort / " + PORT_ENV + " must be a port number, got '" + raw + "'");
     }
+  }
+
+  /**
+   * Starts the server of a service process when it runs clustered and a port is configured;
+   * completes with null otherwise (embedded, the gateway beside it answers for the process).
+   *
+   * @param service  the service's name, reported in the readiness body
+   * @param stopping true once the service is stopping (then not ready)
+   * @param active   whether this instance holds the service's role
+   */
+  public static Future<HealthServer> startIfConfigured(Vertx vertx, JsonObject config, String service,
+                                                      BooleanSupplier stopping, BooleanSupplier active) {
+    int port;
+    try {
+      port = port(config);
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(e);
+    }
+    if (!vertx.isClustered() || port == 0) {
+      return Future.succeededFuture();
+    }
+    return start(vertx, port, () -> new JsonObject().put("ready", !stopping.getAsBoolean()).put("service", service)
+      .put("role", active.getAsBoolean() ? "active" : "standby"))
+      .onSuccess(server -> log.info("{}: health and metrics on port {}", service, server.actualPort()));
   }
 
   /**

@@ -11,7 +11,6 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,21 +54,8 @@ public class SimulatorVerticle extends VerticleBase {
 
   /** Clustered, the process has no gateway beside it: it answers probes itself. */
   private Future<Void> startHealth() {
-    int port;
-    try {
-      port = HealthServer.port(config());
-    } catch (IllegalArgumentException e) {
-      return Future.failedFuture(e);
-    }
-    if (!vertx.isClustered() || port == 0) {
-      return Future.succeededFuture();
-    }
-    return HealthServer.start(vertx, port, () -> new JsonObject()
-        .put("ready", !stopping).put("service", "simulator").put("role", leadership.isActive() ? "active" : "standby"))
-      .onSuccess(server -> {
-        health = server;
-        log.info("Health and metrics on port {}", server.actualPort());
-      })
+    return HealthServer.startIfConfigured(vertx, config(), "simulator", () -> stopping, leadership::isActive)
+      .onSuccess(server -> health = server)
       .mapEmpty();
   }
 
