@@ -31,7 +31,9 @@ public final class FrameWriter {
    * buffer after writing it.
    */
   public void write(Session session, WebSocketFrameType type, byte[] bytes) {
-    if (session.closing()) {
+    // A socket the peer closed is skipped until its close handler removes it from its groups;
+    // writing to it would throw and cut the fan-out loop short for the members after it.
+    if (session.closing() || session.socket().isClosed()) {
       return;
     }
     if (session.socket().writeQueueFull()) {
@@ -39,13 +41,17 @@ public final class FrameWriter {
       slowConsumers.dropped(session, System.currentTimeMillis());
       return;
     }
-    session.socket().writeFrame(new WebSocketFrameImpl(type, Unpooled.wrappedBuffer(bytes), true));
+    try {
+      session.socket().writeFrame(new WebSocketFrameImpl(type, Unpooled.wrappedBuffer(bytes), true));
+    } catch (IllegalStateException closedMeanwhile) {
+      return;
+    }
     stats.messageOut();
   }
 
   /** A reply or control frame for one socket, under the same queue limit as deliveries. */
   public void reply(Session session, String text) {
-    if (session.closing()) {
+    if (session.closing() || session.socket().isClosed()) {
       return;
     }
     if (session.socket().writeQueueFull()) {

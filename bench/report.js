@@ -1,0 +1,232 @@
+'use strict';
+// Merges the loadgen results of one bench/run.sh run into one JSON file and a markdown table.
+//   node bench/report.js WORK_DIR OUT_JSON OUT_MD
+// WORK_DIR holds machine.json and <server>-<tag>.json files written by loadgen (server: ours,
+// peer, cluster1, cluster2). The table is also printed on stdout.
+// It can also re-render a merged file: node bench/report.js --from results/X.json OUT_MD
+
+const fs = require('fs');
+const path = require('path');
+
+function load(workDir) {
+  const machine = JSON.parse(fs.readFileSync(path.join(workDir, 'machine.json'), 'utf8'));
+  const runs = {};
+  for (const file of fs.readdirSync(workDir).sort()) {
+    const m = /^(ours|peer|cluster1|cluster2)-(.+)\.json$/.exec(file);
+    if (!m) continue;
+    runs[m[2]] = runs[m[2]] || {};
+    runs[m[2]][m[1]] = JSON.parse(fs.readFileSync(path.join(workDir, file), 'utf8'));
+  }
+  return { machine, runs };
+}
+
+const get = (o, p) => p.split('.').reduce((v, k) => (v == null ? undefined : v[k]), o);
+const num = (v) => typeof v === 'number' && Number.isFinite(v);
+
+function fmt(v, digits) {
+  if (!num(v)) return 'n/a';
+  if (digits === undefined) digits = Math.abs(v) >= 100 ? 0 : Math.abs(v) >= 10 ? 1 : Math.abs(v) >= 1 ? 2 : 3;
+  return v.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+
+function ratio(a, b) {
+  if (!num(a) || !num(b) || b <= 0 || a < 0) return 'n/a';
+  return fmt(a / b, 2) + 'x';
+}
+
+function pct(v) {
+  return num(v) ? fmt(v * 100, 0) + '%' : 'n/a';
+}
+
+/** Who limited a run: the generator (its core near full) or the server. */
+function limits(r) {
+  const notes = [];
+  for (const [name, run] of Object.entries(r)) {
+    const cpu = get(run, 'result.cpu');
+    if (!cpu) continue;
+    const who = name === 'ours' ? 'ours' : name === 'peer' ? 'peer' : name;
+    if (cpu.generatorSaturated) notes.push(`generator saturated in the ${who} run (${pct(cpu.generatorCoreShare)} of its core)`);
+    if (num(cpu.serverCoreShare) && cpu.serverCoreShare >= 0.9) notes.push(`${who} server saturated (${pct(cpu.serverCoreShare)} of its core)`);
+    if (run.result && run.result.sustained === false) notes.push(`${who} did not sustain the rate (lost ${fmt(run.result.lost, 0)}, backlog ${fmt(run.result.backlogSeconds, 2)} s)`);
+    if (run.result && run.result.errors) notes.push(`${who} errors: ${JSON.stringify(run.result.errors)}`);
+  }
+  return notes.join('; ');
+}
+
+function render({ machine, runs }) {
+  const rows = [];
+  const row = (figure, a, b, r, note) => rows.push(`| ${figure} | ${a} | ${b} | ${r} | ${note || ''} |`);
+  const section = (title) => rows.push(`| **${title}** | | | | |`);
+  const pair = (r, key, figure, digits, note) => {
+    const a = get(r.ours, key), b = get(r.peer, key);
+    row(figure, fmt(a, digits), fmt(b, digits), ratio(a, b), note);
+  };
+  const s = machine.settings;
+  const split = (r, unit, figure) => {
+    const v = (run) => `${fmt(get(run, `result.cpu.serverUserMicrosPer${unit}`))} / ${fmt(get(run, `result.cpu.serverSystemMicrosPer${unit}`))}`;
+    row(figure, v(r.ours), v(r.peer), '', '');
+  };
+
+  const connect = runs.connect;
+  if (connect && connect.ours && connect.peer) {
+    const n = get(connect.ours, 'result.connections.requested');
+    section(`connect: ${fmt(n, 0)} idle sockets on /ws, opened at ${fmt(s.connectRate, 0)}/s`);
+    pair(connect, 'result.connections.connectTime.p50Ms', 'connect time p50 (ms)');
+    pair(connect, 'result.connections.connectTime.p99Ms', 'connect time p99 (ms)');
+    row('sockets opened / failed', `${get(connect.ours, 'result.connections.opened')} / ${get(connect.ours, 'result.connections.failures')}`,
+      `${get(connect.peer, 'result.connections.opened')} / ${get(connect.peer, 'result.connections.failures')}`, '', '');
+    pair(connect, 'result.cpu.serverCpuMicrosPerConnection', 'server CPU per connection (µs)', undefined, limits(connect));
+    split(connect, 'Connection', '… of which user / system (µs)');
+    pair(connect, 'result.memoryPerSocket.rssBytes', 'server RSS growth per idle socket (bytes, after GC)', 0);
+    row('heap per idle socket (bytes, after GC)', fmt(get(connect.ours, 'result.memoryPerSocket.heapUsedBytes'), 0) + ' (JVM heap)',
+      fmt(get(connect.peer, 'result.memoryPerSocket.nodeHeapUsedBytes'), 0) + ' (V8 heap)',
+      ratio(get(connect.ours, 'result.memoryPerSocket.heapUsedBytes'), get(connect.peer, 'result.memoryPerSocket.nodeHeapUsedBytes')), '');
+    row('off-heap per idle socket (bytes, after GC)', fmt(get(connect.ours, 'result.memoryPerSocket.directUsedBytes'), 0) + ' (direct buffers)',
+      fmt(get(connect.peer, 'result.memoryPerSocket.nodeExternalBytes'), 0) + ' (external)', '', '');
+    row('server RSS with the sockets open (MiB)', fmt(get(connect.ours, 'result.memoryAfter.rssKib') / 1024, 0),
+      fmt(get(connect.peer, 'result.memoryAfter.rssKib') / 1024, 0),
+      ratio(get(connect.ours, 'result.memoryAfter.rssKib'), get(connect.peer, 'result.memoryAfter.rssKib')), '');
+  }
+
+  const fanoutTags = Object.keys(runs).filter((t) => /^fanout-/.test(t) && runs[t].ours && runs[t].peer)
+    .sort((a, b) => Number(a.slice(7)) - Number(b.slice(7)));
+  const primary = `fanout-${s.rate}`;
+  const fanoutRows = (tag, title) => {
+    const r = runs[tag];
+    section(title);
+    pair(r, 'result.deliveriesPerSecond', `deliveries/s (offered ${fmt(get(r.ours, 'result.offeredRate') * get(r.ours, 'result.receivers.requested'), 0)})`, 0);
+    pair(r, 'result.backlogSeconds', 'backlog: last delivery after the last send (s)', 2);
+    row('lost / duplicates', `${get(r.ours, 'result.lost')} / ${get(r.ours, 'result.duplicates')}`,
+      `${get(r.peer, 'result.lost')} / ${get(r.peer, 'result.duplicates')}`, '', '');
+    pair(r, 'result.latency.p50Ms', 'delivery latency p50 (ms)');
+    pair(r, 'result.latency.p99Ms', 'delivery latency p99 (ms)');
+    pair(r, 'result.latency.p999Ms', 'delivery latency p99.9 (ms)');
+    pair(r, 'result.cpu.serverCpuMicrosPerDelivery', 'server CPU per delivery (µs)', 2);
+    split(r, 'Delivery', '… of which user / system (µs)');
+    const cores = (run) => `${pct(get(run, 'result.cpu.serverCoreShare'))} (idle ${pct(get(run, 'result.idleCpu.serverCoreShare'))}) / ${pct(get(run, 'result.cpu.generatorCoreShare'))}`;
+    row('core used: server (server idle) / generator', cores(r.ours), cores(r.peer), '', limits(r));
+  };
+  if (runs[primary] && runs[primary].ours && runs[primary].peer) {
+    fanoutRows(primary, `fanout: ${fmt(s.subscribers, 0)} subscribers on /ws, 1 publisher at ${s.rate} msg/s, ${s.duration} s`);
+  }
+  const sweep = fanoutTags.filter((t) => t !== primary);
+  for (const tag of sweep) {
+    fanoutRows(tag, `fanout: ${fmt(s.subscribers, 0)} subscribers at ${tag.slice(7)} msg/s, ${s.duration} s`);
+  }
+
+  const hubTag = Object.keys(runs).find((t) => /^hub-/.test(t));
+  if (hubTag && runs[hubTag].ours && runs[hubTag].peer) {
+    const r = runs[hubTag];
+    section(`hub: ${fmt(get(r.ours, 'result.receivers.requested'), 0)} receivers on /ws/hub, 1 sender at ${hubTag.slice(4)} msg/s, ${s.duration} s`);
+    pair(r, 'result.deliveriesPerSecond', 'deliveries/s', 0);
+    row('lost / duplicates', `${get(r.ours, 'result.lost')} / ${get(r.ours, 'result.duplicates')}`,
+      `${get(r.peer, 'result.lost')} / ${get(r.peer, 'result.duplicates')}`, '', '');
+    pair(r, 'result.latency.p50Ms', 'delivery latency p50 (ms)');
+    pair(r, 'result.latency.p99Ms', 'delivery latency p99 (ms)');
+    pair(r, 'result.latency.p999Ms', 'delivery latency p99.9 (ms)');
+    pair(r, 'result.cpu.serverCpuMicrosPerDelivery', 'server CPU per delivery (µs)', 2, limits(r));
+    split(r, 'Delivery', '… of which user / system (µs)');
+  }
+
+  const ping = runs.ping;
+  if (ping && ping.ours && ping.peer) {
+    section(`ping: ${fmt(get(ping.ours, 'result.roundTrips'), 0)} sequential round trips on one /ws socket`);
+    pair(ping, 'result.roundTripsPerSecond', 'round trips/s', 0);
+    pair(ping, 'result.latency.p50Ms', 'round trip p50 (ms)');
+    pair(ping, 'result.latency.p99Ms', 'round trip p99 (ms)');
+    pair(ping, 'result.latency.p999Ms', 'round trip p99.9 (ms)');
+    pair(ping, 'result.cpu.serverCpuMicrosPerRoundTrip', 'server CPU per round trip (µs)', undefined, limits(ping));
+    split(ping, 'RoundTrip', '… of which user / system (µs)');
+  }
+
+  const cluster = Object.keys(runs).find((t) => runs[t].cluster1 && runs[t].cluster2);
+  const clusterRows = [];
+  if (cluster) {
+    const one = runs[cluster].cluster1, two = runs[cluster].cluster2;
+    const a = get(two, 'result.cpu.serverCpuMicrosPerDelivery'), b = get(one, 'result.cpu.serverCpuMicrosPerDelivery');
+    clusterRows.push('| Figure | one clustered gateway | two clustered gateways | ratio two/one | Note |', '|---|---|---|---|---|');
+    clusterRows.push(`| server CPU per delivery (µs, all gateways) | ${fmt(b, 2)} | ${fmt(a, 2)} | ${ratio(a, b)} | ${limits(runs[cluster])} |`);
+    clusterRows.push(`| server core used with no traffic (all gateways) | ${pct(get(one, 'result.idleCpu.serverCoreShare'))} | ${pct(get(two, 'result.idleCpu.serverCoreShare'))} | | background: timers, Hazelcast heartbeats |`);
+    for (const [k, label] of [['result.deliveriesPerSecond', 'deliveries/s'], ['result.latency.p50Ms', 'latency p50 (ms)'], ['result.latency.p99Ms', 'latency p99 (ms)']]) {
+      clusterRows.push(`| ${label} | ${fmt(get(one, k))} | ${fmt(get(two, k))} | ${ratio(get(two, k), get(one, k))} | |`);
+    }
+  }
+
+  // The project's targets, each met or missed.
+  const targets = [];
+  const target = (name, value, goal, met, note) => targets.push(`| ${name} | ${value} | ${goal} | ${met} | ${note || ''} |`);
+  const verdict = (x, limit) => (!num(x) ? 'not measured'
+    : x < 0 ? 'not measurable (a negative growth: too few sockets for the noise)'
+      : x <= limit ? `met (${fmt(x, 2)}x)` : `missed (${fmt(x, 2)}x, ${fmt(x / limit, 2)}x the limit)`);
+  const r0 = runs[primary];
+  if (r0 && r0.ours && r0.peer) {
+    const x = get(r0.ours, 'result.cpu.serverCpuMicrosPerDelivery') / get(r0.peer, 'result.cpu.serverCpuMicrosPerDelivery');
+    target(`server CPU per delivery, ${s.rate} msg/s x ${s.subscribers} subscribers`, `${fmt(get(r0.ours, 'result.cpu.serverCpuMicrosPerDelivery'), 2)} vs ${fmt(get(r0.peer, 'result.cpu.serverCpuMicrosPerDelivery'), 2)} µs`, '<= 0.3x peer', verdict(x, 0.3));
+    const p = get(r0.ours, 'result.latency.p99Ms') / get(r0.peer, 'result.latency.p99Ms');
+    target(`p99 delivery latency, ${s.rate} msg/s`, `${fmt(get(r0.ours, 'result.latency.p99Ms'))} vs ${fmt(get(r0.peer, 'result.latency.p99Ms'))} ms`, '<= 0.5x peer', verdict(p, 0.5));
+  }
+  const bothSustained = fanoutTags.filter((t) => runs[t].ours.result.sustained && runs[t].peer.result.sustained
+    && !runs[t].ours.result.cpu.generatorSaturated && !runs[t].peer.result.cpu.generatorSaturated);
+  if (bothSustained.length) {
+    const top = bothSustained[bothSustained.length - 1];
+    const r = runs[top];
+    const x = get(r.ours, 'result.cpu.serverCpuMicrosPerDelivery') / get(r.peer, 'result.cpu.serverCpuMicrosPerDelivery');
+    const tried = fanoutTags.map((t) => t.slice(7)).join(', ');
+    target(`server CPU per delivery at the highest rate both sustain (${top.slice(7)} msg/s of ${tried} tried)`,
+      `${fmt(get(r.ours, 'result.cpu.serverCpuMicrosPerDelivery'), 2)} vs ${fmt(get(r.peer, 'result.cpu.serverCpuMicrosPerDelivery'), 2)} µs`, '<= 0.3x peer', verdict(x, 0.3),
+      'sustained = under 0.1% lost, schedule kept, last delivery within 1 s of the last send, generator below 90% of its core');
+  }
+  if (connect && connect.ours && connect.peer) {
+    const n = get(connect.ours, 'result.connections.opened');
+    const a = get(connect.ours, 'result.memoryPerSocket.rssBytes'), b = get(connect.peer, 'result.memoryPerSocket.rssBytes');
+    target(`memory per idle socket (RSS growth, ${fmt(n, 0)} open)`, `${fmt(a, 0)} vs ${fmt(b, 0)} bytes`, '<= 0.35x peer (at 10k open)',
+      verdict(a / b, 0.35), n < 10000 ? `measured with ${fmt(n, 0)} sockets, not 10k` : '');
+    const heap = get(connect.ours, 'result.memoryPerSocket.heapUsedBytes');
+    const direct = get(connect.ours, 'result.memoryPerSocket.directUsedBytes') || 0;
+    target('100k idle sockets within a 1 GiB heap', n >= 100000 ? `${fmt(get(connect.ours, 'result.memoryAfter.heapUsedBytes') / 1048576, 0)} MiB heap with ${fmt(n, 0)} open` : 'not measured',
+      '<= 1 GiB heap', n >= 100000 ? (get(connect.ours, 'result.memoryAfter.heapUsedBytes') <= 1073741824 ? 'met' : 'missed') : 'not measured',
+      n >= 100000 ? '' : `only ${fmt(n, 0)} sockets in this run; at ${fmt(heap, 0)} B heap + ${fmt(direct, 0)} B direct per socket, 100k would need ~${fmt((heap + direct) * 1e5 / 1048576, 0)} MiB (arithmetic, not a measurement)`);
+  }
+  if (cluster) {
+    const one = runs[cluster].cluster1, two = runs[cluster].cluster2;
+    const x = get(two, 'result.cpu.serverCpuMicrosPerDelivery') / get(one, 'result.cpu.serverCpuMicrosPerDelivery');
+    target('cross-gateway delivery cost vs local', `${fmt(get(two, 'result.cpu.serverCpuMicrosPerDelivery'), 2)} vs ${fmt(get(one, 'result.cpu.serverCpuMicrosPerDelivery'), 2)} µs`, '<= 1.3x', verdict(x, 1.3));
+  } else {
+    target('cross-gateway delivery cost vs local', 'not measured', '<= 1.3x', 'not measured', 'run with --cluster');
+  }
+
+  const m = machine;
+  const out = [];
+  out.push(`# Switchboard benchmark ${m.stamp}`, '');
+  out.push(`Command: \`${m.command}\` (commit ${m.gitCommit})`, '');
+  out.push(`Machine: ${m.nproc} cores (${m.cpuModel}), ${fmt(m.memTotalKib / 1048576, 1)} GiB RAM, Linux ${m.kernel}; ` +
+    `${m.java}; node ${m.node}, ws ${m.ws}. ` +
+    (m.pinned ? `Server pinned to core ${m.pinned.server}, generator to core ${m.pinned.generator} (taskset). ` : 'Not pinned. ') +
+    `Gateway JVM: \`${m.gatewayJavaOpts}\` -> \`${m.gatewayJvmFlags}\`. Load average before: ${m.loadAverageBefore.split(' ').slice(0, 3).join(' ')}, after: ${m.loadAverageAfter.split(' ').slice(0, 3).join(' ')}.`, '');
+  out.push('Ratio = ours / peer: below 1 is better for times, CPU and memory; above 1 is better for rates.', '');
+  out.push('| Figure | Ours (Switchboard gateway) | Peer (Node.js ws) | Ratio | Note |', '|---|---|---|---|---|', ...rows, '');
+  if (clusterRows.length) {
+    out.push(`Cross-gateway: the same fanout (${s.subscribers} subscribers, ${s.rate} msg/s) on one clustered gateway, and spread over two clustered gateways on the same core.`, '', ...clusterRows, '');
+  }
+  out.push('Targets:', '', '| Target | Measured (ours vs peer) | Goal | Verdict | Note |', '|---|---|---|---|---|', ...targets, '');
+  return out.join('\n');
+}
+
+function main() {
+  const args = process.argv.slice(2);
+  let data, outMd;
+  if (args[0] === '--from') {
+    data = JSON.parse(fs.readFileSync(args[1], 'utf8'));
+    outMd = args[2];
+  } else {
+    const [workDir, outJson] = args;
+    outMd = args[2];
+    data = load(workDir);
+    fs.writeFileSync(outJson, JSON.stringify(data, null, 2) + '\n');
+  }
+  const md = render(data);
+  if (outMd) fs.writeFileSync(outMd, md);
+  process.stdout.write(md);
+}
+
+main();

@@ -1,0 +1,316 @@
+#!/usr/bin/env bash
+# Switchboard benchmark: our gateway and a Node.js `ws` peer, side by side, in one run on one
+# machine. Builds what it needs, then runs every scenario against the gateway and then against
+# the peer (never both at once), server pinned to one core and generator to another, and prints
+# a markdown table (figure, ours, peer, ratio). Raw results: bench/results/<timestamp>.json,
+# table beside it (<timestamp>.md, copied to latest.md). See docs/benchmarks.md.
+#
+#   bench/run.sh                      # defaults: a few minutes on 2 cores
+#   bench/run.sh --connections 10000 --scenarios connect
+#   bench/run.sh --help
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+ARGS="$*"
+cd "$ROOT"
+
+CONNECTIONS=2000
+CONNECT_RATE=500
+SUBSCRIBERS=1000
+RATE=50
+DURATION=10
+WARMUP=10
+SWEEP="100,125,150,200"
+HUB_SOCKETS=200
+ROUND_TRIPS=10000
+PING_WARMUP=50000
+CONNECT_WARMUP=1000
+SOURCES=0
+SCENARIOS="connect fanout sweep hub ping"
+CLUSTER=0
+SERVER_CORE=0
+GEN_CORE=1
+PIN=1
+REBUILD=0
+WAIT_IDLE=0
+OURS_PORT=18080
+PEER_PORT=18090
+OUT_DIR="$ROOT/bench/results"
+GATEWAY_JAVA_OPTS=${GATEWAY_JAVA_OPTS:--Xmx1g -XX:+ExitOnOutOfMemoryError}
+LOADGEN_JAVA_OPTS=${LOADGEN_JAVA_OPTS:--Xmx2g}
+
+usage() {
+  cat <<EOF
+usage: bench/run.sh [options]
+  --connections N    connect: idle sockets to open and hold (default $CONNECTIONS)
+  --connect-rate N   connect: sockets opened per second (default $CONNECT_RATE)
+  --subscribers S    fanout: subscribers in one group on /ws (default $SUBSCRIBERS)
+  --rate R           fanout: messages per second from the publisher (default $RATE)
+  --duration D       fanout/hub: measured seconds per run (default $DURATION)
+  --warmup W         fanout/hub: warm-up seconds before measuring (default $WARMUP)
+  --sweep LIST       fanout at these extra rates, to find the highest both servers sustain
+                     (default $SWEEP; "" to skip)
+  --hub-sockets N    hub: receiving sockets on /ws/hub (default $HUB_SOCKETS)
+  --round-trips N    ping: measured round trips (default $ROUND_TRIPS)
+  --ping-warmup N    ping: round trips before measuring, for the JIT (default $PING_WARMUP)
+  --connect-warmup N connect: sockets opened and closed before measuring (default $CONNECT_WARMUP)
+  --sources K        bind client sockets to 127.0.0.2..127.0.0.(K+1) (default $SOURCES = OS chooses);
+                     needed above ~28k sockets (ephemeral ports of one source address)
+  --scenarios LIST   any of: connect fanout sweep hub ping (default "$SCENARIOS")
+  --cluster          also run fanout on one and on two clustered gateways (ours only)
+  --server-core C    core for the server (default $SERVER_CORE)
+  --gen-core C       core for the load generator (default $GEN_CORE)
+  --no-pin           do not pin with taskset
+  --rebuild          run mvn install even if the jars exist
+  --wait-idle SECS   first wait (up to SECS) until the 1-minute load average is below 1.0
+  --out DIR          results directory (default bench/results)
+Environment: GATEWAY_JAVA_OPTS (default "$GATEWAY_JAVA_OPTS"), LOADGEN_JAVA_OPTS.
+EOF
+}
+
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --connections) CONNECTIONS=$2; shift 2 ;;
+    --connect-rate) CONNECT_RATE=$2; shift 2 ;;
+    --subscribers) SUBSCRIBERS=$2; shift 2 ;;
+    --rate) RATE=$2; shift 2 ;;
+    --duration) DURATION=$2; shift 2 ;;
+    --warmup) WARMUP=$2; shift 2 ;;
+    --sweep) SWEEP=$2; shift 2 ;;
+    --hub-sockets) HUB_SOCKETS=$2; shift 2 ;;
+    --round-trips) ROUND_TRIPS=$2; shift 2 ;;
+    --ping-warmup) PING_WARMUP=$2; shift 2 ;;
+    --connect-warmup) CONNECT_WARMUP=$2; shift 2 ;;
+    --sources) SOURCES=$2; shift 2 ;;
+    --scenarios) SCENARIOS=$2; shift 2 ;;
+    --cluster) CLUSTER=1; shift ;;
+    --server-core) SERVER_CORE=$2; shift 2 ;;
+    --gen-core) GEN_CORE=$2; shift 2 ;;
+    --no-pin) PIN=0; shift ;;
+    --rebuild) REBUILD=1; shift ;;
+    --wait-idle) WAIT_IDLE=$2; shift 2 ;;
+    --out) OUT_DIR=$2; shift 2 ;;
+    -h|--help) usage; exit 0 ;;
+    *) echo "unknown option: $1" >&2; usage >&2; exit 2 ;;
+  esac
+done
+
+log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+
+for tool in java node npm curl; do
+  command -v "$tool" >/dev/null || { echo "bench/run.sh needs $tool" >&2; exit 1; }
+done
+if [ "$PIN" = 1 ] && ! command -v taskset >/dev/null; then
+  log "taskset not found: running unpinned"
+  PIN=0
+fi
+if [ "$PIN" = 1 ] && [ "$(nproc)" -lt 2 ]; then
+  log "fewer than 2 cores: running unpinned"
+  PIN=0
+fi
+on_core() { # on_core CORE cmd...  (exec, so the pid stays the command's)
+  local core=$1; shift
+  if [ "$PIN" = 1 ]; then exec taskset -c "$core" "$@"; else exec "$@"; fi
+}
+
+# Sockets are file descriptors: raise the soft limit to the hard one.
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+NOFILE=$(ulimit -n)
+if [ "$NOFILE" != unlimited ] && [ "$CONNECTIONS" -gt $((NOFILE - 200)) ]; then
+  log "open file limit is $NOFILE: --connections $CONNECTIONS will fail above ~$((NOFILE - 200)) (raise the hard limit: ulimit -Hn / LimitNOFILE)"
+fi
+
+GATEWAY_JAR="$ROOT/gateway-verticle/target/gateway-fat.jar"
+LOADGEN_JAR="$ROOT/loadgen/target/loadgen-fat.jar"
+if [ "$REBUILD" = 1 ] || [ ! -f "$GATEWAY_JAR" ] || [ ! -f "$LOADGEN_JAR" ]; then
+  log "building: mvn -B -q install -DskipTests"
+  mvn -B -q install -DskipTests
+fi
+log "peer dependencies: npm ci (bench/peer)"
+(cd "$ROOT/bench/peer" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+
+if [ "$WAIT_IDLE" -gt 0 ]; then
+  waited=0
+  while :; do
+    load=$(cut -d' ' -f1 /proc/loadavg)
+    if awk -v l="$load" 'BEGIN { exit !(l < 1.0) }'; then break; fi
+    if [ "$waited" -ge "$WAIT_IDLE" ]; then log "load average still $load after ${waited}s; going on"; break; fi
+    log "load average $load >= 1.0; waiting (${waited}s of ${WAIT_IDLE}s)"
+    sleep 30; waited=$((waited + 30))
+  done
+fi
+
+STAMP=$(date -u +%Y%m%dT%H%M%SZ)
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/switchboard-bench.XXXXXX")
+# Run from copies: a build in the tree during the run must not swap a jar under us.
+GATEWAY_JAR_INFO="$(sha256sum "$GATEWAY_JAR" | cut -c1-16), built $(date -u -r "$GATEWAY_JAR" +%Y-%m-%dT%H:%M:%SZ)"
+cp "$GATEWAY_JAR" "$WORK/gateway-fat.jar"; GATEWAY_JAR="$WORK/gateway-fat.jar"
+cp "$LOADGEN_JAR" "$WORK/loadgen-fat.jar"; LOADGEN_JAR="$WORK/loadgen-fat.jar"
+mkdir -p "$OUT_DIR"
+LOAD_BEFORE=$(cat /proc/loadavg)
+CLK_TCK=$(getconf CLK_TCK)
+SERVER_PIDS=()
+
+stop_pid() {
+  local pid=$1
+  kill -TERM "$pid" 2>/dev/null || return 0
+  for _ in $(seq 1 150); do
+    kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null || true; return 0; }
+    sleep 0.1
+  done
+  kill -KILL "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
+cleanup() {
+  for pid in "${SERVER_PIDS[@]:-}"; do
+    if [ -n "$pid" ]; then stop_pid "$pid"; fi
+  done
+  return 0
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+wait_ready() { # wait_ready URL PID NAME
+  for _ in $(seq 1 240); do
+    curl -sf -o /dev/null "$1" && return 0
+    kill -0 "$2" 2>/dev/null || { log "$3 exited during start-up; its log:"; tail -30 "$WORK/$3.log" >&2; return 1; }
+    sleep 0.25
+  done
+  log "$3 not ready after 60 s"; return 1
+}
+
+# start_ours PORT NAME [extra args...]: starts a gateway on the server core; sets PID.
+start_ours() {
+  local port=$1 name=$2; shift 2
+  # Benchmark settings: one source address opens all sockets, and the publisher sends far
+  # above the per-connection rate limit that protects a real deployment.
+  # (subshell + exec: $! is the server's own pid, for /proc and jcmd)
+  ( on_core "$SERVER_CORE" env SWITCHBOARD_PORT="$port" SWITCHBOARD_HOST=127.0.0.1 \
+      SWITCHBOARD_MAX_CONNECTIONS_PER_IP=1000000 \
+      SWITCHBOARD_RATE_LIMIT_PER_SECOND=1000000 SWITCHBOARD_RATE_LIMIT_BURST=1000000 \
+      SWITCHBOARD_LOG_LEVEL=WARN \
+      java $GATEWAY_JAVA_OPTS -jar "$GATEWAY_JAR" "$@" >"$WORK/$name.log" 2>&1 ) &
+  PID=$!
+  SERVER_PIDS+=("$PID")
+  wait_ready "http://127.0.0.1:$port/health/ready" "$PID" "$name"
+}
+
+start_peer() {
+  ( on_core "$SERVER_CORE" env PORT="$PEER_PORT" HOST=127.0.0.1 \
+      node --expose-gc "$ROOT/bench/peer/server.js" >"$WORK/peer.log" 2>&1 ) &
+  PID=$!
+  SERVER_PIDS+=("$PID")
+  wait_ready "http://127.0.0.1:$PEER_PORT/health/ready" "$PID" peer
+}
+
+stop_server() {
+  stop_pid "$1"
+  local kept=()
+  for p in "${SERVER_PIDS[@]}"; do [ "$p" != "$1" ] && kept+=("$p"); done
+  SERVER_PIDS=("${kept[@]:-}")
+}
+
+loadgen() { # loadgen OUTFILE scenario args...
+  local out=$1; shift
+  ( on_core "$GEN_CORE" java $LOADGEN_JAVA_OPTS -jar "$LOADGEN_JAR" "$@" --json "$out" --clk-tck "$CLK_TCK" --sources "$SOURCES" ) \
+    | grep -v '^{"scenario"' >&2 || true
+  [ -s "$out" ] || log "loadgen $1 wrote no result (see above)"
+}
+
+# run_one SERVER SCENARIO TAG loadgen-args...: fresh server, one scenario, server stopped.
+run_one() {
+  local server=$1 scenario=$2 tag=$3; shift 3
+  local out="$WORK/$server-$tag.json" url probe
+  if [ "$server" = ours ]; then
+    start_ours "$OURS_PORT" ours
+    url="ws://127.0.0.1:$OURS_PORT"
+    probe=(--metrics-url "http://127.0.0.1:$OURS_PORT/metrics" --stats-url "http://127.0.0.1:$OURS_PORT/api/stats"
+           --gc-command "jcmd $PID GC.run")
+  else
+    start_peer
+    url="ws://127.0.0.1:$PEER_PORT"
+    probe=(--stats-url "http://127.0.0.1:$PEER_PORT/api/stats" --gc-command "curl -sf -X POST http://127.0.0.1:$PEER_PORT/gc")
+  fi
+  log "$server: $scenario ($tag) against pid $PID"
+  loadgen "$out" "$scenario" --label "$server" --url "$url" --server-pid "$PID" "${probe[@]}" "$@"
+  stop_server "$PID"
+}
+
+both() { # both SCENARIO TAG args...
+  run_one ours "$@"
+  run_one peer "$@"
+}
+
+fanout_args() { # fanout_args RATE
+  echo --subscribers "$SUBSCRIBERS" --rate "$1" --duration "$DURATION" --warmup "$WARMUP"
+}
+
+log "results in $WORK; load average before: $LOAD_BEFORE"
+for scenario in $SCENARIOS; do
+  case "$scenario" in
+    connect) both connect "connect" --connections "$CONNECTIONS" --connect-rate "$CONNECT_RATE" --warmup "$CONNECT_WARMUP" ;;
+    fanout) both fanout "fanout-$RATE" $(fanout_args "$RATE") ;;
+    sweep)
+      for r in ${SWEEP//,/ }; do
+        [ "$r" = "$RATE" ] && [[ " $SCENARIOS " == *" fanout "* ]] && continue
+        both fanout "fanout-$r" $(fanout_args "$r")
+      done ;;
+    hub) both hub "hub-$RATE" --subscribers "$HUB_SOCKETS" --rate "$RATE" --duration "$DURATION" --warmup "$WARMUP" ;;
+    ping) both ping "ping" --round-trips "$ROUND_TRIPS" --warmup "$PING_WARMUP" ;;
+    *) log "unknown scenario $scenario (skipped)" ;;
+  esac
+done
+
+if [ "$CLUSTER" = 1 ]; then
+  # Cross-gateway delivery: the same fanout on one clustered gateway (all subscribers local) and
+  # on two (subscribers spread over both, publisher on the first), both gateways on the server
+  # core. The CPU per delivery is summed over the gateways.
+  export SWITCHBOARD_CLUSTER_NAME="bench-$STAMP"
+  start_ours "$OURS_PORT" cluster-a -cluster; A=$PID
+  log "ours: fanout on one clustered gateway"
+  loadgen "$WORK/cluster1-fanout-$RATE.json" fanout --label "one clustered gateway" --url "ws://127.0.0.1:$OURS_PORT" \
+    --server-pid "$A" $(fanout_args "$RATE")
+  start_ours $((OURS_PORT + 1)) cluster-b -cluster; B=$PID
+  sleep 3
+  log "ours: fanout across two clustered gateways"
+  loadgen "$WORK/cluster2-fanout-$RATE.json" fanout --label "two clustered gateways" \
+    --url "ws://127.0.0.1:$OURS_PORT,ws://127.0.0.1:$((OURS_PORT + 1))" --server-pid "$A,$B" $(fanout_args "$RATE")
+  stop_server "$B"; stop_server "$A"
+  unset SWITCHBOARD_CLUSTER_NAME
+fi
+
+LOAD_AFTER=$(cat /proc/loadavg)
+
+# Machine and software, for the record.
+JVM_FLAGS=$( (on_core "$SERVER_CORE" java $GATEWAY_JAVA_OPTS -XX:+PrintCommandLineFlags -version) 2>&1 | head -1)
+cat >"$WORK/machine.json" <<EOF
+{
+  "stamp": "$STAMP",
+  "nproc": $(nproc),
+  "cpuModel": $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//' | node -e 'process.stdin.on("data",d=>process.stdout.write(JSON.stringify(d.toString().trim())))'),
+  "memTotalKib": $(awk '/MemTotal/ {print $2}' /proc/meminfo),
+  "kernel": "$(uname -r)",
+  "java": $(java -version 2>&1 | head -2 | tr '\n' ' ' | node -e 'process.stdin.on("data",d=>process.stdout.write(JSON.stringify(d.toString().trim())))'),
+  "gatewayJar": "$GATEWAY_JAR_INFO",
+  "gatewayJavaOpts": "$GATEWAY_JAVA_OPTS",
+  "gatewayJvmFlags": $(printf '%s' "$JVM_FLAGS" | node -e 'process.stdin.on("data",d=>process.stdout.write(JSON.stringify(d.toString().trim())))'),
+  "loadgenJavaOpts": "$LOADGEN_JAVA_OPTS",
+  "node": "$(node --version)",
+  "ws": "$(node -p "require('$ROOT/bench/peer/node_modules/ws/package.json').version")",
+  "pinned": $([ "$PIN" = 1 ] && echo "{\"server\": $SERVER_CORE, \"generator\": $GEN_CORE}" || echo null),
+  "openFileLimit": "$NOFILE",
+  "loadAverageBefore": "$LOAD_BEFORE",
+  "loadAverageAfter": "$LOAD_AFTER",
+  "gitCommit": "$(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet 2>/dev/null || echo '+dirty')",
+  "command": $(printf '%s' "bench/run.sh $ARGS" | node -e 'process.stdin.on("data",d=>process.stdout.write(JSON.stringify(d.toString().trim())))'),
+  "settings": {"connections": $CONNECTIONS, "connectRate": $CONNECT_RATE, "subscribers": $SUBSCRIBERS, "rate": $RATE,
+    "duration": $DURATION, "warmup": $WARMUP, "sweep": "$SWEEP", "hubSockets": $HUB_SOCKETS,
+    "roundTrips": $ROUND_TRIPS, "pingWarmup": $PING_WARMUP, "connectWarmup": $CONNECT_WARMUP, "sources": $SOURCES, "scenarios": "$SCENARIOS", "cluster": $CLUSTER}
+}
+EOF
+
+rm -f "$WORK"/*.jar
+node "$ROOT/bench/report.js" "$WORK" "$OUT_DIR/$STAMP.json" "$OUT_DIR/$STAMP.md"
+cp "$OUT_DIR/$STAMP.md" "$OUT_DIR/latest.md"
+log "raw results: $OUT_DIR/$STAMP.json; table: $OUT_DIR/$STAMP.md (and latest.md)"
+rm -rf "$WORK"
