@@ -1,5 +1,6 @@
 package io.github.switchboard.chat;
 
+import io.github.switchboard.coordination.EmbeddedHazelcast;
 import com.hazelcast.config.RingbufferConfig;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.ringbuffer.OverflowPolicy;

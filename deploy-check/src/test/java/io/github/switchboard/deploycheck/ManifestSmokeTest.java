@@ -31,6 +31,9 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -45,6 +48,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ManifestSmokeTest {
+
+  private static final Logger log = LoggerFactory.getLogger(ManifestSmokeTest.class);
 
   private static final Path K8S = Path.of("..", "k8s");
   private static final Path WORK_DIR = Path.of("target", "smoke");
@@ -104,7 +109,7 @@ class ManifestSmokeTest {
   void bothGatewaysBecomeReady() {
     awaitReady(gateway1Port);
     awaitReady(gateway2Port);
-    System.out.printf("ManifestSmokeTest: both gateways ready %.1f s after start%n", (System.nanoTime() - startedAt) / 1e9);
+    log.info("both gateways ready {} s after start", String.format("%.1f", (System.nanoTime() - startedAt) / 1e9));
   }
 
   @Test
@@ -154,8 +159,8 @@ class ManifestSmokeTest {
     assertThat(atB.getString("sender")).isEqualTo(connectionA);
     assertThat(atB.getLong("seq")).isEqualTo(1L);
     assertThat(atB.getString("id")).isEqualTo(chat.getString("id"));
-    System.out.printf("ManifestSmokeTest: cross-gateway chat round trip in %.1f s (%d send attempt(s))%n",
-      (System.nanoTime() - sentAt) / 1e9, attempts);
+    log.info("cross-gateway chat round trip in {} s ({} send attempt(s))",
+      String.format("%.1f", (System.nanoTime() - sentAt) / 1e9), attempts);
 
     await(a.close(), Duration.ofSeconds(5));
     await(b.close(), Duration.ofSeconds(5));

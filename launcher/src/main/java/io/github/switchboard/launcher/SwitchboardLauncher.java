@@ -26,6 +26,8 @@ import java.util.List;
  */
 public final class SwitchboardLauncher extends VertxApplication {
 
+  private static final java.util.List<String> REFUSED_LOG_SETTINGS = new java.util.ArrayList<>();
+
   static {
     // logback.xml reads these before anything is logged; a value it does not know would
     // silence every log line (format) or turn on DEBUG (level), so only known values pass.
@@ -53,7 +55,8 @@ public final class SwitchboardLauncher extends VertxApplication {
     String upper = value.strip().toUpperCase(java.util.Locale.ROOT);
     System.setProperty(name, known.contains(upper) ? upper : fallback);
     if (!known.contains(upper)) {
-      System.err.println(name + "=" + value + " is not one of " + known + "; using " + fallback);
+      // Logged once logback is configured again with the checked values (main, first thing).
+      REFUSED_LOG_SETTINGS.add(name + "=" + value + " is not one of " + known + "; using " + fallback);
     }
   }
 
@@ -66,6 +69,7 @@ public final class SwitchboardLauncher extends VertxApplication {
   }
 
   public static void main(String[] args) {
+    REFUSED_LOG_SETTINGS.forEach(log::warn);
     List<String> arguments = Arrays.asList(args);
     try {
       LaunchArguments.checkConf(arguments);

@@ -1,5 +1,6 @@
 package io.github.switchboard.simulator;
 
+import io.github.switchboard.coordination.EmbeddedHazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import io.vertx.core.Vertx;

@@ -1,4 +1,4 @@
-package io.github.switchboard.chat;
+package io.github.switchboard.coordination;
 
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
@@ -12,12 +12,12 @@ import java.util.UUID;
  * A real Hazelcast member for tests: alone in a cluster whose name is unique to this run, so it
  * never joins a developer's running Switchboard or another test's member on the same machine.
  */
-final class EmbeddedHazelcast {
+public final class EmbeddedHazelcast {
 
   private EmbeddedHazelcast() {
   }
 
-  static HazelcastInstance start() {
+  public static HazelcastInstance start() {
     // Also as a system property: Hazelcast logs a few lines before it reads the config.
     System.setProperty("hazelcast.logging.type", "slf4j");
     Config config = new Config();
