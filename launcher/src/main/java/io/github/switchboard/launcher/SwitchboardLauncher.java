@@ -64,8 +64,8 @@ public final class SwitchboardLauncher extends VertxApplication {
    * Vert.x finds the {@code Main-Verticle} entry in the manifest whose {@code Main-Class} is the
    * launching class, so this class must be the VertxApplication itself.
    */
-  SwitchboardLauncher(String[] args, Config clusterConfig) {
-    super(args, new Hooks(clusterConfig));
+  SwitchboardLauncher(String[] args, Config clusterConfig, TransportSelector.Choice transport) {
+    super(args, new Hooks(clusterConfig, transport));
   }
 
   public static void main(String[] args) {
@@ -76,6 +76,14 @@ public final class SwitchboardLauncher extends VertxApplication {
     } catch (IllegalArgumentException e) {
       log.error("Start-up failed: {}", e.getMessage());
       System.exit(ExitCodes.USAGE);
+      return;
+    }
+    TransportSelector.Choice transport;
+    try {
+      transport = TransportSelector.select();
+    } catch (IllegalArgumentException e) {
+      log.error("Start-up failed: {}", e.getMessage());
+      System.exit(ExitCodes.VERTX_INITIALIZATION);
       return;
     }
     boolean clustered = arguments.contains("-cluster") || arguments.contains("--cluster");
@@ -89,7 +97,7 @@ public final class SwitchboardLauncher extends VertxApplication {
         return;
       }
     }
-    int code = new SwitchboardLauncher(args, clusterConfig).launch();
+    int code = new SwitchboardLauncher(args, clusterConfig, transport).launch();
     if (code != 0) {
       System.exit(code);
     }
@@ -99,9 +107,11 @@ public final class SwitchboardLauncher extends VertxApplication {
 
     /** Null when not clustered. */
     private final Config clusterConfig;
+    private final TransportSelector.Choice transport;
 
-    Hooks(Config clusterConfig) {
+    Hooks(Config clusterConfig, TransportSelector.Choice transport) {
       this.clusterConfig = clusterConfig;
+      this.transport = transport;
     }
 
     @Override
@@ -110,7 +120,9 @@ public final class SwitchboardLauncher extends VertxApplication {
       // registry that the gateway serves at /metrics next to its own meters.
       options.setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true)
         .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true)));
-      VertxBuilder builder = Vertx.builder().with(options).withMetrics(new MicrometerMetricsFactory());
+      VertxBuilder builder = Vertx.builder().with(options).withMetrics(new MicrometerMetricsFactory())
+        .withTransport(transport.transport());
+      log.info("Network transport: {} ({})", transport.transport().name(), transport.reason());
       if (clusterConfig != null) {
         Config config = clusterConfig;
         log.info("Joining Hazelcast cluster '{}' (members {})", config.getClusterName(),

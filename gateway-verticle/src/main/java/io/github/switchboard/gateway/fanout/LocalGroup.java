@@ -4,7 +4,7 @@ import io.github.switchboard.gateway.socket.FrameWriter;
 import io.github.switchboard.gateway.socket.Session;
 import io.github.switchboard.protocol.Delivery;
 import io.vertx.core.eventbus.MessageConsumer;
-import io.vertx.core.http.WebSocketFrameType;
+import io.netty.buffer.ByteBufAllocator;
 
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -84,21 +84,21 @@ final class LocalGroup {
     for (int i = 0; i < observers.size(); i++) {
       observers.get(i).accept(delivery);
     }
-    PreparedDelivery prepared = new PreparedDelivery(name, delivery);
+    PreparedDelivery prepared = new PreparedDelivery(name, delivery, ByteBufAllocator.DEFAULT);
     String excluded = delivery.echo() ? null : delivery.sender();
-    for (Session session : snapshot) {
-      if (excluded != null && excluded.equals(session.id())) {
-        continue;
+    try {
+      for (Session session : snapshot) {
+        if (excluded != null && excluded.equals(session.id())) {
+          continue;
+        }
+        if (session.recovering(name)) {
+          session.hold(name, delivery);
+          continue;
+        }
+        writer.writeShared(session, session.endpoint().envelope() ? prepared.envelopeFrame() : prepared.rawFrame());
       }
-      if (session.recovering(name)) {
-        session.hold(name, delivery);
-        continue;
-      }
-      if (session.endpoint().envelope()) {
-        writer.write(session, WebSocketFrameType.TEXT, prepared.envelope());
-      } else {
-        writer.write(session, prepared.rawType(), prepared.raw());
-      }
+    } finally {
+      prepared.release();
     }
   }
 }

@@ -23,6 +23,7 @@ public final class GatewayStats {
   private final Map<Endpoint, Counter> in = new EnumMap<>(Endpoint.class);
   private final Map<ErrorCode, Counter> errors = new EnumMap<>(ErrorCode.class);
   private final Counter out;
+  private final Counter bytesOut;
   private final Counter dropped;
   private final Counter deliveries;
   private final Timer latency;
@@ -40,6 +41,10 @@ public final class GatewayStats {
         .description("Error frames and refusals, by code").tag("code", code.code()).register(registry));
     }
     out = Counter.builder("switchboard.messages.out").description("Frames written to sockets").register(registry);
+    // Data frames bypass Vert.x's write path, so vertx_http_server_bytes_written_total no longer
+    // sees them: this is the outbound bandwidth of the sockets.
+    bytesOut = Counter.builder("switchboard.bytes.out").baseUnit("bytes")
+      .description("Bytes of data frames (deliveries and replies, WebSocket header included) written to sockets").register(registry);
     dropped = Counter.builder("switchboard.messages.dropped")
       .description("Deliveries dropped because a socket's write queue was full").register(registry);
     deliveries = Counter.builder("switchboard.deliveries")
@@ -64,8 +69,15 @@ public final class GatewayStats {
     in.get(endpoint).increment();
   }
 
-  public void messageOut() {
+  /** A delivery of {@code frameBytes} written to one socket. */
+  public void messageOut(int frameBytes) {
     out.increment();
+    bytesOut.increment(frameBytes);
+  }
+
+  /** A reply frame (ack, pong, error...) of {@code frameBytes} written to one socket. */
+  public void replyOut(int frameBytes) {
+    bytesOut.increment(frameBytes);
   }
 
   public void messageDropped() {

@@ -6,13 +6,23 @@ import io.github.switchboard.protocol.ErrorCode;
 import io.github.switchboard.protocol.ProtocolException;
 import io.github.switchboard.protocol.ServerFrames;
 import io.github.switchboard.protocol.ServiceErrors;
-import io.netty.buffer.Unpooled;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.Channel;
 import io.vertx.core.http.WebSocketFrameType;
-import io.vertx.core.http.impl.ws.WebSocketFrameImpl;
+
+import java.nio.charset.StandardCharsets;
 
 /**
- * The only place that writes to sockets. Every write passes the slow-consumer check, and a
- * frame serialized once is written to many sockets without being encoded again.
+ * The only place that writes data frames to sockets. Every write passes the slow-consumer
+ * check, and a frame serialized once is written to many sockets without being encoded again.
+ *
+ * <p>Data frames go straight to the socket's Netty channel as finished WebSocket frames
+ * ({@link WireFrame}), not through Vert.x's {@code ServerWebSocket.writeFrame}: that path wraps
+ * each write in a frame object, a promise and a queue entry, and its encoder allocates and
+ * copies the frame again for every socket. Vert.x still writes the control frames (ping, pong,
+ * close), which may interleave with data frames anywhere, as RFC 6455 allows. Everything here
+ * runs on the event loop of the socket's channel.
  */
 public final class FrameWriter {
 
@@ -25,41 +35,58 @@ public final class FrameWriter {
   }
 
   /**
-   * Writes prepared bytes as one text or binary frame. Vert.x's public API only takes a String
-   * for a text frame, which would re-encode the payload for every socket; the frame class
-   * takes the bytes as they are. Each socket gets its own wrapper because Netty releases the
-   * buffer after writing it.
+   * Writes a frame shared by many sockets (a fan-out): each socket gets a view of the same
+   * bytes. The caller keeps its own reference and releases it after the last socket.
    */
+  public void writeShared(Session session, ByteBuf frame) {
+    if (admit(session)) {
+      send(session, frame.retainedDuplicate());
+      stats.messageOut(frame.readableBytes());
+    }
+  }
+
+  /** Writes a message to one socket as one text or binary frame. */
   public void write(Session session, WebSocketFrameType type, byte[] bytes) {
-    // A socket the peer closed is skipped until its close handler removes it from its groups;
-    // writing to it would throw and cut the fan-out loop short for the members after it.
-    if (session.closing() || session.socket().isClosed()) {
-      return;
+    if (admit(session)) {
+      ByteBufAllocator alloc = session.channel().alloc();
+      ByteBuf frame = type == WebSocketFrameType.BINARY ? WireFrame.binary(alloc, bytes) : WireFrame.text(alloc, bytes);
+      stats.messageOut(frame.readableBytes());
+      send(session, frame);
     }
-    if (session.socket().writeQueueFull()) {
-      stats.messageDropped();
-      slowConsumers.dropped(session, System.currentTimeMillis());
-      return;
-    }
-    try {
-      session.socket().writeFrame(new WebSocketFrameImpl(type, Unpooled.wrappedBuffer(bytes), true));
-    } catch (IllegalStateException closedMeanwhile) {
-      return;
-    }
-    stats.messageOut();
   }
 
   /** A reply or control frame for one socket, under the same queue limit as deliveries. */
   public void reply(Session session, String text) {
-    if (session.closing() || session.socket().isClosed()) {
-      return;
+    if (admit(session)) {
+      ByteBuf frame = WireFrame.text(session.channel().alloc(), text.getBytes(StandardCharsets.UTF_8));
+      stats.replyOut(frame.readableBytes());
+      send(session, frame);
     }
-    if (session.socket().writeQueueFull()) {
+  }
+
+  /**
+   * A socket being closed (by either side; once a close frame has passed, no data frame may
+   * follow) is skipped until its close handler removes it from
+   * its groups; a socket whose queue is over its cap has the write dropped and counted.
+   */
+  private boolean admit(Session session) {
+    Channel channel = session.channel();
+    if (session.closing() || !channel.isActive() || session.socket().isClosed()) {
+      return false;
+    }
+    if (!channel.isWritable()) {
       stats.messageDropped();
       slowConsumers.dropped(session, System.currentTimeMillis());
-      return;
+      return false;
     }
-    session.socket().writeTextMessage(text);
+    return true;
+  }
+
+  private static void send(Session session, ByteBuf frame) {
+    Channel channel = session.channel();
+    // The void promise: no future object per write; a failed write closes the channel through
+    // the pipeline, and the socket's close handler cleans up.
+    channel.writeAndFlush(frame, channel.voidPromise());
   }
 
   public void error(Session session, ProtocolException e) {

@@ -3,7 +3,7 @@ package io.github.switchboard.gateway.socket;
 import io.github.switchboard.gateway.auth.Principal;
 import io.github.switchboard.gateway.limit.RateLimiter;
 import io.github.switchboard.protocol.Delivery;
-import io.vertx.core.http.HttpConnection;
+import io.netty.channel.Channel;
 import io.vertx.core.http.ServerWebSocket;
 
 import java.util.Arrays;
@@ -18,7 +18,8 @@ public final class Session implements RateLimiter.Bucket {
 
   private final String id;
   private final ServerWebSocket socket;
-  private final HttpConnection connection;
+  /** The socket's Netty channel: data frames are written to it directly (see FrameWriter). */
+  private final Channel channel;
   private final Endpoint endpoint;
   private String[] groups = NO_GROUPS;
   private int groupCount;
@@ -38,12 +39,12 @@ public final class Session implements RateLimiter.Bucket {
   /** Non-null only while a subscribe with since is replaying history. */
   private Recovery recovery;
 
-  public Session(String id, ServerWebSocket socket, HttpConnection connection, Endpoint endpoint, long initialTokens) {
+  public Session(String id, ServerWebSocket socket, Channel channel, Endpoint endpoint, long initialTokens) {
     this.tokens = initialTokens;
     this.refilledAt = System.nanoTime();
     this.id = id;
     this.socket = socket;
-    this.connection = connection;
+    this.channel = channel;
     this.endpoint = endpoint;
   }
 
@@ -72,9 +73,9 @@ public final class Session implements RateLimiter.Bucket {
     return principal == null ? id : principal.subject();
   }
 
-  /** The TCP connection under the socket, to cut it when a close frame cannot get through. */
-  HttpConnection connection() {
-    return connection;
+  /** The connection under the socket: data frames go straight to it, and it is cut when a close frame cannot get through. */
+  public Channel channel() {
+    return channel;
   }
 
   public Endpoint endpoint() {

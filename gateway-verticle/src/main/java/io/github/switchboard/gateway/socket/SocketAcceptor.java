@@ -6,7 +6,8 @@ import io.github.switchboard.gateway.limit.RateLimiter;
 import io.github.switchboard.gateway.metrics.GatewayStats;
 import io.github.switchboard.gateway.fanout.GroupRegistry;
 import io.github.switchboard.protocol.ErrorCode;
-import io.vertx.core.http.HttpConnection;
+import io.netty.channel.Channel;
+import io.vertx.core.net.impl.ConnectionBase;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
@@ -50,14 +51,15 @@ public final class SocketAcceptor {
   }
 
   public void accept(RoutingContext ctx, SocketAdapter adapter, Principal principal) {
-    HttpConnection connection = ctx.request().connection();
+    // The upgrade keeps the TCP connection: its channel is the socket's for data frames.
+    Channel channel = ((ConnectionBase) ctx.request().connection()).channel();
     ctx.request().toWebSocket()
-      .onSuccess(socket -> opened(socket, connection, adapter, principal))
+      .onSuccess(socket -> opened(socket, channel, adapter, principal))
       .onFailure(e -> log.debug("WebSocket upgrade on {} failed: {}", ctx.request().path(), e.getMessage()));
   }
 
-  private void opened(ServerWebSocket socket, HttpConnection connection, SocketAdapter adapter, Principal principal) {
-    Session session = new Session(sessions.newId(), socket, connection, adapter.endpoint(), rateLimiter.initialTokens());
+  private void opened(ServerWebSocket socket, Channel channel, SocketAdapter adapter, Principal principal) {
+    Session session = new Session(sessions.newId(), socket, channel, adapter.endpoint(), rateLimiter.initialTokens());
     session.principal(principal);
     socket.setWriteQueueMaxSize(writeQueueMaxBytes);
     sessions.add(session);

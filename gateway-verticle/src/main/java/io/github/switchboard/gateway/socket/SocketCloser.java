@@ -2,7 +2,6 @@ package io.github.switchboard.gateway.socket;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.vertx.core.Vertx;
-import io.vertx.core.net.impl.ConnectionBase;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,15 +44,11 @@ public final class SocketCloser {
    * the transport.
    */
   private static void cut(Session session) {
-    if (session.connection() instanceof ConnectionBase base) {
-      ChannelHandlerContext first = base.channel().pipeline().firstContext();
-      if (first != null) {
-        first.close();
-      } else {
-        base.channel().close();
-      }
+    ChannelHandlerContext first = session.channel().pipeline().firstContext();
+    if (first != null) {
+      first.close();
     } else {
-      session.connection().close();
+      session.channel().close();
     }
   }
 }
