@@ -70,6 +70,7 @@ public class GatewayVerticle extends VerticleBase {
   private Sessions sessions;
   private GroupRegistry groups;
   private KeepAlive keepAlive;
+  private SocketCloser closer;
   private EventLoopProbe eventLoopProbe;
   private OriginCheck originCheck;
   private TokenAuthenticator authenticator;
@@ -87,7 +88,7 @@ public class GatewayVerticle extends VerticleBase {
     }
     PrometheusMeterRegistry registry = Registries.forGateway();
     GatewayStats stats = new GatewayStats(registry);
-    SocketCloser closer = new SocketCloser(vertx, SocketCloser.DEFAULT_GRACE_MS);
+    closer = new SocketCloser(vertx, SocketCloser.DEFAULT_GRACE_MS);
     FrameWriter writer = new FrameWriter(stats, new SlowConsumerPolicy(closer, options.slowConsumerCloseMs()));
     sessions = new Sessions();
     groups = new GroupRegistry(vertx.eventBus(), writer, stats);
@@ -146,8 +147,11 @@ public class GatewayVerticle extends VerticleBase {
     HttpServerOptions serverOptions = new HttpServerOptions()
       .setHost(options.host())
       .setPort(options.port())
-      .setMaxWebSocketFrameSize(options.frameHardLimitBytes())
-      .setMaxWebSocketMessageSize(options.frameHardLimitBytes())
+      // The sockets are served by our own frame handler (socket/SocketAcceptor), which frames
+      // each message once for all sockets: no per-socket compression may be negotiated, so
+      // Vert.x's extension handler must not answer the browsers' permessage-deflate offer.
+      .setPerMessageWebSocketCompressionSupported(false)
+      .setPerFrameWebSocketCompressionSupported(false)
       // Every response and socket write of the gateway happens on its event loop, so the
       // HTTP connection can write directly instead of through a cross-thread queue; that
       // queue preallocates a 1024-slot array (~4.7 KB) that each WebSocket kept for its life.
@@ -183,8 +187,7 @@ public class GatewayVerticle extends VerticleBase {
     }
     log.info("Gateway draining: closing {} sockets with {}", sessions.size(), GOING_AWAY);
     for (Session session : sessions.all()) {
-      session.closing(true);
-      session.socket().close(GOING_AWAY, "server shutting down");
+      closer.close(session, GOING_AWAY, "server shutting down");
     }
     Promise<Void> drained = Promise.promise();
     long deadline = System.currentTimeMillis() + options.drainTimeoutMs();

@@ -132,4 +132,52 @@ class BadInputGetsErrorFrameTest {
       assertThat(big.awaitClose()).isEqualTo((short) 1009);
     }
   }
+
+  @Test
+  void textThatIsNotUtf8ClosesWith1007AndSparesOthers() {
+    try (TestSocket bystander = gateway.connect("/ws/hub"); TestSocket bad = gateway.connect("/ws/hub")) {
+      GatewayHarness.await("2 hub members",
+        () -> gateway.get("/api/stats?group=hub").bodyAsJsonObject().getJsonObject("group").getInteger("localMembers") == 2);
+      // C3 28: a two-byte sequence whose second byte is not a continuation byte.
+      bad.sendFrame(WebSocketFrame.textFrame(new String(new char[] {'a'}), false));
+      bad.sendFrame(WebSocketFrame.continuationFrame(Buffer.buffer(new byte[] {(byte) 0xC3, 0x28}), true));
+      assertThat(bad.awaitClose()).isEqualTo((short) 1007);
+      assertThat(bystander.pending()).as("the invalid message must not be relayed").isZero();
+      assertThat(bystander.isClosed()).isFalse();
+    }
+  }
+
+  @Test
+  void frameOverTheHardCapIsRefusedBeforeItIsReadWith1009() {
+    try (TestSocket big = gateway.connect("/ws/hub")) {
+      big.sendFrame(WebSocketFrame.binaryFrame(Buffer.buffer(new byte[1_100_000]), true));
+      assertThat(big.awaitClose()).isEqualTo((short) 1009);
+    }
+    GatewayHarness.await("socket gone", () -> gateway.get("/api/stats").bodyAsJsonObject().getInteger("connections") == 0);
+  }
+
+  @Test
+  void fragmentedMessageWithinTheLimitIsJoinedAndAnswered() {
+    try (TestSocket socket = gateway.connect("/ws")) {
+      socket.sendFrame(WebSocketFrame.textFrame("{\"type\":\"pi", false));
+      socket.sendFrame(WebSocketFrame.continuationFrame(Buffer.buffer("ng\",\"id\":\"frag"), false));
+      socket.sendFrame(WebSocketFrame.continuationFrame(Buffer.buffer("mented\",\"pad\":\"" + "é".repeat(1000) + "\"}"), true));
+      JsonObject pong = socket.nextJson();
+      assertThat(pong.getString("type")).isEqualTo("pong");
+      assertThat(pong.getString("id")).isEqualTo("fragmented");
+    }
+  }
+
+  @Test
+  void closeFromTheClientIsEchoedWithItsCodeAndTheSessionIsGone() {
+    TestSocket socket = gateway.connect("/ws");
+    socket.send("{\"type\":\"subscribe\",\"group\":\"g\"}");
+    assertThat(socket.nextJson().getString("type")).isEqualTo("subscribed");
+    socket.socket().close((short) 4000, "bye");
+    assertThat(socket.awaitClose()).isEqualTo((short) 4000);
+    GatewayHarness.await("session and group consumer gone", () -> {
+      JsonObject stats = gateway.get("/api/stats").bodyAsJsonObject();
+      return stats.getInteger("connections") == 0;
+    });
+  }
 }

@@ -53,7 +53,7 @@ public final class SlowConsumerPolicy {
   private void drained(Session session) {
     int dropped = session.dropped();
     session.resetDrops();
-    if (dropped > 0 && session.endpoint() == Endpoint.MULTIPLEX && !session.closing() && !session.socket().isClosed()) {
+    if (dropped > 0 && session.endpoint() == Endpoint.MULTIPLEX && !session.closing()) {
       byte[] text = ServerFrames.error(ErrorCode.SLOW_CONSUMER,
         dropped + " messages were dropped because this socket did not read fast enough", null).getBytes(StandardCharsets.UTF_8);
       Channel channel = session.channel();

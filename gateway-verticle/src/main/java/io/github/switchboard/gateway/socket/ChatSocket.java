@@ -32,7 +32,7 @@ public final class ChatSocket implements SocketAdapter {
 
   /** The room is the last path segment; the route checked it before upgrading. */
   static String roomOf(Session session) {
-    String path = session.socket().path();
+    String path = session.path();
     return path.substring(path.lastIndexOf('/') + 1);
   }
 

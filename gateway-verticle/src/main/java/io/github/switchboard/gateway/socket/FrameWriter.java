@@ -17,12 +17,12 @@ import java.nio.charset.StandardCharsets;
  * The only place that writes data frames to sockets. Every write passes the slow-consumer
  * check, and a frame serialized once is written to many sockets without being encoded again.
  *
- * <p>Data frames go straight to the socket's Netty channel as finished WebSocket frames
- * ({@link WireFrame}), not through Vert.x's {@code ServerWebSocket.writeFrame}: that path wraps
- * each write in a frame object, a promise and a queue entry, and its encoder allocates and
- * copies the frame again for every socket. Vert.x still writes the control frames (ping, pong,
- * close), which may interleave with data frames anywhere, as RFC 6455 allows. Everything here
- * runs on the event loop of the socket's channel.
+ * <p>Data frames are written to the socket's Netty channel as finished WebSocket frames
+ * ({@link WireFrame}); a fan-out writes a view of one buffer to every socket, with the void
+ * promise, so a delivery allocates per socket only that view and Netty's queue entry. Control
+ * frames (ping, pong, close) go through Netty's WebSocket encoder; they may interleave with
+ * data frames anywhere, as RFC 6455 allows. Everything here runs on the event loop of the
+ * socket's channel.
  */
 public final class FrameWriter {
 
@@ -71,7 +71,7 @@ public final class FrameWriter {
    */
   private boolean admit(Session session) {
     Channel channel = session.channel();
-    if (session.closing() || !channel.isActive() || session.socket().isClosed()) {
+    if (session.closing() || !channel.isActive()) {
       return false;
     }
     if (!channel.isWritable()) {

@@ -1,7 +1,7 @@
 package io.github.switchboard.gateway.socket;
 
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,7 +16,6 @@ public final class KeepAlive {
   /** Close code for a socket that stopped answering pings. */
   public static final short CLOSE_CODE = 1001;
   private static final Logger log = LoggerFactory.getLogger(KeepAlive.class);
-  private static final Buffer EMPTY = Buffer.buffer();
 
   private final Vertx vertx;
   private final Sessions sessions;
@@ -60,7 +59,7 @@ public final class KeepAlive {
         closer.close(session, CLOSE_CODE, "ping timeout");
       } else {
         session.awaitingPong(true);
-        session.socket().writePing(EMPTY);
+        session.channel().writeAndFlush(new PingWebSocketFrame(), session.channel().voidPromise());
       }
     }
   }

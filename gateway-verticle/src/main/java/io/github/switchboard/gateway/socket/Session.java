@@ -4,7 +4,6 @@ import io.github.switchboard.gateway.auth.Principal;
 import io.github.switchboard.gateway.limit.RateLimiter;
 import io.github.switchboard.protocol.Delivery;
 import io.netty.channel.Channel;
-import io.vertx.core.http.ServerWebSocket;
 
 import java.util.Arrays;
 
@@ -17,10 +16,15 @@ public final class Session implements RateLimiter.Bucket {
   private static final String[] NO_GROUPS = new String[0];
 
   private final String id;
-  private final ServerWebSocket socket;
   /** The socket's Netty channel: data frames are written to it directly (see FrameWriter). */
   private final Channel channel;
   private final Endpoint endpoint;
+  /** The request path of the upgrade (the chat endpoint's room is its last segment). */
+  private final String path;
+  /** The client's IP address as the server saw it, for the per-address connection limit. */
+  private final String remoteHost;
+  /** The status code of the client's close frame; -1 before one arrives or when it had none. */
+  private short closeCode = -1;
   private String[] groups = NO_GROUPS;
   private int groupCount;
   private boolean awaitingPong;
@@ -39,11 +43,12 @@ public final class Session implements RateLimiter.Bucket {
   /** Non-null only while a subscribe with since is replaying history. */
   private Recovery recovery;
 
-  public Session(String id, ServerWebSocket socket, Channel channel, Endpoint endpoint, long initialTokens) {
+  public Session(String id, Channel channel, Endpoint endpoint, String path, String remoteHost, long initialTokens) {
     this.tokens = initialTokens;
     this.refilledAt = System.nanoTime();
     this.id = id;
-    this.socket = socket;
+    this.path = path;
+    this.remoteHost = remoteHost;
     this.channel = channel;
     this.endpoint = endpoint;
   }
@@ -53,8 +58,20 @@ public final class Session implements RateLimiter.Bucket {
     return id;
   }
 
-  public ServerWebSocket socket() {
-    return socket;
+  public String path() {
+    return path;
+  }
+
+  public String remoteHost() {
+    return remoteHost;
+  }
+
+  public int closeCode() {
+    return closeCode;
+  }
+
+  void closeCode(int code) {
+    closeCode = (short) code;
   }
 
   public Principal principal() {

@@ -44,8 +44,7 @@ public final class Sessions {
   }
 
   private static String address(Session session) {
-    var remote = session.socket().remoteAddress();
-    return remote == null ? "" : remote.host();
+    return session.remoteHost();
   }
 
   public int size() {

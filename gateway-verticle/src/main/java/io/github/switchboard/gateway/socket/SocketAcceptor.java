@@ -6,21 +6,41 @@ import io.github.switchboard.gateway.limit.RateLimiter;
 import io.github.switchboard.gateway.metrics.GatewayStats;
 import io.github.switchboard.gateway.fanout.GroupRegistry;
 import io.github.switchboard.protocol.ErrorCode;
-import io.netty.channel.Channel;
-import io.vertx.core.net.impl.ConnectionBase;
-import io.vertx.core.http.ServerWebSocket;
 import io.vertx.ext.web.RoutingContext;
+import io.github.switchboard.gateway.http.Json;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.impl.ConnectionBase;
+import io.vertx.core.net.impl.VertxHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Upgrades an HTTP request to a WebSocket and wires the parts every endpoint shares: session
- * registration, write queue cap, pong tracking, counting, and leaving all groups on close.
+ * Upgrades an HTTP request to a WebSocket on the same connection and holds what every endpoint
+ * shares: session registration, write queue cap, message size, rate and token checks, counting,
+ * and leaving all groups on close. Frames are read by {@link SocketFrameHandler}.
  */
 public final class SocketAcceptor {
 
   /** Close code for a message over the size limit (RFC 6455 "message too big"). */
   public static final short TOO_BIG = 1009;
+  /** Close code for a text message that is not UTF-8 (RFC 6455 "invalid frame payload data"). */
+  public static final short INVALID_PAYLOAD = 1007;
   /** Close code for persistent abuse (RFC 6455 "policy violation"). */
   public static final short POLICY_VIOLATION = 1008;
   /** Ten seconds without a refusal and a client's past refusals are forgiven. */
@@ -36,6 +56,7 @@ public final class SocketAcceptor {
   private final SocketCloser closer;
   private final RateLimiter rateLimiter;
   private final int rateLimitCloseAfter;
+  private final WebSocketDecoderConfig decoderConfig;
 
   public SocketAcceptor(Sessions sessions, GroupRegistry groups, FrameWriter writer, GatewayStats stats,
                         SocketCloser closer, RateLimiter rateLimiter, GatewayOptions options) {
@@ -48,72 +69,115 @@ public final class SocketAcceptor {
     this.stats = stats;
     this.writeQueueMaxBytes = options.writeQueueMaxBytes();
     this.maxMessageBytes = options.maxFrameBytes();
+    // Netty's decoder enforces the hard cap from the frame header and reports it (and any other
+    // protocol violation) to SocketFrameHandler, which closes through SocketCloser so that the
+    // close frame gets its chance before the connection is cut. The configured limit is
+    // applied per message by SocketFrameHandler.
+    this.decoderConfig = WebSocketDecoderConfig.newBuilder()
+      .maxFramePayloadLength(options.frameHardLimitBytes())
+      .allowExtensions(false)
+      .expectMaskedFrames(true)
+      .closeOnProtocolViolation(false)
+      .build();
   }
 
   public void accept(RoutingContext ctx, SocketAdapter adapter, Principal principal) {
-    // The upgrade keeps the TCP connection: its channel is the socket's for data frames.
-    Channel channel = ((ConnectionBase) ctx.request().connection()).channel();
-    ctx.request().toWebSocket()
-      .onSuccess(socket -> opened(socket, channel, adapter, principal))
-      .onFailure(e -> log.debug("WebSocket upgrade on {} failed: {}", ctx.request().path(), e.getMessage()));
+    HttpServerRequest request = ctx.request();
+    FullHttpRequest handshakeRequest = handshakeRequest(request);
+    WebSocketServerHandshaker handshaker = handshakers(request).newHandshaker(handshakeRequest);
+    if (handshaker == null) {
+      ctx.response().putHeader("Sec-WebSocket-Version", "13");
+      Json.error(ctx, 426, ErrorCode.INVALID_FIELD, "unsupported WebSocket version; this server speaks 13");
+      return;
+    }
+    // The upgrade keeps the TCP connection. Netty's handshaker swaps the HTTP codec for the
+    // WebSocket one; our frame handler goes in front of Vert.x's HTTP connection handler.
+    Channel channel = ((ConnectionBase) request.connection()).channel();
+    var remote = request.remoteAddress();
+    Session session = new Session(sessions.newId(), channel, adapter.endpoint(), request.path(),
+      remote == null ? "" : remote.host(), rateLimiter.initialTokens());
+    session.principal(principal);
+    SocketFrameHandler handler = new SocketFrameHandler(this, adapter, session);
+    ChannelPipeline pipeline = channel.pipeline();
+    ChannelHandlerContext vertxHandler = pipeline.context(VertxHandler.class);
+    if (vertxHandler == null) {
+      log.warn("WebSocket upgrade on {}: connection already closed", request.path());
+      return;
+    }
+    pipeline.addBefore(vertxHandler.name(), "switchboard-socket", handler);
+    handshaker.handshake(channel, handshakeRequest).addListener(done -> {
+      if (done.isSuccess()) {
+        opened(session, handler, adapter);
+      } else {
+        log.debug("WebSocket upgrade on {} failed: {}", request.path(), done.cause().toString());
+        channel.close();
+      }
+    });
   }
 
-  private void opened(ServerWebSocket socket, Channel channel, SocketAdapter adapter, Principal principal) {
-    Session session = new Session(sessions.newId(), socket, channel, adapter.endpoint(), rateLimiter.initialTokens());
-    session.principal(principal);
-    socket.setWriteQueueMaxSize(writeQueueMaxBytes);
+  /** Netty's view of the upgrade request: the same method, URI and headers, no body. */
+  private static FullHttpRequest handshakeRequest(HttpServerRequest request) {
+    DefaultHttpHeaders headers = new DefaultHttpHeaders(false);
+    request.headers().forEach(header -> headers.add(header.getKey(), header.getValue()));
+    return new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, request.uri(), Unpooled.EMPTY_BUFFER,
+      headers, EmptyHttpHeaders.INSTANCE);
+  }
+
+  private WebSocketServerHandshakerFactory handshakers(HttpServerRequest request) {
+    // No extensions: a message is framed once for every socket, so none is compressed per socket.
+    return new WebSocketServerHandshakerFactory("ws://" + request.authority() + request.path(), null,
+      decoderConfig);
+  }
+
+  private void opened(Session session, SocketFrameHandler handler, SocketAdapter adapter) {
+    // The write queue cap is the channel's high-water mark: FrameWriter drops while it is exceeded.
+    session.channel().config().setWriteBufferWaterMark(new WriteBufferWaterMark(writeQueueMaxBytes / 2, writeQueueMaxBytes));
     sessions.add(session);
     stats.connectionOpened(adapter.endpoint());
-    // Vert.x's own size limits drop the TCP connection without a close frame, so they are set
-    // higher (a hard cap) and the configured limit is applied here, with 1009. The frame
-    // handler stops a fragmented message early; the message handlers check whole messages.
-    socket.frameHandler(frame -> {
-      if (frame.isText() || frame.isBinary() || frame.isContinuation()) {
-        int size = session.addMessageBytes(frame.binaryData().length(), !frame.isContinuation());
-        if (size > maxMessageBytes) {
-          tooLarge(session, size);
-        }
-      }
-    });
-    socket.textMessageHandler(text -> {
-      if (session.closing()) {
-        return;
-      }
-      int size = Utf8.length(text);
-      if (size > maxMessageBytes) {
-        tooLarge(session, size);
-        return;
-      }
-      stats.messageIn(session.endpoint());
-      if (admitted(session)) {
-        adapter.text(session, text);
-      }
-    });
-    socket.binaryMessageHandler(data -> {
-      if (session.closing()) {
-        return;
-      }
-      if (data.length() > maxMessageBytes) {
-        tooLarge(session, data.length());
-        return;
-      }
-      stats.messageIn(session.endpoint());
-      if (admitted(session)) {
-        adapter.binary(session, data, writer);
-      }
-    });
-    socket.pongHandler(data -> KeepAlive.ponged(session));
-    socket.exceptionHandler(e -> log.debug("{} socket error: {}", session, e.getMessage()));
-    socket.closeHandler(v -> {
-      session.closing(true);
-      session.closed(true);
-      adapter.closed(session);
-      groups.leaveAll(session);
-      sessions.remove(session);
-      log.debug("{} closed with {}", session, socket.closeStatusCode());
-    });
-    log.debug("{} opened from {}", session, socket.remoteAddress());
+    handler.opened();
+    log.debug("{} opened from {}", session, session.remoteHost());
     adapter.open(session);
+  }
+
+  int maxMessageBytes() {
+    return maxMessageBytes;
+  }
+
+  void text(Session session, SocketAdapter adapter, String text) {
+    stats.messageIn(session.endpoint());
+    if (admitted(session)) {
+      adapter.text(session, text);
+    }
+  }
+
+  void binary(Session session, SocketAdapter adapter, byte[] data) {
+    stats.messageIn(session.endpoint());
+    if (admitted(session)) {
+      adapter.binary(session, Buffer.buffer(data), writer);
+    }
+  }
+
+  void closed(Session session, SocketAdapter adapter) {
+    session.closing(true);
+    session.closed(true);
+    adapter.closed(session);
+    groups.leaveAll(session);
+    sessions.remove(session);
+    log.debug("{} closed with {}", session, session.closeCode());
+  }
+
+  /** A frame the decoder refused: over the hard cap (1009) or against RFC 6455 (1002). */
+  void protocolViolation(Session session, WebSocketCloseStatus status, String message) {
+    log.info("{} closed: {} ({})", session, message, status.code());
+    stats.error(status.code() == TOO_BIG ? ErrorCode.TOO_LARGE : ErrorCode.UNSUPPORTED_FRAME);
+    closer.close(session, (short) status.code(), status.reasonText());
+  }
+
+  /** A text message that is not UTF-8: RFC 6455 closes with 1007. */
+  void invalidText(Session session) {
+    log.info("{} closed: text message is not valid UTF-8", session);
+    stats.error(ErrorCode.UNSUPPORTED_FRAME);
+    closer.close(session, INVALID_PAYLOAD, "text message is not valid UTF-8");
   }
 
   /**
@@ -155,7 +219,7 @@ public final class SocketAcceptor {
     return true;
   }
 
-  private void tooLarge(Session session, int size) {
+  void tooLarge(Session session, int size) {
     if (session.closing()) {
       return;
     }

@@ -1,6 +1,7 @@
 package io.github.switchboard.gateway.socket;
 
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.vertx.core.Vertx;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,7 +29,8 @@ public final class SocketCloser {
       return;
     }
     session.closing(true);
-    session.socket().close(code, reason);
+    // The client answers with its own close frame and SocketFrameHandler then ends the connection.
+    session.channel().writeAndFlush(new CloseWebSocketFrame(code, reason), session.channel().voidPromise());
     vertx.setTimer(graceMs, id -> {
       if (!session.closed()) {
         log.debug("{} did not complete the close handshake in {} ms, cutting the connection", session, graceMs);
@@ -38,10 +40,9 @@ public final class SocketCloser {
   }
 
   /**
-   * Vert.x's close and shutdown calls on a connection, and a close through the Netty pipeline
-   * (Vert.x's handler intercepts it), wait for queued writes to flush, which never happens for
-   * a peer that stopped reading. A close started at the head of the pipeline goes straight to
-   * the transport.
+   * A close through the whole pipeline passes Vert.x's connection handler, which waits for
+   * queued writes to flush; that never happens for a peer that stopped reading. A close started
+   * at the head of the pipeline goes straight to the transport.
    */
   private static void cut(Session session) {
     ChannelHandlerContext first = session.channel().pipeline().firstContext();

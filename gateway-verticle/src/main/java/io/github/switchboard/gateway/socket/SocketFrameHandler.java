@@ -1,0 +1,179 @@
+package io.github.switchboard.gateway.socket;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.util.ReferenceCountUtil;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Where a socket's frames are read: the Netty handler of one upgraded connection, behind
+ * Netty's WebSocket frame decoder. It joins fragments into messages (within the size limit),
+ * answers pings and close frames, and hands whole messages to the {@link SocketAcceptor}.
+ *
+ * <p>It sits in front of Vert.x's HTTP connection handler and passes it nothing but the
+ * connection's life-cycle events, so Vert.x still counts and closes the connection while no
+ * Vert.x WebSocket object exists for it: those cost about 6 KB per socket, most of it a
+ * write queue that our writes (straight to the channel) never use.
+ */
+final class SocketFrameHandler extends ChannelInboundHandlerAdapter {
+
+  private static final Logger log = LoggerFactory.getLogger(SocketFrameHandler.class);
+
+  private final SocketAcceptor acceptor;
+  private final SocketAdapter adapter;
+  private final Session session;
+  /** True once the handshake is done and the session registered. */
+  private boolean open;
+  /** The fragments of a message in progress; null between messages. */
+  private ByteBuf partial;
+  private boolean partialText;
+
+  SocketFrameHandler(SocketAcceptor acceptor, SocketAdapter adapter, Session session) {
+    this.acceptor = acceptor;
+    this.adapter = adapter;
+    this.session = session;
+  }
+
+  void opened() {
+    open = true;
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (!(msg instanceof WebSocketFrame frame)) {
+      // Nothing but frames comes after the upgrade; never hand bytes to the HTTP handler.
+      ReferenceCountUtil.release(msg);
+      return;
+    }
+    try {
+      if (!open) {
+        return;
+      }
+      if (frame instanceof TextWebSocketFrame || frame instanceof BinaryWebSocketFrame
+        || frame instanceof ContinuationWebSocketFrame) {
+        data(frame);
+      } else if (frame instanceof PingWebSocketFrame) {
+        if (!session.closing()) {
+          ctx.writeAndFlush(new PongWebSocketFrame(frame.content().retain()), ctx.voidPromise());
+        }
+      } else if (frame instanceof PongWebSocketFrame) {
+        KeepAlive.ponged(session);
+      } else if (frame instanceof CloseWebSocketFrame close) {
+        closeReceived(ctx, close);
+      }
+    } finally {
+      frame.release();
+    }
+  }
+
+  private void data(WebSocketFrame frame) {
+    boolean continuation = frame instanceof ContinuationWebSocketFrame;
+    ByteBuf content = frame.content();
+    if (session.closing()) {
+      return;
+    }
+    int size = session.addMessageBytes(content.readableBytes(), !continuation);
+    if (size > acceptor.maxMessageBytes()) {
+      dropPartial();
+      acceptor.tooLarge(session, size);
+      return;
+    }
+    if (!continuation && frame.isFinalFragment()) {
+      message(frame instanceof TextWebSocketFrame, content);
+      return;
+    }
+    if (!continuation) {
+      dropPartial();
+      partial = Unpooled.buffer(content.readableBytes() * 2);
+      partialText = frame instanceof TextWebSocketFrame;
+    }
+    if (partial == null) {
+      // The decoder refuses a continuation outside a fragmented message; this is belt and braces.
+      return;
+    }
+    partial.writeBytes(content);
+    if (frame.isFinalFragment()) {
+      ByteBuf whole = partial;
+      partial = null;
+      try {
+        message(partialText, whole);
+      } finally {
+        whole.release();
+      }
+    }
+  }
+
+  private void message(boolean text, ByteBuf content) {
+    if (text) {
+      if (!ByteBufUtil.isText(content, StandardCharsets.UTF_8)) {
+        acceptor.invalidText(session);
+        return;
+      }
+      acceptor.text(session, adapter, content.toString(StandardCharsets.UTF_8));
+    } else {
+      acceptor.binary(session, adapter, ByteBufUtil.getBytes(content));
+    }
+  }
+
+  /**
+   * A close frame from the client either answers ours (then the connection is done) or starts
+   * the closing handshake (then it is echoed with the same code, RFC 6455 section 5.5.1).
+   */
+  private void closeReceived(ChannelHandlerContext ctx, CloseWebSocketFrame close) {
+    session.closeCode(close.statusCode());
+    if (session.closing()) {
+      ctx.close();
+      return;
+    }
+    session.closing(true);
+    int code = close.statusCode();
+    ByteBuf body = code < 0 ? Unpooled.EMPTY_BUFFER : ctx.alloc().buffer(2).writeShort(code);
+    ctx.writeAndFlush(new CloseWebSocketFrame(true, 0, body)).addListener(ChannelFutureListener.CLOSE);
+  }
+
+  private void dropPartial() {
+    if (partial != null) {
+      partial.release();
+      partial = null;
+    }
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    dropPartial();
+    if (open) {
+      open = false;
+      acceptor.closed(session, adapter);
+    }
+    // Vert.x's connection handler behind us closes its side and its metrics.
+    ctx.fireChannelInactive();
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    if (open && cause instanceof CorruptedWebSocketFrameException corrupted) {
+      // The decoder stopped at a bad frame (too big, bad opcode, unmasked...) and now discards
+      // the rest of the input, so a client still sending sees our close frame, not a reset.
+      acceptor.protocolViolation(session, corrupted.closeStatus(), corrupted.getMessage());
+      return;
+    }
+    // A broken connection (reset, I/O error): close it; the close path cleans up.
+    log.debug("{} socket error: {}", session, cause.toString());
+    ctx.close();
+  }
+}
