@@ -19,7 +19,9 @@ import java.nio.charset.StandardCharsets;
  *
  * <p>Data frames are written to the socket's Netty channel as finished WebSocket frames
  * ({@link WireFrame}); a fan-out writes a view of one buffer to every socket, with the void
- * promise, so a delivery allocates per socket only that view and Netty's queue entry. Control
+ * promise, so a delivery allocates per socket only that view and Netty's queue entry; the
+ * socket is flushed by the {@link FlushCoalescer}, once for every message queued meanwhile.
+ * Replies are flushed at once (a ping's round trip must not wait for a fan-out). Control
  * frames (ping, pong, close) go through Netty's WebSocket encoder; they may interleave with
  * data frames anywhere, as RFC 6455 allows. Everything here runs on the event loop of the
  * socket's channel.
@@ -40,18 +42,18 @@ public final class FrameWriter {
    */
   public void writeShared(Session session, ByteBuf frame) {
     if (admit(session)) {
-      send(session, frame.retainedDuplicate());
+      FlushCoalescer.writeLater(session, frame.retainedDuplicate());
       stats.messageOut(frame.readableBytes());
     }
   }
 
-  /** Writes a message to one socket as one text or binary frame. */
+  /** Writes a message to one socket as one text or binary frame (a history replay, one by one). */
   public void write(Session session, WebSocketFrameType type, byte[] bytes) {
     if (admit(session)) {
       ByteBufAllocator alloc = session.channel().alloc();
       ByteBuf frame = type == WebSocketFrameType.BINARY ? WireFrame.binary(alloc, bytes) : WireFrame.text(alloc, bytes);
       stats.messageOut(frame.readableBytes());
-      send(session, frame);
+      FlushCoalescer.writeLater(session, frame);
     }
   }
 

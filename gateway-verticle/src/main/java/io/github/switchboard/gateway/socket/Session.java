@@ -30,6 +30,8 @@ public final class Session implements RateLimiter.Bucket {
   private boolean awaitingPong;
   private boolean closing;
   private boolean closed;
+  /** Written to since the last flush; the FlushCoalescer flushes it at the end of the run. */
+  private boolean flushPending;
   private int dropped;
   private long droppingSince;
   private int messageBytes;
@@ -168,6 +170,14 @@ public final class Session implements RateLimiter.Bucket {
 
   void closed(boolean value) {
     closed = value;
+  }
+
+  boolean flushPending() {
+    return flushPending;
+  }
+
+  void flushPending(boolean value) {
+    flushPending = value;
   }
 
   /** Deliveries dropped since the socket's write queue last filled up. */

@@ -1,0 +1,129 @@
+package io.github.switchboard.gateway.socket;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.DefaultEventLoopGroup;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.local.LocalAddress;
+import io.netty.channel.local.LocalChannel;
+import io.netty.channel.local.LocalServerChannel;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The flush of a fan-out waits for the tasks already queued on the event loop, and never lets
+ * a burst pile up over the socket's queue cap. Real Netty channels (the in-JVM local transport)
+ * on a real event loop.
+ */
+class FlushCoalescerTest {
+
+  private EventLoopGroup group;
+  private Channel server;
+  private Channel client;
+  private final CompletableFuture<Channel> accepted = new CompletableFuture<>();
+  private final AtomicInteger flushes = new AtomicInteger();
+  private final List<Byte> received = new CopyOnWriteArrayList<>();
+
+  @BeforeEach
+  void connect() throws Exception {
+    group = new DefaultEventLoopGroup(1);
+    LocalAddress address = new LocalAddress("flush-" + System.nanoTime());
+    server = new ServerBootstrap().group(group).channel(LocalServerChannel.class)
+      .childHandler(new ChannelInitializer<LocalChannel>() {
+        @Override
+        protected void initChannel(LocalChannel ch) {
+          ch.pipeline().addLast(new ChannelOutboundHandlerAdapter() {
+            @Override
+            public void flush(ChannelHandlerContext ctx) {
+              flushes.incrementAndGet();
+              ctx.flush();
+            }
+          });
+          accepted.complete(ch);
+        }
+      }).bind(address).sync().channel();
+    client = new Bootstrap().group(group).channel(LocalChannel.class)
+      .handler(new ChannelInboundHandlerAdapter() {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+          ByteBuf buf = (ByteBuf) msg;
+          while (buf.isReadable()) {
+            received.add(buf.readByte());
+          }
+          buf.release();
+        }
+      }).connect(address).sync().channel();
+  }
+
+  @AfterEach
+  void close() {
+    client.close().syncUninterruptibly();
+    server.close().syncUninterruptibly();
+    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+  }
+
+  @Test
+  void messagesWrittenBeforeTheQueuedTasksRunShareOneFlush() throws Exception {
+    Channel channel = accepted.get(5, TimeUnit.SECONDS);
+    Session session = new Session("c1", channel, Endpoint.MULTIPLEX, "/ws", "127.0.0.1", 0);
+
+    // Three group messages handled in one run of the event loop (a backlog).
+    int inTask = channel.eventLoop().submit(() -> {
+      for (int i = 0; i < 3; i++) {
+        FlushCoalescer.writeLater(session, Unpooled.wrappedBuffer(new byte[] {(byte) i}));
+      }
+      return flushes.get();
+    }).get(5, TimeUnit.SECONDS);
+    assertThat(inTask).as("no flush while the fan-out runs").isZero();
+    awaitReceived(3);
+    assertThat(flushes.get()).isEqualTo(1);
+    assertThat(received).containsExactly((byte) 0, (byte) 1, (byte) 2);
+
+    // A message alone gets its own flush, right after its task.
+    channel.eventLoop().submit(() -> FlushCoalescer.writeLater(session, Unpooled.wrappedBuffer(new byte[] {9}))).get(5, TimeUnit.SECONDS);
+    awaitReceived(4);
+    assertThat(flushes.get()).isEqualTo(2);
+  }
+
+  @Test
+  void aBurstOverTheQueueCapIsFlushedAtOnce() throws Exception {
+    Channel channel = accepted.get(5, TimeUnit.SECONDS);
+    channel.config().setWriteBufferWaterMark(new WriteBufferWaterMark(512, 1024));
+    Session session = new Session("c2", channel, Endpoint.MULTIPLEX, "/ws", "127.0.0.1", 0);
+
+    int[] flushesSeen = channel.eventLoop().submit(() -> {
+      FlushCoalescer.writeLater(session, Unpooled.wrappedBuffer(new byte[600]));
+      int afterFirst = flushes.get();
+      FlushCoalescer.writeLater(session, Unpooled.wrappedBuffer(new byte[600]));
+      return new int[] {afterFirst, flushes.get()};
+    }).get(5, TimeUnit.SECONDS);
+    assertThat(flushesSeen[0]).isZero();
+    assertThat(flushesSeen[1]).as("over the high-water mark: flushed without waiting").isEqualTo(1);
+    awaitReceived(1200);
+  }
+
+  private void awaitReceived(int count) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (received.size() < count) {
+      assertThat(System.nanoTime()).as("%d bytes received in time", count).isLessThan(deadline);
+      Thread.sleep(5);
+    }
+  }
+}
