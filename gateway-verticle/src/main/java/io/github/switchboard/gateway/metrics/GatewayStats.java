@@ -43,7 +43,7 @@ public final class GatewayStats {
     out = Counter.builder("switchboard.messages.out").description("Frames written to sockets").register(registry);
     // Data frames bypass Vert.x's write path, so vertx_http_server_bytes_written_total no longer
     // sees them: this is the outbound bandwidth of the sockets.
-    bytesOut = Counter.builder("switchboard.bytes.out").baseUnit("bytes")
+    bytesOut = Counter.builder("switchboard.bytes.out")
       .description("Bytes of data frames (deliveries and replies, WebSocket header included) written to sockets").register(registry);
     dropped = Counter.builder("switchboard.messages.dropped")
       .description("Deliveries dropped because a socket's write queue was full").register(registry);
