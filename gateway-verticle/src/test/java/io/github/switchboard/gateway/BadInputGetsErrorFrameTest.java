@@ -155,29 +155,4 @@ class BadInputGetsErrorFrameTest {
     }
     GatewayHarness.await("socket gone", () -> gateway.get("/api/stats").bodyAsJsonObject().getInteger("connections") == 0);
   }
-
-  @Test
-  void fragmentedMessageWithinTheLimitIsJoinedAndAnswered() {
-    try (TestSocket socket = gateway.connect("/ws")) {
-      socket.sendFrame(WebSocketFrame.textFrame("{\"type\":\"pi", false));
-      socket.sendFrame(WebSocketFrame.continuationFrame(Buffer.buffer("ng\",\"id\":\"frag"), false));
-      socket.sendFrame(WebSocketFrame.continuationFrame(Buffer.buffer("mented\",\"pad\":\"" + "é".repeat(1000) + "\"}"), true));
-      JsonObject pong = socket.nextJson();
-      assertThat(pong.getString("type")).isEqualTo("pong");
-      assertThat(pong.getString("id")).isEqualTo("fragmented");
-    }
-  }
-
-  @Test
-  void closeFromTheClientIsEchoedWithItsCodeAndTheSessionIsGone() {
-    TestSocket socket = gateway.connect("/ws");
-    socket.send("{\"type\":\"subscribe\",\"group\":\"g\"}");
-    assertThat(socket.nextJson().getString("type")).isEqualTo("subscribed");
-    socket.socket().close((short) 4000, "bye");
-    assertThat(socket.awaitClose()).isEqualTo((short) 4000);
-    GatewayHarness.await("session and group consumer gone", () -> {
-      JsonObject stats = gateway.get("/api/stats").bodyAsJsonObject();
-      return stats.getInteger("connections") == 0;
-    });
-  }
 }
