@@ -1,6 +1,14 @@
 package io.github.switchboard.gateway;
 
 import io.vertx.core.Vertx;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.WebSocketFrame;
 import io.vertx.core.json.JsonObject;
@@ -154,5 +162,56 @@ class BadInputGetsErrorFrameTest {
       assertThat(big.awaitClose()).isEqualTo((short) 1009);
     }
     GatewayHarness.await("socket gone", () -> gateway.get("/api/stats").bodyAsJsonObject().getInteger("connections") == 0);
+  }
+
+  /**
+   * Upgrades the gateway cannot serve are refused with an HTTP status, and the connection stays
+   * plain HTTP: the next request on it is answered.
+   */
+  @Test
+  void upgradesWithoutAKeyOrWithAnOldVersionAreRefusedAndTheConnectionStaysHttp() throws Exception {
+    try (Socket tcp = new Socket("127.0.0.1", gateway.port)) {
+      tcp.setSoTimeout(10_000);
+      Writer out = new OutputStreamWriter(tcp.getOutputStream(), StandardCharsets.US_ASCII);
+      BufferedReader in = new BufferedReader(new InputStreamReader(tcp.getInputStream(), StandardCharsets.US_ASCII));
+
+      out.write("GET /ws HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n\r\n");
+      out.flush();
+      assertThat(readResponse(in)).startsWith("HTTP/1.1 400").contains("Sec-WebSocket-Key");
+
+      // Draft-00 (hixie-76): no version header, two keys, and 8 key bytes after the headers.
+      out.write("GET /ws HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
+        + "Sec-WebSocket-Key1: 4 @1  46546xW%0l 1 5\r\nSec-WebSocket-Key2: 12998 5 Y3 1  .P00\r\n\r\n^n:ds[4U");
+      out.flush();
+      String refused = readResponse(in);
+      assertThat(refused).startsWith("HTTP/1.1 426").containsIgnoringCase("sec-websocket-version: 13");
+
+      out.write("GET /health/live HTTP/1.1\r\nHost: x\r\n\r\n");
+      out.flush();
+      assertThat(readResponse(in)).startsWith("HTTP/1.1 200");
+    }
+  }
+
+  /** Status line, headers and a Content-Length body, as one string. */
+  private static String readResponse(BufferedReader in) throws IOException {
+    StringBuilder response = new StringBuilder();
+    int length = 0;
+    String line;
+    while ((line = in.readLine()) != null && !line.isEmpty()) {
+      response.append(line).append('\n');
+      if (line.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
+        length = Integer.parseInt(line.substring(15).trim());
+      }
+    }
+    char[] body = new char[length];
+    int read = 0;
+    while (read < length) {
+      int n = in.read(body, read, length - read);
+      if (n < 0) {
+        break;
+      }
+      read += n;
+    }
+    return response.append(body, 0, read).toString();
   }
 }

@@ -10,6 +10,7 @@ import io.vertx.ext.web.RoutingContext;
 import io.github.switchboard.gateway.http.Json;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.WriteBufferWaterMark;
@@ -23,6 +24,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
+import io.netty.handler.codec.http.websocketx.WebSocketVersion;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.impl.ConnectionBase;
@@ -85,9 +87,14 @@ public final class SocketAcceptor {
     HttpServerRequest request = ctx.request();
     FullHttpRequest handshakeRequest = handshakeRequest(request);
     WebSocketServerHandshaker handshaker = handshakers(request).newHandshaker(handshakeRequest);
-    if (handshaker == null) {
+    // Draft-00 (no version header) frames differently from RFC 6455 and its drafts 7 and 8.
+    if (handshaker == null || handshaker.version() == WebSocketVersion.V00) {
       ctx.response().putHeader("Sec-WebSocket-Version", "13");
       Json.error(ctx, 426, ErrorCode.INVALID_FIELD, "unsupported WebSocket version; this server speaks 13");
+      return;
+    }
+    if (request.getHeader("Sec-WebSocket-Key") == null) {
+      Json.error(ctx, 400, ErrorCode.INVALID_FIELD, "missing Sec-WebSocket-Key header");
       return;
     }
     // The upgrade keeps the TCP connection. Netty's handshaker swaps the HTTP codec for the
@@ -105,7 +112,16 @@ public final class SocketAcceptor {
       return;
     }
     pipeline.addBefore(vertxHandler.name(), "switchboard-socket", handler);
-    handshaker.handshake(channel, handshakeRequest).addListener(done -> {
+    ChannelFuture handshake;
+    try {
+      handshake = handshaker.handshake(channel, handshakeRequest);
+    } catch (RuntimeException e) {
+      // Refused before anything was written: the connection is still plain HTTP.
+      pipeline.remove(handler);
+      Json.error(ctx, 400, ErrorCode.INVALID_FIELD, "WebSocket handshake refused: " + e.getMessage());
+      return;
+    }
+    handshake.addListener(done -> {
       if (done.isSuccess()) {
         opened(session, handler, adapter);
       } else {
