@@ -1,6 +1,7 @@
 package io.github.switchboard.gateway.socket;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelOutboundInvoker;
 import io.netty.util.concurrent.FastThreadLocal;
 
 import java.util.ArrayList;
@@ -39,11 +40,12 @@ final class FlushCoalescer {
       channel.writeAndFlush(frame, channel.voidPromise());
       return;
     }
-    channel.write(frame, channel.voidPromise());
+    ChannelOutboundInvoker out = session.dataOut();
+    out.write(frame, channel.voidPromise());
     if (!channel.isWritable()) {
       // Unflushed bytes count against the socket's queue cap: a reader that keeps up must not
       // look slow because of a long burst, so hand the burst to the kernel now.
-      channel.flush();
+      out.flush();
     }
     if (!session.flushPending()) {
       session.flushPending(true);
@@ -67,7 +69,7 @@ final class FlushCoalescer {
     for (int i = 0; i < sessions.size(); i++) {
       Session session = sessions.get(i);
       session.flushPending(false);
-      session.channel().flush();
+      session.dataOut().flush();
     }
     sessions.clear();
   }

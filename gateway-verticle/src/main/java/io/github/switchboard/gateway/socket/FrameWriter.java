@@ -85,10 +85,9 @@ public final class FrameWriter {
   }
 
   private static void send(Session session, ByteBuf frame) {
-    Channel channel = session.channel();
     // The void promise: no future object per write; a failed write closes the channel through
     // the pipeline, and the socket's close handler cleans up.
-    channel.writeAndFlush(frame, channel.voidPromise());
+    session.dataOut().writeAndFlush(frame, session.channel().voidPromise());
   }
 
   public void error(Session session, ProtocolException e) {

@@ -4,6 +4,7 @@ import io.github.switchboard.gateway.auth.Principal;
 import io.github.switchboard.gateway.limit.RateLimiter;
 import io.github.switchboard.protocol.Delivery;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelOutboundInvoker;
 
 import java.util.Arrays;
 
@@ -18,6 +19,11 @@ public final class Session implements RateLimiter.Bucket {
   private final String id;
   /** The socket's Netty channel: data frames are written to it directly (see FrameWriter). */
   private final Channel channel;
+  /**
+   * Where finished data frames enter the pipeline: right behind the WebSocket encoder once the
+   * upgrade is done, so they skip the handlers that have nothing to do with them.
+   */
+  private ChannelOutboundInvoker dataOut;
   private final Endpoint endpoint;
   /** The request path of the upgrade (the chat endpoint's room is its last segment). */
   private final String path;
@@ -52,12 +58,21 @@ public final class Session implements RateLimiter.Bucket {
     this.path = path;
     this.remoteHost = remoteHost;
     this.channel = channel;
+    this.dataOut = channel;
     this.endpoint = endpoint;
   }
 
   /** Connection id: unique across the cluster, sent to chat clients as their {@code sender}. */
   public String id() {
     return id;
+  }
+
+  ChannelOutboundInvoker dataOut() {
+    return dataOut;
+  }
+
+  void dataOut(ChannelOutboundInvoker value) {
+    dataOut = value;
   }
 
   public String path() {

@@ -22,6 +22,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 import io.netty.handler.codec.http.websocketx.WebSocketVersion;
@@ -148,6 +149,10 @@ public final class SocketAcceptor {
   private void opened(Session session, SocketFrameHandler handler, SocketAdapter adapter) {
     // The write queue cap is the channel's high-water mark: FrameWriter drops while it is exceeded.
     session.channel().config().setWriteBufferWaterMark(new WriteBufferWaterMark(writeQueueMaxBytes / 2, writeQueueMaxBytes));
+    ChannelHandlerContext encoder = session.channel().pipeline().context(WebSocketFrameEncoder.class);
+    if (encoder != null) {
+      session.dataOut(encoder);
+    }
     sessions.add(session);
     stats.connectionOpened(adapter.endpoint());
     handler.opened();
