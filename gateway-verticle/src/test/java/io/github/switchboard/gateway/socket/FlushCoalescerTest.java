@@ -1,5 +1,6 @@
 package io.github.switchboard.gateway.socket;
 
+import io.github.switchboard.gateway.GatewayHarness;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
@@ -119,11 +120,7 @@ class FlushCoalescerTest {
     awaitReceived(1200);
   }
 
-  private void awaitReceived(int count) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-    while (received.size() < count) {
-      assertThat(System.nanoTime()).as("%d bytes received in time", count).isLessThan(deadline);
-      Thread.sleep(5);
-    }
+  private void awaitReceived(int count) {
+    GatewayHarness.await(count + " bytes received", () -> received.size() >= count);
   }
 }
