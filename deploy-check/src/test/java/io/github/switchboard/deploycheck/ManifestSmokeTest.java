@@ -1,6 +1,7 @@
 package io.github.switchboard.deploycheck;
 
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
@@ -166,12 +167,18 @@ class ManifestSmokeTest {
     await(b.close(), Duration.ofSeconds(5));
   }
 
-  /** Handlers are set in map(), on the event loop, before any frame can be read. */
+  /**
+   * Connects from an event loop so that map() is registered before the handshake completes
+   * and sets the handler ahead of the first frame (the welcome); registered from this thread,
+   * it could run after the welcome was read and dropped.
+   */
   private static WebSocket connect(WebSocketClient client, int port, BlockingQueue<JsonObject> frames) {
-    return await(client.connect(port, "127.0.0.1", "/ws/chat/smoke").map(ws -> {
+    Promise<WebSocket> opened = Promise.promise();
+    vertx.getOrCreateContext().runOnContext(v -> client.connect(port, "127.0.0.1", "/ws/chat/smoke").map(ws -> {
       ws.textMessageHandler(text -> frames.add(new JsonObject(text)));
       return ws;
-    }), Duration.ofSeconds(10));
+    }).onComplete(opened));
+    return await(opened.future(), Duration.ofSeconds(10));
   }
 
   private static JsonObject next(BlockingQueue<JsonObject> frames, String what) throws InterruptedException {

@@ -1,5 +1,7 @@
 package io.github.switchboard.gateway;
 
+import io.vertx.core.Context;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.WebSocket;
@@ -48,10 +50,17 @@ public final class TestSocket implements AutoCloseable {
 
   public static TestSocket connect(Vertx vertx, int port, String path) {
     WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxFrameSize(1 << 20).setMaxMessageSize(1 << 22));
-    // Handlers are set in the completion callback, on the event loop, so a frame the server
-    // sends right after the handshake (welcome, INITIAL) cannot arrive before them.
-    return Await.result(client.connect(new WebSocketConnectOptions().setHost("localhost").setPort(port).setURI(path))
-      .map(socket -> new TestSocket(client, socket)));
+    // The handlers must be set before the first frame is read, or a frame the server sends
+    // right after the handshake (welcome, INITIAL) is dropped. Connecting from the context's
+    // event loop registers the completion callback before the handshake can complete, and the
+    // callback then runs on that event loop ahead of any frame. Called from the test thread
+    // instead, the callback could be registered after completion and run later than a frame.
+    Context context = vertx.getOrCreateContext();
+    Promise<TestSocket> opened = Promise.promise();
+    context.runOnContext(v -> client.connect(new WebSocketConnectOptions().setHost("localhost").setPort(port).setURI(path))
+      .map(socket -> new TestSocket(client, socket))
+      .onComplete(opened));
+    return Await.result(opened.future());
   }
 
   public WebSocket socket() {

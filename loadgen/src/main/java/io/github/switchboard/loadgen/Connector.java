@@ -44,11 +44,10 @@ public final class Connector {
     Thread pacer = new Thread(() -> schedule.run(count, (n, due) -> {
       int i = (int) n;
       long t0 = System.nanoTime();
-      targets.connect(i, path).onComplete(ar -> {
+      targets.connect(i, path, ws -> onOpen.accept(i, ws)).onComplete(ar -> {
         if (ar.succeeded()) {
           c.connectTimes.recordMicros((System.nanoTime() - t0) / 1000);
           c.sockets.set(i, ar.result());
-          onOpen.accept(i, ar.result());
         } else {
           c.failures.incrementAndGet();
           String reason = ar.cause().getClass().getSimpleName() + ": " + String.valueOf(ar.cause().getMessage());

@@ -1,6 +1,9 @@
 package io.github.switchboard.loadgen;
 
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
@@ -22,8 +25,10 @@ public final class Targets {
   private final List<URI> servers = new ArrayList<>();
   private final List<WebSocketClient> clients = new ArrayList<>();
   private final List<String> sources = new ArrayList<>();
+  private final Context context;
 
   public Targets(Vertx vertx, List<String> urls, int sourceCount) {
+    this.context = vertx.getOrCreateContext();
     for (String url : urls) {
       URI uri = URI.create(url);
       if (!"ws".equals(uri.getScheme()) || uri.getHost() == null) {
@@ -51,15 +56,23 @@ public final class Targets {
     }
   }
 
-  /** Opens socket number {@code i} on {@code path} (e.g. {@code /ws}). */
-  public Future<WebSocket> connect(int i, String path) {
+  /**
+   * Opens socket number {@code i} on {@code path} (e.g. {@code /ws}) and runs {@code onOpen}
+   * on its event loop before any frame is read, so a frame sent right after the handshake is
+   * not lost. The connect is started from the event loop: from another thread, the callback
+   * could be registered after the handshake completed and run after the first frame.
+   */
+  public Future<WebSocket> connect(int i, String path, Handler<WebSocket> onOpen) {
     URI server = servers.get(i % servers.size());
     WebSocketClient client = clients.get(i % clients.size());
     String base = server.getPath() == null || server.getPath().equals("/") ? "" : server.getPath();
-    return client.connect(new WebSocketConnectOptions()
+    WebSocketConnectOptions options = new WebSocketConnectOptions()
       .setHost(server.getHost())
       .setPort(server.getPort() < 0 ? 80 : server.getPort())
-      .setURI(base + path));
+      .setURI(base + path);
+    Promise<WebSocket> opened = Promise.promise();
+    context.runOnContext(v -> client.connect(options).onSuccess(onOpen).onComplete(opened));
+    return opened.future();
   }
 
   public int serverCount() {
