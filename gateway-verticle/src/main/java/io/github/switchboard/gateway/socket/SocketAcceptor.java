@@ -105,7 +105,8 @@ public final class SocketAcceptor {
     Session session = new Session(sessions.newId(), channel, adapter.endpoint(), request.path(),
       remote == null ? "" : remote.host(), rateLimiter.initialTokens());
     session.principal(principal);
-    SocketFrameHandler handler = new SocketFrameHandler(this, adapter, session);
+    SocketFrameHandler handler = new SocketFrameHandler(this, adapter, session, ((ConnectionBase) request.connection()).context());
+    HttpConnectionRelease release = HttpConnectionRelease.of(request);
     ChannelPipeline pipeline = channel.pipeline();
     ChannelHandlerContext vertxHandler = pipeline.context(VertxHandler.class);
     if (vertxHandler == null) {
@@ -124,12 +125,28 @@ public final class SocketAcceptor {
     }
     handshake.addListener(done -> {
       if (done.isSuccess()) {
-        opened(session, handler, adapter);
+        handler.context().dispatch(session, s -> opened(s, handler, adapter));
+        // Later, not now: this may run inside Vert.x's handling of the upgrade request.
+        channel.eventLoop().execute(() -> takeOver(channel, handler, release));
       } else {
         log.debug("WebSocket upgrade on {} failed: {}", request.path(), done.cause().toString());
         channel.close();
       }
     });
+  }
+
+  /**
+   * Takes Vert.x's HTTP connection handler out of an open socket's pipeline, with the
+   * connection and upgrade request it holds. A connection that closed first was closed by
+   * Vert.x's handler as usual.
+   */
+  private static void takeOver(Channel channel, SocketFrameHandler handler, HttpConnectionRelease release) {
+    ChannelHandlerContext vertxHandler = channel.pipeline().context(VertxHandler.class);
+    if (!channel.isActive() || vertxHandler == null) {
+      return;
+    }
+    channel.pipeline().remove(vertxHandler.handler());
+    handler.tookOver(release);
   }
 
   /** Netty's view of the upgrade request: the same method, URI and headers, no body. */

@@ -3,6 +3,7 @@ package io.github.switchboard.gateway.socket;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -15,6 +16,8 @@ import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.util.ReferenceCountUtil;
+import io.vertx.core.Handler;
+import io.vertx.core.internal.ContextInternal;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,32 +28,51 @@ import java.nio.charset.StandardCharsets;
  * Netty's WebSocket frame decoder. It joins fragments into messages (within the size limit),
  * answers pings and close frames, and hands whole messages to the {@link SocketAcceptor}.
  *
- * <p>It sits in front of Vert.x's HTTP connection handler and passes it nothing but the
- * connection's life-cycle events, so Vert.x still counts and closes the connection while no
- * Vert.x WebSocket object exists for it: those cost about 6 KB per socket, most of it a
- * write queue that our writes (straight to the channel) never use.
+ * <p>No Vert.x WebSocket object exists for the connection: those cost about 6 KB per socket,
+ * most of it a write queue that our writes (straight to the channel) never use. During the
+ * handshake this handler sits in front of Vert.x's HTTP connection handler; once the socket is
+ * open, that handler leaves the pipeline and {@link HttpConnectionRelease} closes Vert.x's
+ * books on the connection when it ends.
  */
-final class SocketFrameHandler extends ChannelInboundHandlerAdapter {
+final class SocketFrameHandler extends ChannelInboundHandlerAdapter implements Handler<WebSocketFrame> {
 
   private static final Logger log = LoggerFactory.getLogger(SocketFrameHandler.class);
 
   private final SocketAcceptor acceptor;
   private final SocketAdapter adapter;
   private final Session session;
+  /**
+   * The connection's Vert.x context. Netty calls this handler outside any Vert.x dispatch;
+   * what it hands on runs inside one, as Vert.x's own handlers would: consumers, timers and
+   * requests then belong to the gateway's context (not a new one per call), the blocked-thread
+   * checker watches the work, and an exception reaches the context's handler.
+   */
+  private final ContextInternal context;
   /** True once the handshake is done and the session registered. */
   private boolean open;
+  /** Set when Vert.x's connection handler left the pipeline: its part of the close is ours. */
+  private HttpConnectionRelease release;
   /** The fragments of a message in progress; null between messages. */
   private ByteBuf partial;
   private boolean partialText;
 
-  SocketFrameHandler(SocketAcceptor acceptor, SocketAdapter adapter, Session session) {
+  SocketFrameHandler(SocketAcceptor acceptor, SocketAdapter adapter, Session session, ContextInternal context) {
     this.acceptor = acceptor;
     this.adapter = adapter;
     this.session = session;
+    this.context = context;
+  }
+
+  ContextInternal context() {
+    return context;
   }
 
   void opened() {
     open = true;
+  }
+
+  void tookOver(HttpConnectionRelease value) {
+    release = value;
   }
 
   @Override
@@ -61,23 +83,29 @@ final class SocketFrameHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     try {
-      if (!open) {
-        return;
-      }
-      if (frame instanceof TextWebSocketFrame || frame instanceof BinaryWebSocketFrame
-        || frame instanceof ContinuationWebSocketFrame) {
-        data(frame);
-      } else if (frame instanceof PingWebSocketFrame) {
-        if (!session.closing()) {
-          ctx.writeAndFlush(new PongWebSocketFrame(frame.content().retain()), ctx.voidPromise());
-        }
-      } else if (frame instanceof PongWebSocketFrame) {
-        KeepAlive.ponged(session);
-      } else if (frame instanceof CloseWebSocketFrame close) {
-        closeReceived(ctx, close);
+      if (open) {
+        context.dispatch(frame, this);
       }
     } finally {
       frame.release();
+    }
+  }
+
+  /** One frame, inside the connection's context. */
+  @Override
+  public void handle(WebSocketFrame frame) {
+    if (frame instanceof TextWebSocketFrame || frame instanceof BinaryWebSocketFrame
+      || frame instanceof ContinuationWebSocketFrame) {
+      data(frame);
+    } else if (frame instanceof PingWebSocketFrame) {
+      if (!session.closing()) {
+        Channel channel = session.channel();
+        channel.writeAndFlush(new PongWebSocketFrame(frame.content().retain()), channel.voidPromise());
+      }
+    } else if (frame instanceof PongWebSocketFrame) {
+      KeepAlive.ponged(session);
+    } else if (frame instanceof CloseWebSocketFrame close) {
+      closeReceived(close);
     }
   }
 
@@ -134,16 +162,17 @@ final class SocketFrameHandler extends ChannelInboundHandlerAdapter {
    * A close frame from the client either answers ours (then the connection is done) or starts
    * the closing handshake (then it is echoed with the same code, RFC 6455 section 5.5.1).
    */
-  private void closeReceived(ChannelHandlerContext ctx, CloseWebSocketFrame close) {
+  private void closeReceived(CloseWebSocketFrame close) {
+    Channel channel = session.channel();
     session.closeCode(close.statusCode());
     if (session.closing()) {
-      ctx.close();
+      channel.close();
       return;
     }
     session.closing(true);
     int code = close.statusCode();
-    ByteBuf body = code < 0 ? Unpooled.EMPTY_BUFFER : ctx.alloc().buffer(2).writeShort(code);
-    ctx.writeAndFlush(new CloseWebSocketFrame(true, 0, body)).addListener(ChannelFutureListener.CLOSE);
+    ByteBuf body = code < 0 ? Unpooled.EMPTY_BUFFER : channel.alloc().buffer(2).writeShort(code);
+    channel.writeAndFlush(new CloseWebSocketFrame(true, 0, body)).addListener(ChannelFutureListener.CLOSE);
   }
 
   private void dropPartial() {
@@ -158,9 +187,12 @@ final class SocketFrameHandler extends ChannelInboundHandlerAdapter {
     dropPartial();
     if (open) {
       open = false;
-      acceptor.closed(session, adapter);
+      context.dispatch(session, closed -> acceptor.closed(closed, adapter));
     }
-    // Vert.x's connection handler behind us closes its side and its metrics.
+    if (release != null) {
+      release.closed();
+    }
+    // Before the take-over, Vert.x's connection handler behind us closes its side and metrics.
     ctx.fireChannelInactive();
   }
 
@@ -169,7 +201,7 @@ final class SocketFrameHandler extends ChannelInboundHandlerAdapter {
     if (open && cause instanceof CorruptedWebSocketFrameException corrupted) {
       // The decoder stopped at a bad frame (too big, bad opcode, unmasked...) and now discards
       // the rest of the input, so a client still sending sees our close frame, not a reset.
-      acceptor.protocolViolation(session, corrupted.closeStatus(), corrupted.getMessage());
+      context.dispatch(session, s -> acceptor.protocolViolation(s, corrupted.closeStatus(), corrupted.getMessage()));
       return;
     }
     // A broken connection (reset, I/O error): close it; the close path cleans up.
