@@ -17,10 +17,11 @@ import static io.github.switchboard.gateway.MetricsMoveWithTrafficTest.sample;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The gateway serves upgraded connections with its own WebSocket layer, in front of Vert.x's
- * HTTP connection handler. Vert.x must still see every connection close: its connection and
- * request gauges (with Vert.x metrics on, as the launcher runs it) count the open sockets and
- * come back to where they were when the sockets close, whichever side closes them.
+ * The gateway serves upgraded connections with its own WebSocket layer and takes Vert.x's HTTP
+ * connection handler out of the pipeline once a socket is open. Vert.x's metrics (on, as the
+ * launcher runs) must still tell the truth: an accepted upgrade is a request answered with 101
+ * (not left active), an open socket is an open connection, and the connection gauge comes back
+ * to where it was when the sockets close, whichever side closes them.
  */
 class VertxConnectionMetricsStayBalancedTest {
 
@@ -43,18 +44,31 @@ class VertxConnectionMetricsStayBalancedTest {
     vertx.close().await();
   }
 
-  /** Open HTTP connections and requests, not counting the scrape's own. */
-  private double[] open() {
+  /** Sum of every series of a metric whose labels contain {@code labels}. */
+  private static double sum(String text, String metric, String labels) {
+    double total = 0;
+    for (String line : text.split("\n")) {
+      if (line.startsWith(metric + "{") && line.substring(0, line.indexOf('}') + 1).contains(labels)) {
+        total += Double.parseDouble(line.substring(line.indexOf('}') + 1).trim().split(" ")[0]);
+      }
+    }
+    return total;
+  }
+
+  /** Open connections and requests (not counting the scrape's own), 101s, resets, bytes out. */
+  private double[] read() {
     String text = gateway.get("/metrics").bodyAsString();
     return new double[] {
       sample(text, "vertx_http_server_active_connections") - 1,
       sample(text, "vertx_http_server_active_requests{method=\"GET\"}") - 1,
+      sum(text, "vertx_http_server_requests_total", "code=\"101\""),
+      sum(text, "vertx_http_server_request_resets_total", ""),
       sample(text, "switchboard_bytes_out_total")};
   }
 
   @Test
-  void gaugesCountOpenSocketsAndReturnWhenTheyClose() {
-    double[] before = open();
+  void upgradesAreAnsweredRequestsAndConnectionsCloseInVertxMetrics() {
+    double[] before = read();
     List<TestSocket> sockets = new ArrayList<>();
     sockets.add(gateway.connect("/ws"));
     sockets.add(gateway.connect("/ws/hub"));
@@ -62,20 +76,23 @@ class VertxConnectionMetricsStayBalancedTest {
     sockets.get(0).send("{\"type\":\"ping\",\"id\":1}");
     assertThat(sockets.get(0).nextJson().getString("type")).isEqualTo("pong");
 
-    double[] during = open();
+    // The take-over runs right after each handshake; wait for the third.
+    GatewayHarness.await("three upgrades counted as 101", () -> read()[2] - before[2] == 3);
+    double[] during = read();
     assertThat(during[0] - before[0]).as("open connections").isEqualTo(3);
-    assertThat(during[1] - before[1]).as("open upgrade requests").isEqualTo(3);
-    assertThat(during[2]).as("bytes of data frames written").isGreaterThan(before[2]);
+    assertThat(during[1] - before[1]).as("active requests: the upgrades have ended").isZero();
+    assertThat(during[4]).as("bytes of data frames written").isGreaterThan(before[4]);
 
     // Closed by the client, by the server (a message over the size limit: 1009), and cut.
     sockets.get(0).close();
     sockets.get(1).send("x".repeat(2000));
     assertThat(sockets.get(1).awaitClose()).isEqualTo((short) 1009);
     sockets.get(2).socket().close((short) 1000);
-    GatewayHarness.await("Vert.x connection and request gauges back", () -> {
-      double[] after = open();
-      return after[0] == before[0] && after[1] == before[1];
-    });
+    GatewayHarness.await("Vert.x connection gauge back", () -> read()[0] == before[0]);
+    double[] after = read();
+    assertThat(after[1]).as("active requests").isEqualTo(before[1]);
+    assertThat(after[2] - before[2]).as("101s").isEqualTo(3);
+    assertThat(after[3]).as("a closed socket is not a reset request").isEqualTo(before[3]);
     sockets.forEach(TestSocket::close);
   }
 }

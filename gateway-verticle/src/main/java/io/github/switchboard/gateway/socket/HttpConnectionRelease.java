@@ -1,29 +1,48 @@
 package io.github.switchboard.gateway.socket;
 
+import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.internal.http.HttpServerRequestInternal;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.core.net.impl.ConnectionBase;
 import io.vertx.core.spi.metrics.HttpServerMetrics;
 import io.vertx.core.spi.metrics.NetworkMetrics;
+import io.vertx.core.spi.observability.HttpRequest;
+import io.vertx.core.spi.observability.HttpResponse;
 
 /**
- * What Vert.x's HTTP connection would report when an upgraded connection closes: the
- * connection and its upgrade request end in Vert.x's metrics. Once a socket is open, the
- * gateway takes Vert.x's connection handler out of the pipeline: it would hold the connection
- * object and the upgrade request with all its headers (about 2.5 KB per socket) only to say,
- * at the close, what this object says with the three references it keeps.
+ * What Vert.x's HTTP connection would report about an upgraded connection, for Vert.x's
+ * metrics. Once a socket is open, the gateway takes Vert.x's connection handler out of the
+ * pipeline: it would hold the connection object and the upgrade request with all its headers
+ * (about 2.3 KB per socket) only to report, at the close, what this object reports.
  *
- * <p>Without Vert.x metrics there is nothing to report: {@link #NONE}.
+ * <p>At the take-over the upgrade request ends as answered with 101 (so
+ * {@code vertx_http_server_requests_total{code="101"}} counts accepted upgrades and the
+ * request is no longer active); at the close the connection ends. Without Vert.x metrics
+ * there is nothing to report: {@link #NONE}.
  */
 final class HttpConnectionRelease {
 
   static final HttpConnectionRelease NONE = new HttpConnectionRelease(null, null, null, null);
 
+  private static final HttpResponse SWITCHING_PROTOCOLS = new HttpResponse() {
+    @Override
+    public int statusCode() {
+      return 101;
+    }
+
+    @Override
+    public MultiMap headers() {
+      return MultiMap.caseInsensitiveMultiMap();
+    }
+  };
+
   private final HttpServerMetrics<Object, Object, Object> metrics;
   private final Object connectionMetric;
   private final SocketAddress remote;
-  private final Object requestMetric;
+  /** Until the take-over; then the request has ended and its metric is let go. */
+  private Object requestMetric;
 
   private HttpConnectionRelease(HttpServerMetrics<Object, Object, Object> metrics, Object connectionMetric,
                                 SocketAddress remote, Object requestMetric) {
@@ -49,16 +68,57 @@ final class HttpConnectionRelease {
   }
 
   /**
-   * The socket closed: the upgrade request never got a response from Vert.x's point of view,
-   * so it ends as reset, as Vert.x ends it when a connection closes under a pending request.
+   * Vert.x's handler left the pipeline: the upgrade request, which it would have kept open
+   * for the socket's life, ends here with its 101. (Vert.x never saw the request's end: the
+   * socket's frame handler took the connection over during the request.)
    */
-  void closed() {
-    if (metrics == null) {
+  void tookOver(HttpServerRequest request) {
+    if (metrics == null || requestMetric == null) {
       return;
     }
-    if (requestMetric != null) {
-      metrics.requestReset(requestMetric);
+    Object metric = requestMetric;
+    requestMetric = null;
+    metrics.requestEnd(metric, new UpgradeRequest(request), 0);
+    metrics.responseEnd(metric, SWITCHING_PROTOCOLS, 0);
+  }
+
+  /** The socket closed: the connection ends in Vert.x's metrics. */
+  void closed() {
+    if (metrics != null) {
+      metrics.disconnected(connectionMetric, remote);
     }
-    metrics.disconnected(connectionMetric, remote);
+  }
+
+  /** The upgrade request as Vert.x's metrics SPI sees a request. */
+  private record UpgradeRequest(HttpServerRequest request) implements HttpRequest {
+    @Override
+    public int id() {
+      return request.streamId();
+    }
+
+    @Override
+    public String uri() {
+      return request.uri();
+    }
+
+    @Override
+    public String absoluteURI() {
+      return request.absoluteURI();
+    }
+
+    @Override
+    public HttpMethod method() {
+      return request.method();
+    }
+
+    @Override
+    public MultiMap headers() {
+      return request.headers();
+    }
+
+    @Override
+    public SocketAddress remoteAddress() {
+      return request.remoteAddress();
+    }
   }
 }

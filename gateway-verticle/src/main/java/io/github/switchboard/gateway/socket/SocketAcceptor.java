@@ -127,7 +127,7 @@ public final class SocketAcceptor {
       if (done.isSuccess()) {
         handler.context().dispatch(session, s -> opened(s, handler, adapter));
         // Later, not now: this may run inside Vert.x's handling of the upgrade request.
-        channel.eventLoop().execute(() -> takeOver(channel, handler, release));
+        channel.eventLoop().execute(() -> takeOver(channel, handler, release, request));
       } else {
         log.debug("WebSocket upgrade on {} failed: {}", request.path(), done.cause().toString());
         channel.close();
@@ -140,12 +140,14 @@ public final class SocketAcceptor {
    * connection and upgrade request it holds. A connection that closed first was closed by
    * Vert.x's handler as usual.
    */
-  private static void takeOver(Channel channel, SocketFrameHandler handler, HttpConnectionRelease release) {
+  private static void takeOver(Channel channel, SocketFrameHandler handler, HttpConnectionRelease release,
+                               HttpServerRequest request) {
     ChannelHandlerContext vertxHandler = channel.pipeline().context(VertxHandler.class);
     if (!channel.isActive() || vertxHandler == null) {
       return;
     }
     channel.pipeline().remove(vertxHandler.handler());
+    release.tookOver(request);
     handler.tookOver(release);
   }
 
