@@ -202,7 +202,9 @@ function render({ machine, runs }) {
   out.push(`Machine: ${m.nproc} cores (${m.cpuModel}), ${fmt(m.memTotalKib / 1048576, 1)} GiB RAM, Linux ${m.kernel}; ` +
     `${m.java}; node ${m.node}, ws ${m.ws}. ` +
     (m.pinned ? `Server pinned to core ${m.pinned.server}, generator to core ${m.pinned.generator} (taskset). ` : 'Not pinned. ') +
-    `Gateway JVM: \`${m.gatewayJavaOpts}\` -> \`${m.gatewayJvmFlags}\`. Load average before: ${m.loadAverageBefore.split(' ').slice(0, 3).join(' ')}, after: ${m.loadAverageAfter.split(' ').slice(0, 3).join(' ')}.`, '');
+    `Gateway JVM: \`${m.gatewayJavaOpts}\` -> \`${m.gatewayJvmFlags}\`. ` +
+    (m.gatewayEnv ? `Gateway settings from the environment: \`${m.gatewayEnv}\`. ` : '') +
+    `Load average before: ${m.loadAverageBefore.split(' ').slice(0, 3).join(' ')}, after: ${m.loadAverageAfter.split(' ').slice(0, 3).join(' ')}.`, '');
   out.push('Ratio = ours / peer: below 1 is better for times, CPU and memory; above 1 is better for rates.', '');
   out.push('| Figure | Ours (Switchboard gateway) | Peer (Node.js ws) | Ratio | Note |', '|---|---|---|---|---|', ...rows, '');
   if (clusterRows.length) {

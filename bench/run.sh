@@ -64,7 +64,8 @@ usage: bench/run.sh [options]
   --rebuild          run mvn install even if the jars exist
   --wait-idle SECS   first wait (up to SECS) until the 1-minute load average is below 1.0
   --out DIR          results directory (default bench/results)
-Environment: GATEWAY_JAVA_OPTS (default "$GATEWAY_JAVA_OPTS"), LOADGEN_JAVA_OPTS.
+Environment: GATEWAY_JAVA_OPTS (default "$GATEWAY_JAVA_OPTS"), LOADGEN_JAVA_OPTS; any SWITCHBOARD_*
+setting (e.g. SWITCHBOARD_FLUSH_DELAY_MS=20) reaches the gateway and is recorded in the results.
 EOF
 }
 
@@ -293,6 +294,7 @@ cat >"$WORK/machine.json" <<EOF
   "java": $(java -version 2>&1 | head -2 | tr '\n' ' ' | node -e 'process.stdin.on("data",d=>process.stdout.write(JSON.stringify(d.toString().trim())))'),
   "gatewayJar": "$GATEWAY_JAR_INFO",
   "gatewayJavaOpts": "$GATEWAY_JAVA_OPTS",
+  "gatewayEnv": $(env | grep '^SWITCHBOARD_' | sort | tr '\n' ' ' | node -e 'let s="";process.stdin.on("data",d=>s+=d);process.stdin.on("end",()=>process.stdout.write(JSON.stringify(s.trim())))'),
   "gatewayJvmFlags": $(printf '%s' "$JVM_FLAGS" | node -e 'process.stdin.on("data",d=>process.stdout.write(JSON.stringify(d.toString().trim())))'),
   "loadgenJavaOpts": "$LOADGEN_JAVA_OPTS",
   "node": "$(node --version)",

@@ -89,7 +89,8 @@ public class GatewayVerticle extends VerticleBase {
     PrometheusMeterRegistry registry = Registries.forGateway();
     GatewayStats stats = new GatewayStats(registry);
     closer = new SocketCloser(vertx, SocketCloser.DEFAULT_GRACE_MS);
-    FrameWriter writer = new FrameWriter(stats, new SlowConsumerPolicy(closer, options.slowConsumerCloseMs()));
+    FrameWriter writer = new FrameWriter(stats, new SlowConsumerPolicy(closer, options.slowConsumerCloseMs()),
+      options.flushDelayMs());
     sessions = new Sessions();
     groups = new GroupRegistry(vertx.eventBus(), writer, stats);
     for (Endpoint endpoint : Endpoint.values()) {

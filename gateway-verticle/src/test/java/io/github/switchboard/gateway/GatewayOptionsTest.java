@@ -17,6 +17,7 @@ class GatewayOptionsTest {
     assertThat(options.pingIntervalMs()).isEqualTo(30_000);
     assertThat(options.maxFrameBytes()).isEqualTo(64 * 1024);
     assertThat(options.embeddedServices()).isTrue();
+    assertThat(options.flushDelayMs()).isZero();
     assertThat(options.groups()).isEqualTo(GatewayOptions.DEFAULT_GROUPS);
   }
 
@@ -43,6 +44,9 @@ class GatewayOptionsTest {
       .hasMessageContaining("port").hasMessageContaining("70000");
     assertThatThrownBy(() -> GatewayOptions.from(new JsonObject(), Map.of("SWITCHBOARD_PING_INTERVAL_MS", "often")))
       .hasMessageContaining("pingIntervalMs").hasMessageContaining("often");
+    assertThatThrownBy(() -> GatewayOptions.from(new JsonObject(), Map.of("SWITCHBOARD_FLUSH_DELAY_MS", "5000")))
+      .hasMessageContaining("flushDelayMs").hasMessageContaining("5000");
+    assertThat(GatewayOptions.from(new JsonObject(), Map.of("SWITCHBOARD_FLUSH_DELAY_MS", "20")).flushDelayMs()).isEqualTo(20);
     assertThatThrownBy(() -> GatewayOptions.from(new JsonObject().put("embeddedServices", "maybe"), Map.of()))
       .hasMessageContaining("embeddedServices");
     assertThatThrownBy(() -> GatewayOptions.from(new JsonObject().put("groups", new io.vertx.core.json.JsonArray()

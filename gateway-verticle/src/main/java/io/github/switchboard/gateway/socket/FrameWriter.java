@@ -20,7 +20,8 @@ import java.nio.charset.StandardCharsets;
  * <p>Data frames are written to the socket's Netty channel as finished WebSocket frames
  * ({@link WireFrame}); a fan-out writes a view of one buffer to every socket, with the void
  * promise, so a delivery allocates per socket only that view and Netty's queue entry; the
- * socket is flushed by the {@link FlushCoalescer}, once for every message queued meanwhile.
+ * socket is flushed by the {@link FlushCoalescer}, once for every message queued meanwhile
+ * (or written within {@code flushDelayMs}).
  * Replies are flushed at once (a ping's round trip must not wait for a fan-out). Control
  * frames (ping, pong, close) go through Netty's WebSocket encoder; they may interleave with
  * data frames anywhere, as RFC 6455 allows. Everything here runs on the event loop of the
@@ -30,10 +31,13 @@ public final class FrameWriter {
 
   private final GatewayStats stats;
   private final SlowConsumerPolicy slowConsumers;
+  private final FlushCoalescer coalescer;
 
-  public FrameWriter(GatewayStats stats, SlowConsumerPolicy slowConsumers) {
+  /** {@code flushDelayMs}: longest a delivery waits for its socket's flush (0: no timer). */
+  public FrameWriter(GatewayStats stats, SlowConsumerPolicy slowConsumers, int flushDelayMs) {
     this.stats = stats;
     this.slowConsumers = slowConsumers;
+    this.coalescer = new FlushCoalescer(flushDelayMs);
   }
 
   /**
@@ -42,7 +46,7 @@ public final class FrameWriter {
    */
   public void writeShared(Session session, ByteBuf frame) {
     if (admit(session)) {
-      FlushCoalescer.writeLater(session, frame.retainedDuplicate());
+      coalescer.writeLater(session, frame.retainedDuplicate());
       stats.messageOut(frame.readableBytes());
     }
   }
@@ -53,7 +57,7 @@ public final class FrameWriter {
       ByteBufAllocator alloc = session.channel().alloc();
       ByteBuf frame = type == WebSocketFrameType.BINARY ? WireFrame.binary(alloc, bytes) : WireFrame.text(alloc, bytes);
       stats.messageOut(frame.readableBytes());
-      FlushCoalescer.writeLater(session, frame);
+      coalescer.writeLater(session, frame);
     }
   }
 

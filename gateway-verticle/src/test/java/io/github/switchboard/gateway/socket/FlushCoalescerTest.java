@@ -41,6 +41,7 @@ class FlushCoalescerTest {
   private final CompletableFuture<Channel> accepted = new CompletableFuture<>();
   private final AtomicInteger flushes = new AtomicInteger();
   private final List<Byte> received = new CopyOnWriteArrayList<>();
+  private final FlushCoalescer coalescer = new FlushCoalescer(0);
 
   @BeforeEach
   void connect() throws Exception {
@@ -88,7 +89,7 @@ class FlushCoalescerTest {
     // Three group messages handled in one run of the event loop (a backlog).
     int inTask = channel.eventLoop().submit(() -> {
       for (int i = 0; i < 3; i++) {
-        FlushCoalescer.writeLater(session, Unpooled.wrappedBuffer(new byte[] {(byte) i}));
+        coalescer.writeLater(session, Unpooled.wrappedBuffer(new byte[] {(byte) i}));
       }
       return flushes.get();
     }).get(5, TimeUnit.SECONDS);
@@ -98,7 +99,7 @@ class FlushCoalescerTest {
     assertThat(received).containsExactly((byte) 0, (byte) 1, (byte) 2);
 
     // A message alone gets its own flush, right after its task.
-    channel.eventLoop().submit(() -> FlushCoalescer.writeLater(session, Unpooled.wrappedBuffer(new byte[] {9}))).get(5, TimeUnit.SECONDS);
+    channel.eventLoop().submit(() -> coalescer.writeLater(session, Unpooled.wrappedBuffer(new byte[] {9}))).get(5, TimeUnit.SECONDS);
     awaitReceived(4);
     assertThat(flushes.get()).isEqualTo(2);
   }
@@ -110,14 +111,37 @@ class FlushCoalescerTest {
     Session session = new Session("c2", channel, Endpoint.MULTIPLEX, "/ws", "127.0.0.1", 0);
 
     int[] flushesSeen = channel.eventLoop().submit(() -> {
-      FlushCoalescer.writeLater(session, Unpooled.wrappedBuffer(new byte[600]));
+      coalescer.writeLater(session, Unpooled.wrappedBuffer(new byte[600]));
       int afterFirst = flushes.get();
-      FlushCoalescer.writeLater(session, Unpooled.wrappedBuffer(new byte[600]));
+      coalescer.writeLater(session, Unpooled.wrappedBuffer(new byte[600]));
       return new int[] {afterFirst, flushes.get()};
     }).get(5, TimeUnit.SECONDS);
     assertThat(flushesSeen[0]).isZero();
     assertThat(flushesSeen[1]).as("over the high-water mark: flushed without waiting").isEqualTo(1);
     awaitReceived(1200);
+  }
+
+  @Test
+  void withADelayDeliveriesInTheWindowShareOneFlush() throws Exception {
+    Channel channel = accepted.get(5, TimeUnit.SECONDS);
+    Session session = new Session("c3", channel, Endpoint.MULTIPLEX, "/ws", "127.0.0.1", 0);
+    // Long enough that the second task surely runs inside the window, even on a loaded machine.
+    long delayMs = 2_000;
+    FlushCoalescer delayed = new FlushCoalescer(delayMs);
+
+    long start = System.nanoTime();
+    channel.eventLoop().submit(() -> delayed.writeLater(session, Unpooled.wrappedBuffer(new byte[] {1}))).get(5, TimeUnit.SECONDS);
+    // A later run of the event loop: without a delay this message would have had its own flush.
+    int seen = channel.eventLoop().submit(() -> {
+      delayed.writeLater(session, Unpooled.wrappedBuffer(new byte[] {2}));
+      return flushes.get();
+    }).get(5, TimeUnit.SECONDS);
+    assertThat(seen).as("nothing flushed inside the window").isZero();
+    awaitReceived(2);
+    long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+    assertThat(flushes.get()).isEqualTo(1);
+    assertThat(received).containsExactly((byte) 1, (byte) 2);
+    assertThat(elapsedMs).as("the flush waited for the delay").isGreaterThanOrEqualTo(delayMs);
   }
 
   private void awaitReceived(int count) {
