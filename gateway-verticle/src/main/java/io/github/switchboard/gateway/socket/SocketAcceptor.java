@@ -213,6 +213,14 @@ public final class SocketAcceptor {
     closer.close(session, (short) status.code(), status.reasonText());
   }
 
+  /** Handling a message threw: a bug. The client hears of it; the socket stays open. */
+  void failed(Session session, RuntimeException e) {
+    log.error("{} failed to handle a message", session, e);
+    if (!session.closing()) {
+      writer.error(session, ErrorCode.INTERNAL_ERROR, "the gateway failed to handle the message", null);
+    }
+  }
+
   /** A text message that is not UTF-8: RFC 6455 closes with 1007. */
   void invalidText(Session session) {
     log.info("{} closed: text message is not valid UTF-8", session);

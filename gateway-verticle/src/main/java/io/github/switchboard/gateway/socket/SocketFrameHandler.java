@@ -91,9 +91,20 @@ final class SocketFrameHandler extends ChannelInboundHandlerAdapter implements H
     }
   }
 
-  /** One frame, inside the connection's context. */
+  /**
+   * One frame, inside the connection's context. A bug while handling one message costs that
+   * message an {@code internal_error} frame, not the socket.
+   */
   @Override
   public void handle(WebSocketFrame frame) {
+    try {
+      frame(frame);
+    } catch (RuntimeException e) {
+      acceptor.failed(session, e);
+    }
+  }
+
+  private void frame(WebSocketFrame frame) {
     if (frame instanceof TextWebSocketFrame || frame instanceof BinaryWebSocketFrame
       || frame instanceof ContinuationWebSocketFrame) {
       data(frame);
