@@ -4,23 +4,27 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelOutboundInvoker;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.FastThreadLocal;
+import io.netty.util.concurrent.SingleThreadEventExecutor;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Flushes the sockets written by a fan-out once, after every task already queued on the event
- * loop has run, or after {@code flushDelayMs}. A flush is the socket write syscall, and it is
- * most of a delivery's cost; the messages written to a socket before its flush go out in one
- * syscall.
+ * Decides when a socket written by a fan-out is flushed. A flush is the socket write syscall,
+ * and it is most of a delivery's cost; the messages written to a socket before its flush go
+ * out in one syscall.
  *
- * <p>Without a delay (the default), that happens when group messages arrive faster than the
- * event loop fans them out: the messages queued behind the current one are written before the
- * flush. When the event loop keeps up, the flush runs right after the fan-out, and a delivery
- * waits at most for the writes of its own fan-out (no timer, no added latency). With a delay,
- * every delivery within the window shares its socket's next write: less CPU per delivery at
- * any rate, up to the delay more latency.
+ * <p>Without a delay (the default): while nothing waits on the event loop, a delivery is
+ * flushed at once, so the first sockets of a fan-out do not wait for the last ones to be
+ * written. When tasks are queued behind the current one (group messages arriving faster than
+ * the event loop fans them out, or a flush already scheduled), writes are not flushed; each
+ * socket is flushed once after the tasks already queued have run, and takes every message
+ * written meanwhile in one syscall. No timer, no added delay.
+ *
+ * <p>With {@code flushDelayMs}, every delivery waits up to that long for its socket's flush and
+ * shares it with the deliveries written meanwhile: less CPU per delivery at any rate, up to
+ * the delay more latency.
  *
  * <p>One batch per event-loop thread, only touched from that thread.
  */
@@ -38,14 +42,19 @@ final class FlushCoalescer {
     this.delayNanos = TimeUnit.MILLISECONDS.toNanos(delayMs);
   }
 
-  /** Writes a frame now and flushes the socket when the current run of tasks (or the delay) ends. */
+  /** Writes a frame now, and flushes the socket now or when the queued tasks (or the delay) are done. */
   void writeLater(Session session, Object frame) {
     Channel channel = session.channel();
-    if (!channel.eventLoop().inEventLoop()) {
+    EventLoop loop = channel.eventLoop();
+    if (!loop.inEventLoop()) {
       channel.writeAndFlush(frame, channel.voidPromise());
       return;
     }
     ChannelOutboundInvoker out = session.dataOut();
+    if (delayNanos == 0 && !session.flushPending() && !backlog(loop)) {
+      out.writeAndFlush(frame, channel.voidPromise());
+      return;
+    }
     out.write(frame, channel.voidPromise());
     if (!channel.isWritable()) {
       // Unflushed bytes count against the socket's queue cap: a reader that keeps up must not
@@ -56,6 +65,11 @@ final class FlushCoalescer {
       session.flushPending(true);
       batches.get().add(session);
     }
+  }
+
+  /** Whether tasks wait on the event loop; an event loop that cannot tell counts as busy. */
+  private static boolean backlog(EventLoop loop) {
+    return !(loop instanceof SingleThreadEventExecutor executor) || executor.pendingTasks() > 0;
   }
 
   private final class Batch {
