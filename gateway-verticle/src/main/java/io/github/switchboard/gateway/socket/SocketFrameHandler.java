@@ -44,8 +44,8 @@ final class SocketFrameHandler extends ChannelInboundHandlerAdapter implements H
   /**
    * The connection's Vert.x context. Netty calls this handler outside any Vert.x dispatch;
    * what it hands on runs inside one, as Vert.x's own handlers would: consumers, timers and
-   * requests then belong to the gateway's context (not a new one per call), the blocked-thread
-   * checker watches the work, and an exception reaches the context's handler.
+   * requests then belong to the gateway's context (not a new one per call), and the
+   * blocked-thread checker watches the work.
    */
   private final ContextInternal context;
   /** True once the handshake is done and the session registered. */
