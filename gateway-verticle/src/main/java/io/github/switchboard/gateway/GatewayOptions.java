@@ -36,6 +36,14 @@ public final class GatewayOptions {
    * go out in one write: less CPU per delivery, at most this much more latency.
    */
   public static final int DEFAULT_FLUSH_DELAY_MS = 0;
+  /**
+   * Cluster mode: after this gateway registers its consumer for a chat room (the first socket
+   * there subscribes with {@code since}), it waits this long before reading the room's
+   * history. Other nodes learn of a new consumer asynchronously (Hazelcast events); a message
+   * the chat service publishes before it knows of this gateway does not arrive here, but if it
+   * was stored before the history read, the replay has it. 0: no wait.
+   */
+  public static final long DEFAULT_REGISTRATION_SETTLE_MS = 250;
   /** A socket that keeps dropping deliveries this long is closed with 1013. */
   public static final long DEFAULT_SLOW_CONSUMER_CLOSE_MS = 30_000;
   /** Groups one {@code /ws} socket may be subscribed to at once. */
@@ -74,6 +82,7 @@ public final class GatewayOptions {
   private final int frameHardLimitBytes;
   private final int writeQueueMaxBytes;
   private final int flushDelayMs;
+  private final long registrationSettleMs;
   private final long slowConsumerCloseMs;
   private final int maxSubscriptions;
   private final long serviceTimeoutMs;
@@ -103,6 +112,7 @@ public final class GatewayOptions {
       intIn(c, "frameHardLimitBytes", DEFAULT_FRAME_HARD_LIMIT_BYTES, 128, Integer.MAX_VALUE));
     writeQueueMaxBytes = intIn(c, "writeQueueMaxBytes", DEFAULT_WRITE_QUEUE_MAX_BYTES, 1024, Integer.MAX_VALUE);
     flushDelayMs = intIn(c, "flushDelayMs", DEFAULT_FLUSH_DELAY_MS, 0, 1000);
+    registrationSettleMs = longIn(c, "registrationSettleMs", DEFAULT_REGISTRATION_SETTLE_MS, 0, 10_000);
     slowConsumerCloseMs = longIn(c, "slowConsumerCloseMs", DEFAULT_SLOW_CONSUMER_CLOSE_MS, 0, Long.MAX_VALUE);
     maxSubscriptions = intIn(c, "maxSubscriptions", DEFAULT_MAX_SUBSCRIPTIONS, 1, Integer.MAX_VALUE);
     serviceTimeoutMs = longIn(c, "serviceTimeoutMs", DEFAULT_SERVICE_TIMEOUT_MS, 1, Long.MAX_VALUE);
@@ -129,7 +139,7 @@ public final class GatewayOptions {
   /** Reads the verticle config, with environment variables taking precedence. */
   public static GatewayOptions from(JsonObject config, Map<String, String> env) {
     JsonObject merged = config == null ? new JsonObject() : config.copy();
-    for (String key : List.of("host", "port", "pingIntervalMs", "maxFrameBytes", "frameHardLimitBytes", "writeQueueMaxBytes", "flushDelayMs",
+    for (String key : List.of("host", "port", "pingIntervalMs", "maxFrameBytes", "frameHardLimitBytes", "writeQueueMaxBytes", "flushDelayMs", "registrationSettleMs",
       "slowConsumerCloseMs", "maxSubscriptions", "serviceTimeoutMs", "drainTimeoutMs", "embeddedServices", "maxPublishBytes", "apiKey", "rateLimitPerSecond", "rateLimitBurst", "rateLimitCloseAfter", "maxConnections",
       "maxConnectionsPerIp", "allowedOrigins", "presenceGroups", "presenceTtlMs", "groups")) {
       String value = env.get(envName(key));
@@ -181,6 +191,10 @@ public final class GatewayOptions {
 
   public int flushDelayMs() {
     return flushDelayMs;
+  }
+
+  public long registrationSettleMs() {
+    return registrationSettleMs;
   }
 
   public long slowConsumerCloseMs() {

@@ -18,6 +18,7 @@ class GatewayOptionsTest {
     assertThat(options.maxFrameBytes()).isEqualTo(64 * 1024);
     assertThat(options.embeddedServices()).isTrue();
     assertThat(options.flushDelayMs()).isZero();
+    assertThat(options.registrationSettleMs()).isEqualTo(250);
     assertThat(options.groups()).isEqualTo(GatewayOptions.DEFAULT_GROUPS);
   }
 

@@ -129,6 +129,11 @@ public final class GroupRegistry {
     }
   }
 
+  /** Whether this gateway holds a consumer for the group. */
+  public boolean has(String group) {
+    return groups.containsKey(group);
+  }
+
   /** Event bus consumers this gateway holds: one per group with local sockets. */
   public int consumerCount() {
     return groups.size();

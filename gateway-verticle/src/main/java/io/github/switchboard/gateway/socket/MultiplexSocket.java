@@ -11,6 +11,7 @@ import io.github.switchboard.protocol.ErrorCode;
 import io.github.switchboard.protocol.Groups;
 import io.github.switchboard.protocol.ProtocolException;
 import io.github.switchboard.protocol.ServerFrames;
+import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.http.WebSocketFrameType;
 import io.vertx.core.json.Json;
@@ -36,9 +37,14 @@ public final class MultiplexSocket implements SocketAdapter {
   private final ChatClient chat;
   private final int maxSubscriptions;
   private final PresenceTracker presence;
+  private final Vertx vertx;
+  /** Wait between a new room consumer and the history read; 0 when not clustered. */
+  private final long registrationSettleMs;
 
-  public MultiplexSocket(GroupRegistry groups, GroupPolicy policy, FrameWriter writer, EventBus eventBus,
-                         ChatClient chat, PresenceTracker presence, int maxSubscriptions) {
+  public MultiplexSocket(Vertx vertx, GroupRegistry groups, GroupPolicy policy, FrameWriter writer, EventBus eventBus,
+                         ChatClient chat, PresenceTracker presence, int maxSubscriptions, long registrationSettleMs) {
+    this.vertx = vertx;
+    this.registrationSettleMs = registrationSettleMs;
     this.presence = presence;
     this.groups = groups;
     this.policy = policy;
@@ -140,7 +146,7 @@ public final class MultiplexSocket implements SocketAdapter {
    */
   private void subscribeWithHistory(Session session, ClientFrame.Subscribe request, String room) {
     String group = request.group();
-    long since = request.since();
+    boolean newConsumer = !groups.has(group);
     session.beginRecovery(group);
     groups.join(group, session).onComplete(joined -> {
       if (joined.failed()) {
@@ -148,35 +154,47 @@ public final class MultiplexSocket implements SocketAdapter {
         subscribeFailed(session, group, request.id(), joined.cause());
         return;
       }
-      chat.history(room, since).onComplete(ar -> {
-        Recovery.Held held = session.endRecovery(group);
-        if (!session.inGroup(group)) {
-          return;
+      if (newConsumer && registrationSettleMs > 0) {
+        // Live deliveries are held meanwhile; see GatewayOptions.DEFAULT_REGISTRATION_SETTLE_MS.
+        vertx.setTimer(registrationSettleMs, t -> replay(session, request, room));
+      } else {
+        replay(session, request, room);
+      }
+    });
+  }
+
+  /** Reads the stored messages after {@code since} and sends the reply, them, then the held ones. */
+  private void replay(Session session, ClientFrame.Subscribe request, String room) {
+    String group = request.group();
+    long since = request.since();
+    chat.history(room, since).onComplete(ar -> {
+      Recovery.Held held = session.endRecovery(group);
+      if (!session.inGroup(group)) {
+        return;
+      }
+      JsonArray stored = ar.succeeded() ? ar.result().getJsonArray("messages", new JsonArray()) : new JsonArray();
+      boolean recovered = ar.succeeded() && ar.result().getBoolean("recovered", false) && !held.overflowed();
+      if (ar.failed()) {
+        log.warn("{} group={} history unavailable: {}", session, group, ar.cause().getMessage());
+      }
+      writer.reply(session, ServerFrames.subscribed(group, request.id(), recovered));
+      long last = since;
+      for (Object item : stored) {
+        JsonObject message = (JsonObject) item;
+        long seq = message.getLong("seq", -1L);
+        if (seq > last) {
+          Delivery past = new Delivery(Delivery.Kind.JSON, seq, message.getString("sender"), true,
+            message.getLong("ts", 0L), message.encode().getBytes(StandardCharsets.UTF_8));
+          writer.write(session, WebSocketFrameType.TEXT, ServerFrames.message(group, past));
+          last = seq;
         }
-        JsonArray stored = ar.succeeded() ? ar.result().getJsonArray("messages", new JsonArray()) : new JsonArray();
-        boolean recovered = ar.succeeded() && ar.result().getBoolean("recovered", false) && !held.overflowed();
-        if (ar.failed()) {
-          log.warn("{} group={} history unavailable: {}", session, group, ar.cause().getMessage());
+      }
+      for (Delivery live : held.deliveries()) {
+        if (!live.hasSeq() || live.seq() > last) {
+          writer.write(session, WebSocketFrameType.TEXT, ServerFrames.message(group, live));
+          last = Math.max(last, live.seq());
         }
-        writer.reply(session, ServerFrames.subscribed(group, request.id(), recovered));
-        long last = since;
-        for (Object item : stored) {
-          JsonObject message = (JsonObject) item;
-          long seq = message.getLong("seq", -1L);
-          if (seq > last) {
-            Delivery replay = new Delivery(Delivery.Kind.JSON, seq, message.getString("sender"), true,
-              message.getLong("ts", 0L), message.encode().getBytes(StandardCharsets.UTF_8));
-            writer.write(session, WebSocketFrameType.TEXT, ServerFrames.message(group, replay));
-            last = seq;
-          }
-        }
-        for (Delivery live : held.deliveries()) {
-          if (!live.hasSeq() || live.seq() > last) {
-            writer.write(session, WebSocketFrameType.TEXT, ServerFrames.message(group, live));
-            last = Math.max(last, live.seq());
-          }
-        }
-      });
+      }
     });
   }
 
