@@ -37,11 +37,11 @@ public final class GatewayOptions {
    */
   public static final int DEFAULT_FLUSH_DELAY_MS = 0;
   /**
-   * Cluster mode: after this gateway registers its consumer for a chat room (the first socket
-   * there subscribes with {@code since}), it waits this long before reading the room's
-   * history. Other nodes learn of a new consumer asynchronously (Hazelcast events); a message
-   * the chat service publishes before it knows of this gateway does not arrive here, but if it
-   * was stored before the history read, the replay has it. 0: no wait.
+   * Cluster mode: after this gateway registers a new consumer for a group (its first socket
+   * there), the join completes this much later: "subscribed", a room's welcome and a
+   * {@code since} history read wait for it. Other nodes learn of a new consumer from a
+   * Hazelcast event; a message published elsewhere before that does not reach this gateway.
+   * 0: no wait.
    */
   public static final long DEFAULT_REGISTRATION_SETTLE_MS = 250;
   /** A socket that keeps dropping deliveries this long is closed with 1013. */

@@ -92,7 +92,7 @@ public class GatewayVerticle extends VerticleBase {
     FrameWriter writer = new FrameWriter(stats, new SlowConsumerPolicy(closer, options.slowConsumerCloseMs()),
       options.flushDelayMs());
     sessions = new Sessions();
-    groups = new GroupRegistry(vertx.eventBus(), writer, stats);
+    groups = new GroupRegistry(vertx, writer, stats, vertx.isClustered() ? options.registrationSettleMs() : 0);
     for (Endpoint endpoint : Endpoint.values()) {
       Gauge.builder("switchboard.connections.open", sessions, s -> s.size(endpoint))
         .description("Open WebSocket connections").tag("endpoint", endpoint.path()).strongReference(true).register(registry);
@@ -124,8 +124,8 @@ public class GatewayVerticle extends VerticleBase {
     webSocket(router, "/ws/hub", acceptor, new HubSocket(groups, vertx.eventBus()));
     presence = new PresenceTracker(vertx, options.presenceGroups(), options.presenceTtlMs());
     groups.listener(presence);
-    webSocket(router, "/ws", acceptor, new MultiplexSocket(vertx, groups, policy, writer, vertx.eventBus(), chatClient,
-      presence, options.maxSubscriptions(), vertx.isClustered() ? options.registrationSettleMs() : 0));
+    webSocket(router, "/ws", acceptor, new MultiplexSocket(groups, policy, writer, vertx.eventBus(), chatClient, presence,
+      options.maxSubscriptions()));
     webSocket(router, "/ws/scores", acceptor, new ScoresSocket(new ScoresView(vertx, groups, scoresClient, writer), writer));
     webSocket(router, "/ws/random", acceptor, new RandomSocket(groups, writer));
     ChatSocket chat = new ChatSocket(groups, writer, chatClient);

@@ -6,6 +6,7 @@ import io.github.switchboard.gateway.socket.Session;
 import io.github.switchboard.protocol.Delivery;
 import io.github.switchboard.protocol.Groups;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.MessageConsumer;
 import org.slf4j.Logger;
@@ -26,9 +27,12 @@ public final class GroupRegistry {
 
   private static final Logger log = LoggerFactory.getLogger(GroupRegistry.class);
 
+  private final Vertx vertx;
   private final EventBus eventBus;
   private final FrameWriter writer;
   private final GatewayStats stats;
+  /** Wait after a new consumer's registration before its group counts as joined; 0: none. */
+  private final long settleMs;
   private final Map<String, LocalGroup> groups = new HashMap<>();
   private MembershipListener listener = MembershipListener.NONE;
 
@@ -53,15 +57,24 @@ public final class GroupRegistry {
     listener = value;
   }
 
-  public GroupRegistry(EventBus eventBus, FrameWriter writer, GatewayStats stats) {
-    this.eventBus = eventBus;
+  /**
+   * {@code settleMs}: in cluster mode, how long after a new consumer's registration its group
+   * counts as joined. Other nodes learn of a new consumer from a Hazelcast event, so a message
+   * published elsewhere right after the registration may not reach this gateway; the wait lets
+   * "subscribed" (and a room's welcome) mean what it says. 0 when not clustered.
+   */
+  public GroupRegistry(Vertx vertx, FrameWriter writer, GatewayStats stats, long settleMs) {
+    this.vertx = vertx;
+    this.eventBus = vertx.eventBus();
     this.writer = writer;
     this.stats = stats;
+    this.settleMs = settleMs;
   }
 
   /**
    * Adds the session to the group. The future completes once this gateway's consumer for the
-   * group is registered across the cluster, so a message published after it arrives.
+   * group is registered across the cluster and, for a new one, {@code settleMs} later, so that
+   * a message published after it arrives.
    */
   public Future<Void> join(String group, Session session) {
     LocalGroup local = open(group);
@@ -70,7 +83,7 @@ public final class GroupRegistry {
     if (first) {
       listener.joined(group, session);
     }
-    return local.consumer().completion();
+    return local.ready();
   }
 
   /**
@@ -80,7 +93,7 @@ public final class GroupRegistry {
   public Future<Void> observe(String group, Consumer<Delivery> observer) {
     LocalGroup local = open(group);
     local.observe(observer);
-    return local.consumer().completion();
+    return local.ready();
   }
 
   public void unobserve(String group, Consumer<Delivery> observer) {
@@ -97,7 +110,8 @@ public final class GroupRegistry {
       groups.put(group, local);
       LocalGroup target = local;
       MessageConsumer<Object> consumer = eventBus.consumer(Groups.address(group), message -> deliver(target, message.body()));
-      local.consumer(consumer);
+      Future<Void> registered = consumer.completion();
+      local.consumer(consumer, settleMs == 0 ? registered : registered.compose(v -> vertx.timer(settleMs).<Void>mapEmpty()));
       log.debug("group={} consumer registered", group);
     }
     return local;
@@ -127,11 +141,6 @@ public final class GroupRegistry {
     for (String group : session.groups()) {
       leave(group, session);
     }
-  }
-
-  /** Whether this gateway holds a consumer for the group. */
-  public boolean has(String group) {
-    return groups.containsKey(group);
   }
 
   /** Event bus consumers this gateway holds: one per group with local sockets. */

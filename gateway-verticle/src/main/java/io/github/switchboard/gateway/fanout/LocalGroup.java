@@ -3,6 +3,7 @@ package io.github.switchboard.gateway.fanout;
 import io.github.switchboard.gateway.socket.FrameWriter;
 import io.github.switchboard.gateway.socket.Session;
 import io.github.switchboard.protocol.Delivery;
+import io.vertx.core.Future;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.netty.buffer.ByteBufAllocator;
 
@@ -25,6 +26,8 @@ final class LocalGroup {
   private Session[] snapshot = EMPTY;
   private boolean dirty;
   private MessageConsumer<Object> consumer;
+  /** Completes when the group counts as joined on this gateway (see GroupRegistry). */
+  private Future<Void> ready;
   /** In-gateway listeners (the scores view) that see every delivery before the sockets do. */
   private final List<Consumer<Delivery>> observers = new ArrayList<>(0);
 
@@ -40,8 +43,13 @@ final class LocalGroup {
     return consumer;
   }
 
-  void consumer(MessageConsumer<Object> consumer) {
+  void consumer(MessageConsumer<Object> consumer, Future<Void> ready) {
     this.consumer = consumer;
+    this.ready = ready;
+  }
+
+  Future<Void> ready() {
+    return ready;
   }
 
   boolean add(Session session) {

@@ -11,7 +11,6 @@ import io.github.switchboard.protocol.ErrorCode;
 import io.github.switchboard.protocol.Groups;
 import io.github.switchboard.protocol.ProtocolException;
 import io.github.switchboard.protocol.ServerFrames;
-import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.http.WebSocketFrameType;
 import io.vertx.core.json.Json;
@@ -37,14 +36,9 @@ public final class MultiplexSocket implements SocketAdapter {
   private final ChatClient chat;
   private final int maxSubscriptions;
   private final PresenceTracker presence;
-  private final Vertx vertx;
-  /** Wait between a new room consumer and the history read; 0 when not clustered. */
-  private final long registrationSettleMs;
 
-  public MultiplexSocket(Vertx vertx, GroupRegistry groups, GroupPolicy policy, FrameWriter writer, EventBus eventBus,
-                         ChatClient chat, PresenceTracker presence, int maxSubscriptions, long registrationSettleMs) {
-    this.vertx = vertx;
-    this.registrationSettleMs = registrationSettleMs;
+  public MultiplexSocket(GroupRegistry groups, GroupPolicy policy, FrameWriter writer, EventBus eventBus,
+                         ChatClient chat, PresenceTracker presence, int maxSubscriptions) {
     this.presence = presence;
     this.groups = groups;
     this.policy = policy;
@@ -146,20 +140,16 @@ public final class MultiplexSocket implements SocketAdapter {
    */
   private void subscribeWithHistory(Session session, ClientFrame.Subscribe request, String room) {
     String group = request.group();
-    boolean newConsumer = !groups.has(group);
     session.beginRecovery(group);
+    // The history is read once the group is joined: a message the chat service publishes
+    // before it knows of this gateway's consumer is stored by then, so the replay has it.
     groups.join(group, session).onComplete(joined -> {
       if (joined.failed()) {
         session.endRecovery(group);
         subscribeFailed(session, group, request.id(), joined.cause());
         return;
       }
-      if (newConsumer && registrationSettleMs > 0) {
-        // Live deliveries are held meanwhile; see GatewayOptions.DEFAULT_REGISTRATION_SETTLE_MS.
-        vertx.setTimer(registrationSettleMs, t -> replay(session, request, room));
-      } else {
-        replay(session, request, room);
-      }
+      replay(session, request, room);
     });
   }
 

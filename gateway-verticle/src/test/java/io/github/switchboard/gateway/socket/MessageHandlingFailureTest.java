@@ -49,7 +49,7 @@ class MessageHandlingFailureTest {
     SocketCloser closer = new SocketCloser(vertx, SocketCloser.DEFAULT_GRACE_MS);
     FrameWriter writer = new FrameWriter(stats, new SlowConsumerPolicy(closer, options.slowConsumerCloseMs()), 0);
     RateLimiter rateLimiter = new RateLimiter(options.rateLimitPerSecond(), options.rateLimitBurst());
-    SocketAcceptor acceptor = new SocketAcceptor(new Sessions(), new GroupRegistry(vertx.eventBus(), writer, stats),
+    SocketAcceptor acceptor = new SocketAcceptor(new Sessions(), new GroupRegistry(vertx, writer, stats, 0),
       writer, stats, closer, rateLimiter, options);
 
     List<String> handled = new ArrayList<>();
