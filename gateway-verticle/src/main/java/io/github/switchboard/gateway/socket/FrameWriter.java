@@ -19,9 +19,9 @@ import java.nio.charset.StandardCharsets;
  *
  * <p>Data frames are written to the socket's Netty channel as finished WebSocket frames
  * ({@link WireFrame}); a fan-out writes a view of one buffer to every socket, with the void
- * promise, so a delivery allocates per socket only that view and Netty's queue entry; the
- * socket is flushed by the {@link FlushCoalescer}, once for every message queued meanwhile
- * (or written within {@code flushDelayMs}).
+ * promise, so a delivery allocates per socket only that view and Netty's queue entry. The
+ * {@link FlushCoalescer} decides when the socket is flushed: at once while the event loop is
+ * idle, once for all messages queued behind a backlog, or after {@code flushDelayMs}.
  * Replies are flushed at once (a ping's round trip must not wait for a fan-out). Control
  * frames (ping, pong, close) go through Netty's WebSocket encoder; they may interleave with
  * data frames anywhere, as RFC 6455 allows. Everything here runs on the event loop of the
