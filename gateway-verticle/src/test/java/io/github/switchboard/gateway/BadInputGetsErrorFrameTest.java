@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * PROTOCOL.md section 2: each class of bad input gets its error frame and the socket stays
+ * docs/protocol.md section 2: each class of bad input gets its error frame and the socket stays
  * usable; an oversize frame closes with 1009; a bystander in the same group sees nothing odd.
  */
 class BadInputGetsErrorFrameTest {

@@ -14,7 +14,7 @@ import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** PROTOCOL.md 1.2 and the chat parts of section 3, against the embedded chat service. */
+/** docs/protocol.md 1.2 and the chat parts of section 3, against the embedded chat service. */
 class ChatRoomsTest {
 
   private Vertx vertx;

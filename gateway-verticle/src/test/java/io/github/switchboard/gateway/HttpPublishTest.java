@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** PROTOCOL.md 4: POST /api/groups/{group}/messages. */
+/** docs/protocol.md section 4: POST /api/groups/{group}/messages. */
 class HttpPublishTest {
 
   private Vertx vertx;

@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** PROTOCOL.md section 6: one event bus consumer per group per gateway, gone with the last socket. */
+/** docs/protocol.md section 6: one event bus consumer per group per gateway, gone with the last socket. */
 class OneConsumerPerGroupTest {
 
   private Vertx vertx;

@@ -11,7 +11,7 @@ import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** PROTOCOL.md 1.3: {"message":N}, N in [0,100], about once a second, the same to every socket. */
+/** docs/protocol.md 1.3: {"message":N}, N in [0,100], about once a second, the same to every socket. */
 class RandomStreamTest {
 
   private Vertx vertx;

@@ -13,7 +13,7 @@ import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** PROTOCOL.md 1.1 against the embedded simulator. */
+/** docs/protocol.md 1.1 against the embedded simulator. */
 class ScoresFeedTest {
 
   private Vertx vertx;

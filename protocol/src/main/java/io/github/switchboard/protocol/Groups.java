@@ -10,7 +10,7 @@ import java.util.regex.Pattern;
  */
 public final class Groups {
 
-  /** Prefix of every group address on the event bus (PROTOCOL.md section 6). */
+  /** Prefix of every group address on the event bus (docs/protocol.md section 6). */
   public static final String ADDRESS_PREFIX = "group.";
 
   public static final int MAX_NAME_LENGTH = 128;
