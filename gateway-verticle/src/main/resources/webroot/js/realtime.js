@@ -507,9 +507,10 @@ export class MultiplexConnection extends Connection {
 
   /**
    * Calls handler(data, message) for every delivery of the group. Remembers the last seq
-   * seen; after a reconnect it resubscribes with since = that seq, so nothing published in
-   * between is lost, and a delivery with seq <= the last one is dropped, so nothing shows
-   * twice. Options: since (replay stored messages with a higher seq first; chat groups keep
+   * seen; after a reconnect it resubscribes with since = that seq, so that a group with stored
+   * history (chat groups) replays what was published in between (onGap says when it cannot),
+   * and a delivery with seq <= the last one is dropped, so nothing shows twice. Other groups
+   * have no seq: what they publish while the socket is down is lost. Options: since (replay stored messages with a higher seq first; chat groups keep
    * them), onGap({group, since}) (called when the server cannot replay everything),
    * onSubscribed({group, since, recovered, count}) (called on every `subscribed` reply: the
    * first, and each one after a reconnect). Resolves with a Subscription once the server has

@@ -22,7 +22,7 @@ import io.fabric8.kubernetes.api.model.VolumeProjection;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.CrossVersionObjectReference;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
-import io.github.switchboard.gateway.GatewayOptions;
+import io.github.switchboard.gateway.config.GatewayOptions;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 
@@ -425,17 +425,17 @@ final class ManifestChecker {
       return;
     }
     Optional<ContainerPort> http = ports(c).stream().filter(p -> "http".equals(p.getName())).findFirst();
-    if (http.isEmpty() || http.get().getContainerPort() != options.port()) {
-      problems.add(at + ": the gateway listens on " + options.port() + " but the port named http is "
+    if (http.isEmpty() || http.get().getContainerPort() != options.server().port()) {
+      problems.add(at + ": the gateway listens on " + options.server().port() + " but the port named http is "
         + http.map(ContainerPort::getContainerPort).orElse(null));
     }
     long preStopMs = preStopSleepMs(c);
     Long grace = pod.getTerminationGracePeriodSeconds();
     long graceMs = (grace == null ? DEFAULT_GRACE_SECONDS : grace) * 1000;
-    if (graceMs <= options.drainTimeoutMs() + preStopMs) {
+    if (graceMs <= options.server().drainTimeoutMs() + preStopMs) {
       problems.add(at + ": terminationGracePeriodSeconds " + (grace == null ? "(default) " + DEFAULT_GRACE_SECONDS : grace)
         + " is not longer than the preStop sleep (" + preStopMs + " ms) plus the drain time (drainTimeoutMs "
-        + options.drainTimeoutMs() + "): the kubelet would kill gateways mid-drain");
+        + options.server().drainTimeoutMs() + "): the kubelet would kill gateways mid-drain");
     }
   }
 

@@ -1,66 +1,67 @@
 package io.github.switchboard.gateway;
 
 import io.github.switchboard.chat.ChatVerticle;
-import io.github.switchboard.gateway.auth.Principal;
+import io.github.switchboard.gateway.admission.Admission;
+import io.github.switchboard.gateway.admission.OriginCheck;
+import io.github.switchboard.gateway.auth.GroupPolicy;
 import io.github.switchboard.gateway.auth.TokenAuthenticator;
+import io.github.switchboard.gateway.config.GatewayOptions;
+import io.github.switchboard.gateway.endpoint.ChatEndpoint;
+import io.github.switchboard.gateway.endpoint.HubEndpoint;
+import io.github.switchboard.gateway.endpoint.MultiplexEndpoint;
+import io.github.switchboard.gateway.endpoint.RandomEndpoint;
+import io.github.switchboard.gateway.endpoint.ScoresEndpoint;
+import io.github.switchboard.gateway.endpoint.ScoresView;
 import io.github.switchboard.gateway.fanout.GroupRegistry;
-import io.github.switchboard.gateway.metrics.EventLoopProbe;
-import io.github.switchboard.gateway.metrics.GatewayStats;
-import io.github.switchboard.gateway.metrics.Registries;
-import io.github.switchboard.gateway.presence.PresenceTracker;
-import io.github.switchboard.gateway.socket.Endpoint;
 import io.github.switchboard.gateway.http.HealthRoutes;
-import io.github.switchboard.gateway.http.Json;
+import io.github.switchboard.gateway.http.JsonResponses;
 import io.github.switchboard.gateway.http.PublishRoute;
 import io.github.switchboard.gateway.http.Readiness;
 import io.github.switchboard.gateway.http.ServiceRoutes;
 import io.github.switchboard.gateway.http.StatsRoute;
-import io.github.switchboard.gateway.limit.OriginCheck;
-import io.github.switchboard.gateway.limit.RateLimiter;
-import io.github.switchboard.gateway.limit.SlowConsumerPolicy;
-import io.github.switchboard.gateway.socket.ChatSocket;
-import io.github.switchboard.gateway.socket.FrameWriter;
-import io.github.switchboard.gateway.socket.HubSocket;
-import io.github.switchboard.gateway.socket.KeepAlive;
-import io.github.switchboard.gateway.socket.MultiplexSocket;
-import io.github.switchboard.gateway.socket.RandomSocket;
+import io.github.switchboard.gateway.http.UpgradeRoute;
+import io.github.switchboard.gateway.metrics.EventLoopProbe;
+import io.github.switchboard.gateway.metrics.GatewayStats;
+import io.github.switchboard.gateway.metrics.Registries;
+import io.github.switchboard.gateway.presence.PresenceTracker;
 import io.github.switchboard.gateway.service.ChatClient;
 import io.github.switchboard.gateway.service.ScoresClient;
-import io.github.switchboard.gateway.socket.ScoresSocket;
-import io.github.switchboard.gateway.socket.ScoresView;
-import io.github.switchboard.gateway.socket.Session;
-import io.github.switchboard.gateway.socket.SocketAcceptor;
-import io.github.switchboard.gateway.socket.SocketAdapter;
-import io.github.switchboard.gateway.socket.SocketCloser;
-import io.github.switchboard.gateway.socket.Sessions;
+import io.github.switchboard.gateway.session.Endpoint;
+import io.github.switchboard.gateway.session.EndpointHandler;
+import io.github.switchboard.gateway.session.SessionLifecycle;
+import io.github.switchboard.gateway.session.Sessions;
+import io.github.switchboard.gateway.transport.FrameWriter;
+import io.github.switchboard.gateway.transport.InboundPolicy;
+import io.github.switchboard.gateway.transport.KeepAlive;
+import io.github.switchboard.gateway.transport.SocketAcceptor;
+import io.github.switchboard.gateway.transport.SocketCloser;
 import io.github.switchboard.protocol.ErrorCode;
-import io.github.switchboard.protocol.Groups;
 import io.github.switchboard.simulator.SimulatorVerticle;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
-import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Wiring only: options, then the parts, then the router, then the server. In embedded mode (not
- * clustered) it first deploys the chat and simulator services in the same JVM.
+ * Wiring only: options, then the layers from the bottom up (transport, sessions, fan-out,
+ * endpoints, admission), then the routes, then the server; the stop order in {@link #stop}. In
+ * embedded mode (not clustered) it first deploys the chat and simulator services in the same
+ * JVM. docs/architecture.md draws the layers.
  */
 public class GatewayVerticle extends VerticleBase {
 
-  /** Close code sent to every socket when the gateway stops, so clients reconnect elsewhere. */
-  public static final short GOING_AWAY = 1001;
   /** Classpath folder of the pages and the JS client. */
   public static final String WEBROOT = "webroot";
   private static final Logger log = LoggerFactory.getLogger(GatewayVerticle.class);
@@ -72,101 +73,78 @@ public class GatewayVerticle extends VerticleBase {
   private KeepAlive keepAlive;
   private SocketCloser closer;
   private EventLoopProbe eventLoopProbe;
-  private OriginCheck originCheck;
-  private TokenAuthenticator authenticator;
-  private GroupPolicy policy;
   private PresenceTracker presence;
-  private GatewayStats stats;
   private HttpServer server;
 
   @Override
   public Future<?> start() {
+    TokenAuthenticator authenticator;
     try {
       options = GatewayOptions.from(config(), System.getenv());
+      authenticator = new TokenAuthenticator(vertx, options.auth());
     } catch (IllegalArgumentException e) {
       return Future.failedFuture(new IllegalArgumentException("invalid gateway config: " + e.getMessage(), e));
-    }
-    PrometheusMeterRegistry registry = Registries.forGateway();
-    GatewayStats stats = new GatewayStats(registry);
-    closer = new SocketCloser(vertx, SocketCloser.DEFAULT_GRACE_MS);
-    FrameWriter writer = new FrameWriter(stats, new SlowConsumerPolicy(closer, options.slowConsumerCloseMs()),
-      options.flushDelayMs());
-    sessions = new Sessions();
-    groups = new GroupRegistry(vertx, writer, stats, vertx.isClustered() ? options.registrationSettleMs() : 0);
-    for (Endpoint endpoint : Endpoint.values()) {
-      Gauge.builder("switchboard.connections.open", sessions, s -> s.size(endpoint))
-        .description("Open WebSocket connections").tag("endpoint", endpoint.path()).strongReference(true).register(registry);
-    }
-    Gauge.builder("switchboard.group.consumers", groups, GroupRegistry::consumerCount)
-      .description("Event bus consumers of this gateway: one per group with local sockets")
-      .strongReference(true).register(registry);
-    eventLoopProbe = new EventLoopProbe(vertx, registry);
-    ChatClient chatClient = new ChatClient(vertx.eventBus(), options.serviceTimeoutMs());
-    ScoresClient scoresClient = new ScoresClient(vertx.eventBus(), options.serviceTimeoutMs());
-    SocketAcceptor acceptor = new SocketAcceptor(sessions, groups, writer, stats, closer,
-      new RateLimiter(options.rateLimitPerSecond(), options.rateLimitBurst()), options);
-    keepAlive = new KeepAlive(vertx, sessions, closer, acceptor, options.pingIntervalMs());
-    originCheck = new OriginCheck(options.allowedOrigins());
-    try {
-      authenticator = new TokenAuthenticator(vertx, options.auth());
     } catch (RuntimeException e) {
       return Future.failedFuture(new IllegalArgumentException("invalid auth config: " + e.getMessage(), e));
     }
-    policy = new GroupPolicy(options.groups());
-    this.stats = stats;
+    PrometheusMeterRegistry registry = Registries.forGateway();
+    GatewayStats stats = new GatewayStats(registry);
+    EventBus eventBus = vertx.eventBus();
 
+    // Transport: one socket at a time, Netty and Vert.x internals.
+    closer = new SocketCloser(vertx, stats, SocketCloser.DEFAULT_GRACE_MS);
+    FrameWriter writer = new FrameWriter(stats, closer, options.socket().flushDelayMs(), options.socket().slowConsumerCloseMs());
+    InboundPolicy inbound = new InboundPolicy(writer, closer, options.socket(), options.limits());
+    SocketAcceptor acceptor = new SocketAcceptor(inbound, options.socket());
+
+    // Sessions and groups.
+    sessions = new Sessions();
+    keepAlive = new KeepAlive(vertx, sessions::all, closer, inbound, options.socket().pingIntervalMs());
+    groups = new GroupRegistry(vertx, writer, stats, vertx.isClustered() ? options.fanout().registrationSettleMs() : 0);
+    presence = new PresenceTracker(vertx, options.presence());
+    groups.listener(presence);
+
+    // Endpoints.
+    GroupPolicy policy = new GroupPolicy(options.access().groups());
+    ChatClient chatClient = new ChatClient(eventBus, options.services().timeoutMs());
+    ScoresClient scoresClient = new ScoresClient(eventBus, options.services().timeoutMs());
+    List<EndpointHandler> endpoints = List.of(
+      new HubEndpoint(groups, eventBus),
+      new MultiplexEndpoint(groups, policy, writer, eventBus, chatClient, presence, options.limits().maxSubscriptions()),
+      new ScoresEndpoint(new ScoresView(vertx, groups, scoresClient, writer), writer),
+      new RandomEndpoint(groups, writer),
+      new ChatEndpoint(groups, writer, chatClient));
+
+    // Routes: health, metrics, REST, publish, the sockets, then the pages and a JSON 404.
     Router router = Router.router(vertx);
     HealthRoutes.mount(router, readiness);
     router.get("/metrics").handler(PrometheusScrapingHandler.create(registry));
     StatsRoute.mount(router, vertx, sessions, groups, stats);
     ServiceRoutes.mount(router, scoresClient, chatClient);
-    PublishRoute.mount(router, vertx.eventBus(), chatClient, policy, options.apiKey(), options.maxPublishBytes());
-    webSocket(router, "/ws/hub", acceptor, new HubSocket(groups, vertx.eventBus()));
-    presence = new PresenceTracker(vertx, options.presenceGroups(), options.presenceTtlMs());
-    groups.listener(presence);
-    webSocket(router, "/ws", acceptor, new MultiplexSocket(groups, policy, writer, vertx.eventBus(), chatClient, presence,
-      options.maxSubscriptions()));
-    webSocket(router, "/ws/scores", acceptor, new ScoresSocket(new ScoresView(vertx, groups, scoresClient, writer), writer));
-    webSocket(router, "/ws/random", acceptor, new RandomSocket(groups, writer));
-    ChatSocket chat = new ChatSocket(groups, writer, chatClient);
-    router.get("/ws/chat/:room").handler(ctx -> {
-      if (!Groups.isValidRoom(ctx.pathParam("room"))) {
-        Json.error(ctx, 400, ErrorCode.INVALID_FIELD, "room must match [A-Za-z0-9_-]{1," + Groups.MAX_ROOM_LENGTH + "}");
-        return;
-      }
-      upgrade(ctx, acceptor, chat);
-    });
-    router.get("/ws/chat/*").handler(ctx ->
-      Json.error(ctx, 400, ErrorCode.INVALID_FIELD, "room must match [A-Za-z0-9_-]{1," + Groups.MAX_ROOM_LENGTH + "}"));
-
-    // The web pages and the JS client; then a JSON 404 for anything else.
+    PublishRoute.mount(router, eventBus, chatClient, policy, options.access().apiKey(), options.limits().maxPublishBytes());
+    Admission admission = new Admission(readiness::isDraining, new OriginCheck(options.access().allowedOrigins()), sessions,
+      options.limits(), authenticator, stats);
+    UpgradeRoute upgrades = new UpgradeRoute(admission, acceptor, sessions);
+    for (EndpointHandler endpoint : endpoints) {
+      upgrades.mount(router, new SessionLifecycle(sessions, endpoint, stats.endpoint(endpoint.endpoint().path()), writer,
+        groups::leaveAll));
+    }
     // No long-lived cache headers: after a deploy, browsers must pick up the new pages and client.
     router.route().handler(StaticHandler.create(WEBROOT).setIndexPage("index.html").setCachingEnabled(false));
     router.route().last().handler(ctx ->
-      Json.error(ctx, 404, ErrorCode.NOT_FOUND, "no resource at " + ctx.request().path()));
+      JsonResponses.error(ctx, 404, ErrorCode.NOT_FOUND, "no resource at " + ctx.request().path()));
 
-    HttpServerOptions serverOptions = new HttpServerOptions()
-      .setHost(options.host())
-      .setPort(options.port())
-      // The sockets are served by our own frame handler (socket/SocketAcceptor), which frames
-      // each message once for all sockets: no per-socket compression may be negotiated, so
-      // Vert.x's extension handler must not answer the browsers' permessage-deflate offer.
-      .setPerMessageWebSocketCompressionSupported(false)
-      .setPerFrameWebSocketCompressionSupported(false)
-      // Every response and socket write of the gateway happens on its event loop, so the
-      // HTTP connection can write directly instead of through a cross-thread queue; that
-      // queue preallocates a 1024-slot array (~4.7 KB) that each WebSocket kept for its life.
-      .setStrictThreadMode(true);
-
+    gauges(registry);
+    eventLoopProbe = new EventLoopProbe(vertx, registry);
     return deployEmbeddedServices()
-      .compose(v -> vertx.createHttpServer(serverOptions).requestHandler(router).listen())
+      .compose(v -> vertx.createHttpServer(serverOptions()).requestHandler(router).listen())
       .onSuccess(s -> {
         server = s;
         keepAlive.start();
         eventLoopProbe.start();
         presence.start(groups);
         readiness.listening();
-        log.info("Gateway listening on {}:{} ({})", options.host(), s.actualPort(),
+        log.info("Gateway listening on {}:{} ({})", options.server().host(), s.actualPort(),
           vertx.isClustered() ? "clustered" : "embedded");
       });
   }
@@ -186,14 +164,7 @@ public class GatewayVerticle extends VerticleBase {
     if (sessions == null) {
       return Future.succeededFuture();
     }
-    log.info("Gateway draining: closing {} sockets with {}", sessions.size(), GOING_AWAY);
-    for (Session session : sessions.all()) {
-      closer.close(session, GOING_AWAY, "server shutting down");
-    }
-    Promise<Void> drained = Promise.promise();
-    long deadline = System.currentTimeMillis() + options.drainTimeoutMs();
-    awaitDrained(drained, deadline);
-    return drained.future()
+    return sessions.drain(vertx, closer, options.server().drainTimeoutMs())
       .compose(v -> server == null ? Future.succeededFuture() : server.shutdown(1, TimeUnit.SECONDS))
       .compose(v -> groups.closeAll());
   }
@@ -203,87 +174,37 @@ public class GatewayVerticle extends VerticleBase {
     return server.actualPort();
   }
 
-  private void awaitDrained(Promise<Void> drained, long deadline) {
-    if (sessions.size() == 0 || System.currentTimeMillis() >= deadline) {
-      if (sessions.size() > 0) {
-        log.warn("Drain time over with {} sockets still open", sessions.size());
-      }
-      drained.complete();
-      return;
-    }
-    vertx.setTimer(50, id -> awaitDrained(drained, deadline));
+  private HttpServerOptions serverOptions() {
+    return new HttpServerOptions()
+      .setHost(options.server().host())
+      .setPort(options.server().port())
+      // The sockets are served by our own transport (transport/SocketAcceptor), which frames
+      // each message once for all sockets: no per-socket compression may be negotiated, so
+      // Vert.x's extension handler must not answer the browsers' permessage-deflate offer.
+      .setPerMessageWebSocketCompressionSupported(false)
+      .setPerFrameWebSocketCompressionSupported(false)
+      // Every response and socket write of the gateway happens on its event loop, so the
+      // HTTP connection can write directly instead of through a cross-thread queue; that
+      // queue preallocates a 1024-slot array (~4.7 KB) that each WebSocket kept for its life.
+      .setStrictThreadMode(true);
   }
 
-  private void webSocket(Router router, String path, SocketAcceptor acceptor, SocketAdapter adapter) {
-    router.get(path).handler(ctx -> upgrade(ctx, acceptor, adapter));
-  }
-
-  private void upgrade(RoutingContext ctx, SocketAcceptor acceptor, SocketAdapter adapter) {
-    if (readiness.isDraining()) {
-      Json.error(ctx, 503, ErrorCode.SERVICE_UNAVAILABLE, "gateway is shutting down");
-      return;
+  private void gauges(PrometheusMeterRegistry registry) {
+    for (Endpoint endpoint : Endpoint.values()) {
+      Gauge.builder("switchboard.connections.open", sessions, s -> s.size(endpoint))
+        .description("Open WebSocket connections").tag("endpoint", endpoint.path()).strongReference(true).register(registry);
     }
-    if (!ctx.request().canUpgradeToWebSocket()) {
-      Json.error(ctx, 400, ErrorCode.INVALID_FIELD, "this path expects a WebSocket upgrade");
-      return;
-    }
-    if (!originCheck.allows(ctx.request())) {
-      stats.error(ErrorCode.FORBIDDEN);
-      Json.error(ctx, 403, ErrorCode.FORBIDDEN, "origin not allowed");
-      return;
-    }
-    if (sessions.size() >= options.maxConnections()) {
-      stats.error(ErrorCode.SERVICE_UNAVAILABLE);
-      Json.error(ctx, 503, ErrorCode.SERVICE_UNAVAILABLE, "gateway is full, try another");
-      return;
-    }
-    var remote = ctx.request().remoteAddress();
-    if (remote != null && sessions.fromAddress(remote.host()) >= options.maxConnectionsPerIp()) {
-      stats.error(ErrorCode.RATE_LIMITED);
-      Json.error(ctx, 429, ErrorCode.RATE_LIMITED, "too many connections from this address");
-      return;
-    }
-    authenticator.authenticate(ctx.request()).onComplete(ar -> {
-      if (ar.failed()) {
-        stats.error(ErrorCode.UNAUTHORIZED);
-        String message = ar.cause() instanceof TokenAuthenticator.AuthException ? ar.cause().getMessage() : "authentication failed";
-        ctx.response().putHeader("WWW-Authenticate", "Bearer");
-        Json.error(ctx, 401, ErrorCode.UNAUTHORIZED, message);
-        return;
-      }
-      Principal principal = ar.result();
-      String group = seedGroup(adapter, ctx);
-      if (principal != null && group != null && !(principal.maySubscribe(group)
-        && (!seedPublishes(adapter) || principal.mayPublish(group)))) {
-        stats.error(ErrorCode.FORBIDDEN);
-        Json.error(ctx, 403, ErrorCode.FORBIDDEN, "the token does not allow group '" + group + "'");
-        return;
-      }
-      acceptor.accept(ctx, adapter, principal);
-    });
-  }
-
-  /** The group behind a seed endpoint, which its token must allow; null for {@code /ws}. */
-  private static String seedGroup(SocketAdapter adapter, RoutingContext ctx) {
-    return switch (adapter.endpoint()) {
-      case HUB -> Groups.HUB;
-      case SCORES -> Groups.SCORES;
-      case RANDOM -> Groups.RANDOM;
-      case CHAT -> Groups.chat(ctx.pathParam("room"));
-      case MULTIPLEX -> null;
-    };
-  }
-
-  private static boolean seedPublishes(SocketAdapter adapter) {
-    return adapter.endpoint() == Endpoint.HUB || adapter.endpoint() == Endpoint.CHAT;
+    Gauge.builder("switchboard.group.consumers", groups, GroupRegistry::consumerCount)
+      .description("Event bus consumers of this gateway: one per group with local sockets")
+      .strongReference(true).register(registry);
   }
 
   private Future<Void> deployEmbeddedServices() {
-    if (vertx.isClustered() || !options.embeddedServices()) {
+    if (vertx.isClustered() || !options.services().embedded()) {
       return Future.succeededFuture();
     }
-    return vertx.deployVerticle(new ChatVerticle(), new DeploymentOptions().setConfig(options.chat()))
-      .compose(id -> vertx.deployVerticle(new SimulatorVerticle(), new DeploymentOptions().setConfig(options.simulator())))
+    return vertx.deployVerticle(new ChatVerticle(), new DeploymentOptions().setConfig(options.services().chat()))
+      .compose(id -> vertx.deployVerticle(new SimulatorVerticle(), new DeploymentOptions().setConfig(options.services().simulator())))
       .onSuccess(id -> log.info("Embedded mode: chat and simulator services deployed in this JVM"))
       .mapEmpty();
   }

@@ -1,6 +1,6 @@
 package io.github.switchboard.gateway.auth;
 
-import io.github.switchboard.gateway.GroupRule;
+import io.github.switchboard.gateway.config.GroupRule;
 
 import java.util.List;
 

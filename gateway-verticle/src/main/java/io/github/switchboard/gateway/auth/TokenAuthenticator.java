@@ -1,6 +1,7 @@
 package io.github.switchboard.gateway.auth;
 
-import io.github.switchboard.gateway.GroupRule;
+import io.github.switchboard.gateway.config.AuthOptions;
+import io.github.switchboard.gateway.config.GroupRule;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;

@@ -1,8 +1,8 @@
 package io.github.switchboard.gateway.fanout;
 
 import io.github.switchboard.gateway.metrics.GatewayStats;
-import io.github.switchboard.gateway.socket.FrameWriter;
-import io.github.switchboard.gateway.socket.Session;
+import io.github.switchboard.gateway.transport.FrameWriter;
+import io.github.switchboard.gateway.session.Session;
 import io.github.switchboard.protocol.Delivery;
 import io.github.switchboard.protocol.Groups;
 import io.vertx.core.Future;

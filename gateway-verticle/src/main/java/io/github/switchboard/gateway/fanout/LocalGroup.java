@@ -1,7 +1,7 @@
 package io.github.switchboard.gateway.fanout;
 
-import io.github.switchboard.gateway.socket.FrameWriter;
-import io.github.switchboard.gateway.socket.Session;
+import io.github.switchboard.gateway.transport.FrameWriter;
+import io.github.switchboard.gateway.session.Session;
 import io.github.switchboard.protocol.Delivery;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.MessageConsumer;

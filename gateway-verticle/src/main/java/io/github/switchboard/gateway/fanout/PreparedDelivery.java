@@ -1,6 +1,6 @@
 package io.github.switchboard.gateway.fanout;
 
-import io.github.switchboard.gateway.socket.WireFrame;
+import io.github.switchboard.gateway.transport.WireFrame;
 import io.github.switchboard.protocol.Delivery;
 import io.github.switchboard.protocol.ServerFrames;
 import io.netty.buffer.ByteBuf;

@@ -10,12 +10,12 @@ public final class HealthRoutes {
   }
 
   public static void mount(Router router, Readiness readiness) {
-    router.get("/health/live").handler(ctx -> Json.send(ctx, 200, new JsonObject().put("status", "UP")));
+    router.get("/health/live").handler(ctx -> JsonResponses.send(ctx, 200, new JsonObject().put("status", "UP")));
     router.get("/health/ready").handler(ctx -> {
       if (readiness.isReady()) {
-        Json.send(ctx, 200, new JsonObject().put("status", "UP"));
+        JsonResponses.send(ctx, 200, new JsonObject().put("status", "UP"));
       } else {
-        Json.send(ctx, 503, new JsonObject().put("status", readiness.isDraining() ? "DRAINING" : "STARTING"));
+        JsonResponses.send(ctx, 503, new JsonObject().put("status", readiness.isDraining() ? "DRAINING" : "STARTING"));
       }
     });
   }

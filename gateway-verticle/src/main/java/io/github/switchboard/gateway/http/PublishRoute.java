@@ -1,6 +1,6 @@
 package io.github.switchboard.gateway.http;
 
-import io.github.switchboard.gateway.GroupPolicy;
+import io.github.switchboard.gateway.auth.GroupPolicy;
 import io.github.switchboard.gateway.service.ChatClient;
 import io.github.switchboard.protocol.Delivery;
 import io.github.switchboard.protocol.ErrorCode;
@@ -39,7 +39,7 @@ public final class PublishRoute {
       .handler(ctx -> {
         if (key != null && !authorized(ctx, key)) {
           ctx.response().putHeader("WWW-Authenticate", "Bearer");
-          Json.error(ctx, 401, ErrorCode.UNAUTHORIZED, "a valid 'Authorization: Bearer <api key>' header is required");
+          JsonResponses.error(ctx, 401, ErrorCode.UNAUTHORIZED, "a valid 'Authorization: Bearer <api key>' header is required");
           return;
         }
         ctx.next();
@@ -47,9 +47,9 @@ public final class PublishRoute {
       .handler(ctx -> publish(ctx, eventBus, chat, policy, key != null))
       .failureHandler(ctx -> {
         if (ctx.statusCode() == 413) {
-          Json.error(ctx, 413, ErrorCode.TOO_LARGE, "body larger than " + maxBodyBytes + " bytes");
+          JsonResponses.error(ctx, 413, ErrorCode.TOO_LARGE, "body larger than " + maxBodyBytes + " bytes");
         } else {
-          Json.error(ctx, ctx.statusCode() > 0 ? ctx.statusCode() : 500, ErrorCode.INTERNAL_ERROR, "request failed");
+          JsonResponses.error(ctx, ctx.statusCode() > 0 ? ctx.statusCode() : 500, ErrorCode.INTERNAL_ERROR, "request failed");
         }
       });
   }
@@ -66,15 +66,15 @@ public final class PublishRoute {
   private static void publish(RoutingContext ctx, EventBus eventBus, ChatClient chat, GroupPolicy policy, boolean trusted) {
     String group = ctx.pathParam("group");
     if (!Groups.isValidName(group)) {
-      Json.error(ctx, 400, ErrorCode.INVALID_GROUP, "group name must match [A-Za-z0-9_.:-]{1," + Groups.MAX_NAME_LENGTH + "}");
+      JsonResponses.error(ctx, 400, ErrorCode.INVALID_GROUP, "group name must match [A-Za-z0-9_.:-]{1," + Groups.MAX_NAME_LENGTH + "}");
       return;
     }
     if (Groups.presenceOf(group) != null) {
-      Json.error(ctx, 403, ErrorCode.FORBIDDEN, "presence events are published by the gateways only");
+      JsonResponses.error(ctx, 403, ErrorCode.FORBIDDEN, "presence events are published by the gateways only");
       return;
     }
     if (!trusted && !policy.mayPublish(group)) {
-      Json.error(ctx, 403, ErrorCode.FORBIDDEN, "publishing to '" + group + "' is not allowed");
+      JsonResponses.error(ctx, 403, ErrorCode.FORBIDDEN, "publishing to '" + group + "' is not allowed");
       return;
     }
     JsonObject body;
@@ -82,23 +82,23 @@ public final class PublishRoute {
       String text = ctx.body().asString();
       body = text == null || text.isBlank() ? null : new JsonObject(text);
     } catch (DecodeException | ClassCastException e) {
-      Json.error(ctx, 400, ErrorCode.INVALID_JSON, "body must be a JSON object {\"data\": ...}");
+      JsonResponses.error(ctx, 400, ErrorCode.INVALID_JSON, "body must be a JSON object {\"data\": ...}");
       return;
     }
     if (body == null || !body.containsKey("data")) {
-      Json.error(ctx, 400, ErrorCode.INVALID_FIELD, "missing field 'data'");
+      JsonResponses.error(ctx, 400, ErrorCode.INVALID_FIELD, "missing field 'data'");
       return;
     }
     String room = Groups.roomOf(group);
     if (room != null) {
       chat.send(room, HTTP_SENDER, body.getValue("data"))
-        .onSuccess(stored -> Json.send(ctx, 202, new JsonObject().put("seq", stored.getLong("seq"))))
+        .onSuccess(stored -> JsonResponses.send(ctx, 202, new JsonObject().put("seq", stored.getLong("seq"))))
         .onFailure(e -> ServiceRoutes.failed(ctx, e));
       return;
     }
     byte[] payload = io.vertx.core.json.Json.encode(body.getValue("data")).getBytes(StandardCharsets.UTF_8);
     Delivery delivery = new Delivery(Delivery.Kind.JSON, Delivery.NO_SEQ, null, true, System.currentTimeMillis(), payload);
     eventBus.publish(Groups.address(group), delivery.encode());
-    Json.send(ctx, 202, new JsonObject().put("group", group));
+    JsonResponses.send(ctx, 202, new JsonObject().put("group", group));
   }
 }

@@ -21,7 +21,7 @@ public final class ServiceRoutes {
 
   public static void mount(Router router, ScoresClient scores, ChatClient chat) {
     router.get("/events").handler(ctx -> scores.snapshot()
-      .onSuccess(events -> Json.send(ctx, 200, events))
+      .onSuccess(events -> JsonResponses.send(ctx, 200, events))
       .onFailure(e -> failed(ctx, e)));
 
     router.get("/events/:id").handler(ctx -> {
@@ -29,22 +29,22 @@ public final class ServiceRoutes {
       scores.snapshot().onSuccess(events -> {
         for (Object item : events) {
           if (item instanceof JsonObject event && id.equals(event.getString("id"))) {
-            Json.send(ctx, 200, event);
+            JsonResponses.send(ctx, 200, event);
             return;
           }
         }
-        Json.error(ctx, 404, ErrorCode.NOT_FOUND, "no event with id '" + id + "'");
+        JsonResponses.error(ctx, 404, ErrorCode.NOT_FOUND, "no event with id '" + id + "'");
       }).onFailure(e -> failed(ctx, e));
     });
 
     router.get("/rooms/:room/messages").handler(ctx -> {
       String room = ctx.pathParam("room");
       if (!Groups.isValidRoom(room)) {
-        Json.error(ctx, 400, ErrorCode.INVALID_FIELD, "room must match [A-Za-z0-9_-]{1," + Groups.MAX_ROOM_LENGTH + "}");
+        JsonResponses.error(ctx, 400, ErrorCode.INVALID_FIELD, "room must match [A-Za-z0-9_-]{1," + Groups.MAX_ROOM_LENGTH + "}");
         return;
       }
       chat.history(room, 0)
-        .onSuccess(page -> Json.send(ctx, 200, page.getJsonArray("messages", new JsonArray())))
+        .onSuccess(page -> JsonResponses.send(ctx, 200, page.getJsonArray("messages", new JsonArray())))
         .onFailure(e -> failed(ctx, e));
     });
   }
@@ -59,6 +59,6 @@ public final class ServiceRoutes {
       case NOT_FOUND -> 404;
       default -> 400;
     };
-    Json.error(ctx, status, failure.code(), failure.message());
+    JsonResponses.error(ctx, status, failure.code(), failure.message());
   }
 }

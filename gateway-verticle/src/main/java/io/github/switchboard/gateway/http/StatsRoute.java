@@ -2,8 +2,8 @@ package io.github.switchboard.gateway.http;
 
 import io.github.switchboard.gateway.metrics.GatewayStats;
 import io.github.switchboard.gateway.fanout.GroupRegistry;
-import io.github.switchboard.gateway.socket.Endpoint;
-import io.github.switchboard.gateway.socket.Sessions;
+import io.github.switchboard.gateway.session.Endpoint;
+import io.github.switchboard.gateway.session.Sessions;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.spi.cluster.ClusterManager;
@@ -37,7 +37,7 @@ public final class StatsRoute {
       if (group != null) {
         body.put("group", new JsonObject().put("name", group).put("localMembers", groups.memberCount(group)));
       }
-      Json.send(ctx, 200, body);
+      JsonResponses.send(ctx, 200, body);
     });
   }
 

@@ -1,6 +1,5 @@
 package io.github.switchboard.gateway.metrics;
 
-import io.github.switchboard.gateway.socket.Endpoint;
 import io.github.switchboard.protocol.ErrorCode;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -8,19 +7,23 @@ import io.micrometer.core.instrument.Timer;
 import io.vertx.core.json.JsonObject;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The counters of one gateway, as Micrometer meters (served at {@code /metrics}) and as the
  * JSON of {@code /api/stats}. Meter names are documented in docs/operations.md.
+ *
+ * <p>A leaf: it knows meters and error codes, nothing of sockets or endpoints, so every layer
+ * of the gateway (transport included) may count through it.
  */
 public final class GatewayStats {
 
   private final MeterRegistry registry;
-  private final Map<Endpoint, Counter> opened = new EnumMap<>(Endpoint.class);
-  private final Map<Endpoint, Counter> in = new EnumMap<>(Endpoint.class);
+  private final List<EndpointCounters> endpoints = new ArrayList<>();
   private final Map<ErrorCode, Counter> errors = new EnumMap<>(ErrorCode.class);
   private final Counter out;
   private final Counter bytesOut;
@@ -30,12 +33,6 @@ public final class GatewayStats {
 
   public GatewayStats(MeterRegistry registry) {
     this.registry = registry;
-    for (Endpoint endpoint : Endpoint.values()) {
-      opened.put(endpoint, Counter.builder("switchboard.connections.opened")
-        .description("WebSocket connections accepted").tag("endpoint", endpoint.path()).register(registry));
-      in.put(endpoint, Counter.builder("switchboard.messages.in")
-        .description("WebSocket messages received from clients").tag("endpoint", endpoint.path()).register(registry));
-    }
     for (ErrorCode code : ErrorCode.values()) {
       errors.put(code, Counter.builder("switchboard.errors")
         .description("Error frames and refusals, by code").tag("code", code.code()).register(registry));
@@ -61,12 +58,30 @@ public final class GatewayStats {
     return registry;
   }
 
-  public void connectionOpened(Endpoint endpoint) {
-    opened.get(endpoint).increment();
+  /**
+   * The counters of one WebSocket endpoint, tagged with its route; taken once per endpoint at
+   * wiring, so that counting a message is no map lookup.
+   */
+  public EndpointCounters endpoint(String route) {
+    EndpointCounters counters = new EndpointCounters(
+      Counter.builder("switchboard.connections.opened")
+        .description("WebSocket connections accepted").tag("endpoint", route).register(registry),
+      Counter.builder("switchboard.messages.in")
+        .description("WebSocket messages received from clients").tag("endpoint", route).register(registry));
+    endpoints.add(counters);
+    return counters;
   }
 
-  public void messageIn(Endpoint endpoint) {
-    in.get(endpoint).increment();
+  /** Connections accepted and messages received on one endpoint. */
+  public record EndpointCounters(Counter opened, Counter in) {
+    public void connectionOpened() {
+      opened.increment();
+    }
+
+    /** A whole message from a client, counted before the limits decide whether it is handled. */
+    public void messageIn() {
+      in.increment();
+    }
   }
 
   /** A delivery of {@code frameBytes} written to one socket. */
@@ -107,8 +122,8 @@ public final class GatewayStats {
       }
     });
     return new JsonObject()
-      .put("connectionsOpened", (long) opened.values().stream().mapToDouble(Counter::count).sum())
-      .put("messagesIn", (long) in.values().stream().mapToDouble(Counter::count).sum())
+      .put("connectionsOpened", (long) endpoints.stream().mapToDouble(e -> e.opened().count()).sum())
+      .put("messagesIn", (long) endpoints.stream().mapToDouble(e -> e.in().count()).sum())
       .put("messagesOut", (long) out.count())
       .put("messagesDropped", (long) dropped.count())
       .put("deliveries", (long) deliveries.count())

@@ -1,8 +1,9 @@
 package io.github.switchboard.gateway.presence;
 
-import io.github.switchboard.gateway.GroupRule;
+import io.github.switchboard.gateway.config.GroupRule;
+import io.github.switchboard.gateway.config.PresenceOptions;
 import io.github.switchboard.gateway.fanout.GroupRegistry;
-import io.github.switchboard.gateway.socket.Session;
+import io.github.switchboard.gateway.session.Session;
 import io.github.switchboard.protocol.Delivery;
 import io.github.switchboard.protocol.Groups;
 import io.vertx.core.Future;
@@ -35,10 +36,10 @@ public final class PresenceTracker implements GroupRegistry.MembershipListener {
   private GroupRegistry groups;
   private long timerId = -1;
 
-  public PresenceTracker(Vertx vertx, List<String> presenceGroups, long ttlMs) {
+  public PresenceTracker(Vertx vertx, PresenceOptions options) {
     this.vertx = vertx;
-    this.patterns = presenceGroups.stream().map(p -> new GroupRule(p, true, false)).toList();
-    this.ttlMs = ttlMs;
+    this.patterns = options.groups().stream().map(p -> new GroupRule(p, true, false)).toList();
+    this.ttlMs = options.ttlMs();
   }
 
   public boolean tracks(String group) {

@@ -1,0 +1,96 @@
+package io.github.switchboard.gateway.admission;
+
+import io.github.switchboard.gateway.auth.Principal;
+import io.github.switchboard.gateway.auth.TokenAuthenticator;
+import io.github.switchboard.gateway.config.LimitOptions;
+import io.github.switchboard.gateway.metrics.GatewayStats;
+import io.github.switchboard.gateway.session.Sessions;
+import io.github.switchboard.protocol.ErrorCode;
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.SocketAddress;
+
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Whether a WebSocket upgrade may go ahead: every check, in one fixed order (docs/protocol.md
+ * section 2, "Opening a socket", lists the same order), the cheap ones first and the token,
+ * which may read a key, last:
+ *
+ * <ol>
+ *   <li>the gateway is not draining: else 503 {@code service_unavailable}</li>
+ *   <li>the request is a WebSocket upgrade: else 400 {@code invalid_field}</li>
+ *   <li>the page's {@code Origin} is allowed ({@link OriginCheck}): else 403 {@code forbidden}</li>
+ *   <li>the gateway has room ({@code maxConnections}): else 503 {@code service_unavailable}</li>
+ *   <li>the client's address has room ({@code maxConnectionsPerIp}): else 429 {@code rate_limited}</li>
+ *   <li>the token, when auth is on ({@link TokenAuthenticator}): else 401 {@code unauthorized}</li>
+ *   <li>for an endpoint tied to a group, the token allows that group (and publishing to it when
+ *   the endpoint publishes): else 403 {@code forbidden}</li>
+ * </ol>
+ *
+ * <p>Each refusal is counted under its error code (except draining and a plain request, which
+ * are not a client's fault or choice). An endpoint's path (the chat room) is checked before
+ * all of these, by the route.
+ */
+public final class Admission {
+
+  private final BooleanSupplier draining;
+  private final OriginCheck origins;
+  private final Sessions sessions;
+  private final LimitOptions limits;
+  private final TokenAuthenticator authenticator;
+  private final GatewayStats stats;
+
+  public Admission(BooleanSupplier draining, OriginCheck origins, Sessions sessions, LimitOptions limits,
+                   TokenAuthenticator authenticator, GatewayStats stats) {
+    this.draining = draining;
+    this.origins = origins;
+    this.sessions = sessions;
+    this.limits = limits;
+    this.authenticator = authenticator;
+    this.stats = stats;
+  }
+
+  /**
+   * Runs the checks for an upgrade to an endpoint tied to {@code group} (null for none).
+   *
+   * @return the token's principal (null for an anonymous connection), or a failed future with
+   *     the {@link Refusal}
+   */
+  public Future<Principal> admit(HttpServerRequest request, String group, boolean publishes) {
+    if (draining.getAsBoolean()) {
+      return Future.failedFuture(new Refusal(503, ErrorCode.SERVICE_UNAVAILABLE, "gateway is shutting down"));
+    }
+    if (!request.canUpgradeToWebSocket()) {
+      return Future.failedFuture(new Refusal(400, ErrorCode.INVALID_FIELD, "this path expects a WebSocket upgrade"));
+    }
+    if (!origins.allows(request)) {
+      return refused(403, ErrorCode.FORBIDDEN, "origin not allowed", Map.of());
+    }
+    if (sessions.size() >= limits.maxConnections()) {
+      return refused(503, ErrorCode.SERVICE_UNAVAILABLE, "gateway is full, try another", Map.of());
+    }
+    SocketAddress remote = request.remoteAddress();
+    if (remote != null && sessions.fromAddress(remote.host()) >= limits.maxConnectionsPerIp()) {
+      return refused(429, ErrorCode.RATE_LIMITED, "too many connections from this address", Map.of());
+    }
+    return authenticator.authenticate(request).transform(ar -> {
+      if (ar.failed()) {
+        String message = ar.cause() instanceof TokenAuthenticator.AuthException ? ar.cause().getMessage() : "authentication failed";
+        return refused(401, ErrorCode.UNAUTHORIZED, message, Map.of("WWW-Authenticate", "Bearer"));
+      }
+      Principal principal = ar.result();
+      if (principal != null && group != null
+        && !(principal.maySubscribe(group) && (!publishes || principal.mayPublish(group)))) {
+        return refused(403, ErrorCode.FORBIDDEN, "the token does not allow group '" + group + "'", Map.of());
+      }
+      return Future.succeededFuture(principal);
+    });
+  }
+
+  private <T> Future<T> refused(int status, ErrorCode code, String message, Map<String, String> headers) {
+    stats.error(code);
+    return Future.failedFuture(new Refusal(status, code, message, headers));
+  }
+}

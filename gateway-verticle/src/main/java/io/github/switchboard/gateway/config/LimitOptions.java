@@ -1,0 +1,42 @@
+package io.github.switchboard.gateway.config;
+
+import io.github.switchboard.launcher.settings.Settings;
+
+/**
+ * What one client may take from a gateway: messages per second, sockets, subscriptions and
+ * HTTP publish size.
+ *
+ * @param rateLimitPerSecond  messages per second one socket may send on average
+ * @param rateLimitBurst      size of that token bucket
+ * @param rateLimitCloseAfter refusals for the rate, without a quiet spell, that close with 1008
+ * @param maxConnections      open sockets per gateway; more upgrades get 503
+ * @param maxConnectionsPerIp open sockets per client IP; more upgrades get 429
+ * @param maxSubscriptions    groups one {@code /ws} socket may be in at once
+ * @param maxPublishBytes     largest HTTP publish body; larger ones get 413
+ */
+public record LimitOptions(int rateLimitPerSecond, int rateLimitBurst, int rateLimitCloseAfter, int maxConnections,
+                           int maxConnectionsPerIp, int maxSubscriptions, int maxPublishBytes) {
+
+  public static final int DEFAULT_RATE_LIMIT_PER_SECOND = 50;
+  public static final int DEFAULT_RATE_LIMIT_BURST = 100;
+  public static final int DEFAULT_RATE_LIMIT_CLOSE_AFTER = 50;
+  public static final int DEFAULT_MAX_CONNECTIONS = 200_000;
+  public static final int DEFAULT_MAX_CONNECTIONS_PER_IP = 1_000;
+  public static final int DEFAULT_MAX_SUBSCRIPTIONS = 100;
+  public static final int DEFAULT_MAX_PUBLISH_BYTES = 64 * 1024;
+
+  static LimitOptions from(Settings s) {
+    return new LimitOptions(
+      s.intIn("rateLimitPerSecond", DEFAULT_RATE_LIMIT_PER_SECOND, 1, Integer.MAX_VALUE),
+      s.intIn("rateLimitBurst", DEFAULT_RATE_LIMIT_BURST, 1, Integer.MAX_VALUE),
+      s.intIn("rateLimitCloseAfter", DEFAULT_RATE_LIMIT_CLOSE_AFTER, 1, Integer.MAX_VALUE),
+      s.intIn("maxConnections", DEFAULT_MAX_CONNECTIONS, 1, Integer.MAX_VALUE),
+      s.intIn("maxConnectionsPerIp", DEFAULT_MAX_CONNECTIONS_PER_IP, 1, Integer.MAX_VALUE),
+      s.intIn("maxSubscriptions", DEFAULT_MAX_SUBSCRIPTIONS, 1, Integer.MAX_VALUE),
+      s.intIn("maxPublishBytes", DEFAULT_MAX_PUBLISH_BYTES, 1, Integer.MAX_VALUE));
+  }
+
+  public static LimitOptions defaults() {
+    return from(Settings.of(null, null));
+  }
+}

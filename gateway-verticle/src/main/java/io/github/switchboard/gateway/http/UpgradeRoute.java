@@ -1,0 +1,79 @@
+package io.github.switchboard.gateway.http;
+
+import io.github.switchboard.gateway.admission.Admission;
+import io.github.switchboard.gateway.admission.Refusal;
+import io.github.switchboard.gateway.session.EndpointHandler;
+import io.github.switchboard.gateway.session.Session;
+import io.github.switchboard.gateway.session.SessionLifecycle;
+import io.github.switchboard.gateway.session.Sessions;
+import io.github.switchboard.gateway.transport.SocketAcceptor;
+import io.github.switchboard.protocol.ErrorCode;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.SocketAddress;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+import java.util.Map;
+
+/**
+ * The route of each WebSocket endpoint: the endpoint's path is checked (a chat room name),
+ * then {@link Admission} decides, then {@link SocketAcceptor} upgrades and a {@link Session}
+ * is made for the socket. Every refusal is an HTTP answer with a JSON body.
+ */
+public final class UpgradeRoute {
+
+  private final Admission admission;
+  private final SocketAcceptor acceptor;
+  private final Sessions sessions;
+
+  public UpgradeRoute(Admission admission, SocketAcceptor acceptor, Sessions sessions) {
+    this.admission = admission;
+    this.acceptor = acceptor;
+    this.sessions = sessions;
+  }
+
+  /**
+   * Serves the lifecycle's endpoint at its route. {@code /ws/chat/:room} also answers any
+   * deeper or empty room path with 400 rather than letting it fall through to the pages.
+   */
+  public void mount(Router router, SessionLifecycle lifecycle) {
+    String route = lifecycle.handler().endpoint().path();
+    router.get(route).handler(ctx -> upgrade(ctx, lifecycle));
+    if (route.endsWith("/:room")) {
+      router.get(route.substring(0, route.length() - ":room".length()) + "*").handler(ctx -> upgrade(ctx, lifecycle));
+    }
+  }
+
+  private void upgrade(RoutingContext ctx, SessionLifecycle lifecycle) {
+    EndpointHandler handler = lifecycle.handler();
+    HttpServerRequest request = ctx.request();
+    String group;
+    try {
+      group = handler.fixedGroup(request.path());
+    } catch (IllegalArgumentException e) {
+      JsonResponses.error(ctx, 400, ErrorCode.INVALID_FIELD, e.getMessage());
+      return;
+    }
+    admission.admit(request, group, handler.publishesToFixedGroup()).onComplete(admitted -> {
+      if (admitted.failed()) {
+        refuse(ctx, admitted.cause() instanceof Refusal refusal ? refusal
+          : new Refusal(500, ErrorCode.INTERNAL_ERROR, "admission failed"));
+        return;
+      }
+      SocketAddress remote = request.remoteAddress();
+      String remoteHost = remote == null ? "" : remote.host();
+      acceptor.accept(request,
+          channel -> new Session(sessions.newId(), channel, handler.endpoint(), request.path(), remoteHost, admitted.result()),
+          lifecycle)
+        .ifPresent(refused -> refuse(ctx, new Refusal(refused.status(), ErrorCode.INVALID_FIELD, refused.message(),
+          refused.headers())));
+    });
+  }
+
+  private static void refuse(RoutingContext ctx, Refusal refusal) {
+    for (Map.Entry<String, String> header : refusal.headers().entrySet()) {
+      ctx.response().putHeader(header.getKey(), header.getValue());
+    }
+    JsonResponses.error(ctx, refusal.status(), refusal.code(), refusal.getMessage());
+  }
+}

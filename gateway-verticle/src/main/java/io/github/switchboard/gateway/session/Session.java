@@ -1,0 +1,160 @@
+package io.github.switchboard.gateway.session;
+
+import io.github.switchboard.gateway.auth.Principal;
+import io.github.switchboard.gateway.transport.Connection;
+import io.github.switchboard.protocol.Delivery;
+import io.netty.channel.Channel;
+
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * One open WebSocket as the gateway's application sees it: who holds it, which endpoint it
+ * came in on, which groups it is in, and a history replay in progress. It extends the
+ * transport's {@link Connection} (one object per socket for both layers' fields). There may be
+ * 10^5 of these per gateway, so it holds a handful of fields and a small array of group names,
+ * nothing more. Event loop only.
+ */
+public final class Session extends Connection {
+
+  private static final String[] NO_GROUPS = new String[0];
+
+  private final String id;
+  private final Endpoint endpoint;
+  /** The request path of the upgrade (the chat endpoint's room is its last segment). */
+  private final String path;
+  /** The client's IP address as the server saw it, for the per-address connection limit. */
+  private final String remoteHost;
+  /** Null for an anonymous connection. */
+  private final Principal principal;
+  private String[] groups = NO_GROUPS;
+  private int groupCount;
+  /** Non-null only while a subscribe with since is replaying history. */
+  private Recovery recovery;
+
+  public Session(String id, Channel channel, Endpoint endpoint, String path, String remoteHost, Principal principal) {
+    super(channel);
+    this.id = id;
+    this.path = path;
+    this.remoteHost = remoteHost;
+    this.endpoint = endpoint;
+    this.principal = principal;
+  }
+
+  /** Connection id: unique across the cluster, sent to chat clients as their {@code sender}. */
+  public String id() {
+    return id;
+  }
+
+  public String path() {
+    return path;
+  }
+
+  public String remoteHost() {
+    return remoteHost;
+  }
+
+  public Principal principal() {
+    return principal;
+  }
+
+  @Override
+  public long expiresAt() {
+    return principal == null ? Long.MAX_VALUE : principal.expiresAt();
+  }
+
+  /** Only the {@code /ws} protocol has a frame that reports drops ({@code slow_consumer}). */
+  @Override
+  public boolean reportsDrops() {
+    return endpoint == Endpoint.MULTIPLEX;
+  }
+
+  /**
+   * Who this connection speaks as in chat messages: the token's subject when authenticated,
+   * else the connection id. Never a value the client chose.
+   */
+  public String sender() {
+    return principal == null ? id : principal.subject();
+  }
+
+  public Endpoint endpoint() {
+    return endpoint;
+  }
+
+  public boolean inGroup(String group) {
+    for (int i = 0; i < groupCount; i++) {
+      if (groups[i].equals(group)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  public int groupCount() {
+    return groupCount;
+  }
+
+  /** A copy, so callers may leave groups while walking it. */
+  public String[] groups() {
+    return Arrays.copyOf(groups, groupCount);
+  }
+
+  /** Called by the group registry only, which keeps the other side of the membership. */
+  public boolean addGroup(String group) {
+    if (inGroup(group)) {
+      return false;
+    }
+    if (groupCount == groups.length) {
+      groups = Arrays.copyOf(groups, Math.max(1, groupCount * 2));
+    }
+    groups[groupCount++] = group;
+    return true;
+  }
+
+  /** Called by the group registry only. */
+  public boolean removeGroup(String group) {
+    for (int i = 0; i < groupCount; i++) {
+      if (groups[i].equals(group)) {
+        System.arraycopy(groups, i + 1, groups, i, groupCount - i - 1);
+        groups[--groupCount] = null;
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** True while live deliveries of the group are held back for a history replay. */
+  public boolean recovering(String group) {
+    return recovery != null && recovery.holds(group);
+  }
+
+  /** Holds a live delivery of a group being recovered; see {@link Recovery}. */
+  public void hold(String group, Delivery delivery) {
+    recovery.hold(group, delivery);
+  }
+
+  /** From now on, live deliveries of the group are held until {@link #endRecovery}. */
+  public void beginRecovery(String group) {
+    if (recovery == null) {
+      recovery = new Recovery();
+    }
+    recovery.begin(group);
+  }
+
+  /** Ends the replay of the group; returns the held deliveries and whether some were lost. */
+  public Recovery.Held endRecovery(String group) {
+    if (recovery == null) {
+      return new Recovery.Held(List.of(), false);
+    }
+    Recovery.Held held = recovery.end(group);
+    if (recovery.isEmpty()) {
+      recovery = null;
+    }
+    return held;
+  }
+
+  @Override
+  public String toString() {
+    return "conn=" + id + " endpoint=" + endpoint.path();
+  }
+}

@@ -1,0 +1,99 @@
+package io.github.switchboard.gateway.session;
+
+import io.github.switchboard.gateway.transport.CloseReason;
+import io.github.switchboard.gateway.transport.SocketCloser;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+
+/** Every open socket of this gateway, for keep-alive, drain, admission limits and counting. Event loop only. */
+public final class Sessions {
+
+  /** How often a drain looks whether every socket has gone. */
+  static final long DRAIN_POLL_MS = 50;
+  private static final Logger log = LoggerFactory.getLogger(Sessions.class);
+
+  private final Set<Session> open = new HashSet<>();
+  private final Map<Endpoint, Integer> byEndpoint = new EnumMap<>(Endpoint.class);
+  private final Map<String, Integer> byAddress = new HashMap<>();
+  /** Random per gateway so that ids from different gateways do not collide. */
+  private final String idPrefix = Long.toString(ThreadLocalRandom.current().nextLong(36L * 36 * 36 * 36 * 36 * 36, 36L * 36 * 36 * 36 * 36 * 36 * 36), 36);
+  private long nextId;
+
+  public String newId() {
+    return idPrefix + "-" + Long.toString(++nextId, 36);
+  }
+
+  public void add(Session session) {
+    open.add(session);
+    byEndpoint.merge(session.endpoint(), 1, Integer::sum);
+    byAddress.merge(address(session), 1, Integer::sum);
+  }
+
+  public boolean remove(Session session) {
+    if (open.remove(session)) {
+      byEndpoint.merge(session.endpoint(), -1, Integer::sum);
+      byAddress.computeIfPresent(address(session), (k, n) -> n == 1 ? null : n - 1);
+      return true;
+    }
+    return false;
+  }
+
+  /** Open sockets from one client address (an IP, without port). */
+  public int fromAddress(String host) {
+    return byAddress.getOrDefault(host, 0);
+  }
+
+  private static String address(Session session) {
+    return session.remoteHost();
+  }
+
+  public int size() {
+    return open.size();
+  }
+
+  public int size(Endpoint endpoint) {
+    return byEndpoint.getOrDefault(endpoint, 0);
+  }
+
+  /** A copy, so sockets may close while the caller walks it. */
+  public List<Session> all() {
+    return new ArrayList<>(open);
+  }
+
+  /**
+   * Closes every socket with {@link CloseReason#SHUTDOWN}, so that clients reconnect to another
+   * gateway, and completes when all have gone or {@code timeoutMs} has passed.
+   */
+  public Future<Void> drain(Vertx vertx, SocketCloser closer, long timeoutMs) {
+    log.info("Gateway draining: closing {} sockets with {}", size(), CloseReason.SHUTDOWN.code());
+    for (Session session : all()) {
+      closer.close(session, CloseReason.SHUTDOWN);
+    }
+    Promise<Void> drained = Promise.promise();
+    awaitEmpty(vertx, drained, System.currentTimeMillis() + timeoutMs);
+    return drained.future();
+  }
+
+  private void awaitEmpty(Vertx vertx, Promise<Void> drained, long deadline) {
+    if (open.isEmpty() || System.currentTimeMillis() >= deadline) {
+      if (!open.isEmpty()) {
+        log.warn("Drain time over with {} sockets still open", open.size());
+      }
+      drained.complete();
+      return;
+    }
+    vertx.setTimer(DRAIN_POLL_MS, id -> awaitEmpty(vertx, drained, deadline));
+  }
+}

@@ -1,0 +1,124 @@
+package io.github.switchboard.gateway.transport;
+
+import io.github.switchboard.gateway.metrics.GatewayStats;
+import io.github.switchboard.protocol.ErrorCode;
+import io.github.switchboard.protocol.ProtocolException;
+import io.github.switchboard.protocol.ServerFrames;
+import io.github.switchboard.protocol.ServiceErrors;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.Channel;
+import io.vertx.core.http.WebSocketFrameType;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The only place that writes data frames to sockets. Every write passes the slow-consumer
+ * check ({@link SlowConsumerPolicy}), and a frame serialized once is written to many sockets
+ * without being encoded again.
+ *
+ * <p>Data frames are written to the socket's Netty channel as finished WebSocket frames
+ * ({@link WireFrame}); a fan-out writes a view of one buffer to every socket, with the void
+ * promise, so a delivery allocates per socket only that view and Netty's queue entry. The
+ * {@link FlushCoalescer} decides when the socket is flushed: at once while the event loop is
+ * idle, once for all messages queued behind a backlog, or after {@code flushDelayMs}.
+ * Replies are flushed at once (a ping's round trip must not wait for a fan-out). Control
+ * frames (ping, pong, close) go through Netty's WebSocket encoder; they may interleave with
+ * data frames anywhere, as RFC 6455 allows. Everything here runs on the event loop of the
+ * socket's channel.
+ */
+public final class FrameWriter {
+
+  private final GatewayStats stats;
+  private final SlowConsumerPolicy slowConsumers;
+  private final FlushCoalescer coalescer;
+
+  /**
+   * @param flushDelayMs        longest a delivery waits for its socket's flush (0: no timer)
+   * @param slowConsumerCloseMs a socket dropping this long is closed (0: never)
+   */
+  public FrameWriter(GatewayStats stats, SocketCloser closer, int flushDelayMs, long slowConsumerCloseMs) {
+    this.stats = stats;
+    this.slowConsumers = new SlowConsumerPolicy(closer, slowConsumerCloseMs, this);
+    this.coalescer = new FlushCoalescer(flushDelayMs);
+  }
+
+  /**
+   * Writes a frame shared by many sockets (a fan-out): each socket gets a view of the same
+   * bytes. The caller keeps its own reference and releases it after the last socket.
+   */
+  public void writeShared(Connection connection, ByteBuf frame) {
+    if (admit(connection)) {
+      coalescer.writeLater(connection, frame.retainedDuplicate());
+      stats.messageOut(frame.readableBytes());
+    }
+  }
+
+  /** Writes a message to one socket as one text or binary frame (a history replay, one by one). */
+  public void write(Connection connection, WebSocketFrameType type, byte[] bytes) {
+    if (admit(connection)) {
+      ByteBufAllocator alloc = connection.channel().alloc();
+      ByteBuf frame = type == WebSocketFrameType.BINARY ? WireFrame.binary(alloc, bytes) : WireFrame.text(alloc, bytes);
+      stats.messageOut(frame.readableBytes());
+      coalescer.writeLater(connection, frame);
+    }
+  }
+
+  /** A reply or control frame for one socket, under the same queue limit as deliveries. */
+  public void reply(Connection connection, String text) {
+    if (admit(connection)) {
+      ByteBuf frame = WireFrame.text(connection.channel().alloc(), text.getBytes(StandardCharsets.UTF_8));
+      stats.replyOut(frame.readableBytes());
+      send(connection, frame);
+    }
+  }
+
+  /**
+   * A socket being closed (by either side; once a close frame has passed, no data frame may
+   * follow) is skipped until its close handler removes it from
+   * its groups; a socket whose queue is over its cap has the write dropped and counted.
+   */
+  private boolean admit(Connection connection) {
+    Channel channel = connection.channel();
+    if (connection.closing() || !channel.isActive()) {
+      return false;
+    }
+    if (!channel.isWritable()) {
+      stats.messageDropped();
+      slowConsumers.dropped(connection, System.currentTimeMillis());
+      return false;
+    }
+    return true;
+  }
+
+  private static void send(Connection connection, ByteBuf frame) {
+    // The void promise: no future object per write; a failed write closes the channel through
+    // the pipeline, and the socket's close handler cleans up.
+    connection.dataOut().writeAndFlush(frame, connection.channel().voidPromise());
+  }
+
+  public void error(Connection connection, ProtocolException e) {
+    stats.error(e.code());
+    reply(connection, ServerFrames.error(e));
+  }
+
+  /** An error frame for a failed service request (chat, scores): unavailable, refused, or failed. */
+  public void serviceError(Connection connection, Throwable failure, Object id) {
+    ServiceErrors.Failure f = ServiceErrors.classify(failure);
+    error(connection, f.code(), f.message(), id);
+  }
+
+  public void error(Connection connection, ErrorCode code, String message, Object id) {
+    stats.error(code);
+    reply(connection, ServerFrames.error(code, message, id));
+  }
+
+  /**
+   * An error frame that is not counted on its own: the close that follows it is, under the
+   * same code (an expired token), or the frame reports what other counters already show
+   * (drops).
+   */
+  void uncountedError(Connection connection, ErrorCode code, String message) {
+    reply(connection, ServerFrames.error(code, message, null));
+  }
+}

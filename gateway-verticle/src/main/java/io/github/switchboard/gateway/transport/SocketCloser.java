@@ -1,0 +1,72 @@
+package io.github.switchboard.gateway.transport;
+
+import io.github.switchboard.gateway.metrics.GatewayStats;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.vertx.core.Vertx;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one way the gateway closes a socket: a close frame with a {@link CloseReason}, counted
+ * under the reason's error code, and a guarantee that the socket really goes. A close frame
+ * queued behind data the client does not read (a slow or dead peer) would never be sent, so
+ * after a grace period the TCP connection is cut.
+ */
+public final class SocketCloser {
+
+  /** How long a client has to answer our close frame before the connection is cut. */
+  public static final long DEFAULT_GRACE_MS = 1_000;
+  private static final Logger log = LoggerFactory.getLogger(SocketCloser.class);
+
+  private final Vertx vertx;
+  private final GatewayStats stats;
+  private final long graceMs;
+
+  public SocketCloser(Vertx vertx, GatewayStats stats, long graceMs) {
+    this.vertx = vertx;
+    this.stats = stats;
+    this.graceMs = graceMs;
+  }
+
+  public void close(Connection connection, CloseReason reason) {
+    close(connection, reason, reason.reason());
+  }
+
+  /**
+   * Closes with the reason's code and a more precise text (at most 123 bytes of UTF-8, the
+   * room a close frame has). Does nothing for a socket already closing.
+   */
+  public void close(Connection connection, CloseReason reason, String text) {
+    if (connection.closing()) {
+      return;
+    }
+    connection.closing(true);
+    if (reason.countedAs() != null) {
+      stats.error(reason.countedAs());
+    }
+    log.debug("{} closing with {} {}", connection, reason.code(), reason);
+    // The client answers with its own close frame and SocketFrameHandler then ends the connection.
+    connection.channel().writeAndFlush(new CloseWebSocketFrame(reason.code(), text), connection.channel().voidPromise());
+    vertx.setTimer(graceMs, id -> {
+      if (!connection.closed()) {
+        log.debug("{} did not complete the close handshake in {} ms, cutting the connection", connection, graceMs);
+        cut(connection);
+      }
+    });
+  }
+
+  /**
+   * A close through the whole pipeline passes Vert.x's connection handler, which waits for
+   * queued writes to flush; that never happens for a peer that stopped reading. A close started
+   * at the head of the pipeline goes straight to the transport.
+   */
+  private static void cut(Connection connection) {
+    ChannelHandlerContext first = connection.channel().pipeline().firstContext();
+    if (first != null) {
+      first.close();
+    } else {
+      connection.channel().close();
+    }
+  }
+}

@@ -1,0 +1,119 @@
+package io.github.switchboard.gateway.transport;
+
+import io.github.switchboard.gateway.metrics.GatewayStats;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Drops are counted per run, a client that can hear of them is told once the queue drains, and
+ * a socket that keeps dropping for the configured time is closed with 1013. The clock is the
+ * {@code now} the writer passes in, so no test waits.
+ */
+class SlowConsumerPolicyTest {
+
+  private Vertx vertx;
+  private GatewayStats stats;
+  private SocketCloser closer;
+  private FrameWriter writer;
+
+  @BeforeEach
+  void start() {
+    vertx = Vertx.vertx();
+    stats = new GatewayStats(new SimpleMeterRegistry());
+    closer = new SocketCloser(vertx, stats, SocketCloser.DEFAULT_GRACE_MS);
+    writer = new FrameWriter(stats, closer, 0, 0);
+  }
+
+  @AfterEach
+  void stop() {
+    vertx.close().await();
+  }
+
+  @Test
+  void aClientThatHearsOfDropsIsToldHowManyOnceTheQueueDrains() {
+    EmbeddedChannel channel = new EmbeddedChannel();
+    TestConnection connection = new TestConnection("c1", channel, true);
+    SlowConsumerPolicy policy = new SlowConsumerPolicy(closer, 30_000, writer);
+
+    policy.dropped(connection, 1_000);
+    policy.dropped(connection, 1_500);
+    assertThat(connection.dropped()).isEqualTo(2);
+    assertThat(connection.droppingSince()).isEqualTo(1_000);
+    assertThat(channel.pipeline().first()).as("a drain watcher, only while dropping").isNotNull();
+
+    policy.drained(connection);
+    assertThat(connection.dropped()).isZero();
+    assertThat(connection.droppingSince()).isZero();
+    JsonObject notice = new JsonObject(payload(channel.readOutbound()));
+    assertThat(notice.getString("code")).isEqualTo("slow_consumer");
+    assertThat(notice.getString("message")).startsWith("2 messages were dropped");
+    assertThat(stats.toJson().getJsonObject("errors").containsKey("slow_consumer")).as("not counted as an error").isFalse();
+    channel.finishAndReleaseAll();
+  }
+
+  @Test
+  void aClientWithoutSuchAFrameIsNotTold() {
+    EmbeddedChannel channel = new EmbeddedChannel();
+    TestConnection connection = new TestConnection("c2", channel, false);
+    SlowConsumerPolicy policy = new SlowConsumerPolicy(closer, 30_000, writer);
+    policy.dropped(connection, 1_000);
+    policy.drained(connection);
+    assertThat((Object) channel.readOutbound()).isNull();
+    channel.finishAndReleaseAll();
+  }
+
+  @Test
+  void droppingForTheWholeWindowClosesWith1013() {
+    EmbeddedChannel channel = new EmbeddedChannel();
+    TestConnection connection = new TestConnection("c3", channel, true);
+    SlowConsumerPolicy policy = new SlowConsumerPolicy(closer, 5_000, writer);
+
+    policy.dropped(connection, 10_000);
+    policy.dropped(connection, 14_999);
+    assertThat(connection.closing()).isFalse();
+    policy.dropped(connection, 15_000);
+    assertThat(connection.closing()).isTrue();
+    Object out = channel.readOutbound();
+    assertThat(out).isInstanceOf(CloseWebSocketFrame.class);
+    assertThat(((CloseWebSocketFrame) out).statusCode()).isEqualTo(1013);
+    ((CloseWebSocketFrame) out).release();
+    channel.finishAndReleaseAll();
+  }
+
+  @Test
+  void zeroNeverCloses() {
+    EmbeddedChannel channel = new EmbeddedChannel();
+    TestConnection connection = new TestConnection("c4", channel, true);
+    SlowConsumerPolicy policy = new SlowConsumerPolicy(closer, 0, writer);
+    policy.dropped(connection, 1);
+    policy.dropped(connection, Long.MAX_VALUE / 2);
+    assertThat(connection.closing()).isFalse();
+    channel.finishAndReleaseAll();
+  }
+
+  private static String payload(Object written) {
+    assertThat(written).isInstanceOf(ByteBuf.class);
+    ByteBuf frame = (ByteBuf) written;
+    try {
+      frame.skipBytes(1);
+      int length = frame.readByte() & 0x7F;
+      if (length == 126) {
+        length = frame.readUnsignedShort();
+      }
+      return frame.readCharSequence(length, StandardCharsets.UTF_8).toString();
+    } finally {
+      frame.release();
+    }
+  }
+}
