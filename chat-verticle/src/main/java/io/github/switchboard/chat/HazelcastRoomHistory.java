@@ -5,14 +5,12 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.ringbuffer.OverflowPolicy;
 import com.hazelcast.ringbuffer.ReadResultSet;
 import com.hazelcast.ringbuffer.Ringbuffer;
-import com.hazelcast.ringbuffer.StaleSequenceException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
 import java.util.function.LongFunction;
 
 /**
@@ -61,31 +59,26 @@ final class HazelcastRoomHistory implements RoomHistory {
   public Future<Page> since(String room, long afterSeq) {
     return vertx.executeBlocking(() -> {
       Ringbuffer<String> ring = ring(room);
-      long head = ring.headSequence();
+      // Ring sequence s holds seq s + 1, so the first message asked for is at ring sequence
+      // afterSeq. The tail is read before the head: an append in between can only make the
+      // head newer, which errs towards "incomplete", never towards a false "complete".
       long tail = ring.tailSequence();
-      long lastSeq = tail + 1;
-      long oldestSeq = head + 1;
-      boolean complete = afterSeq + 1 >= oldestSeq && afterSeq <= lastSeq;
+      long head = ring.headSequence();
+      boolean complete = afterSeq >= head && afterSeq <= tail + 1;
       List<JsonObject> out = new ArrayList<>();
       long from = Math.max(afterSeq, head);
       // Hazelcast refuses a read of more items than the ring holds (the default history is 100).
       int batchSize = (int) Math.min(READ_BATCH, ring.capacity());
       while (from <= tail) {
-        ReadResultSet<String> batch;
-        try {
-          batch = ring.readManyAsync(from, 0, batchSize, null).toCompletableFuture().get();
-        } catch (ExecutionException e) {
-          if (!(e.getCause() instanceof StaleSequenceException)) {
-            throw e;
-          }
-          // Appends overwrote the start of the read meanwhile: what is gone is gone, read on
-          // from the new oldest message and say the page is not complete.
-          complete = false;
-          from = ring.headSequence();
-          continue;
-        }
+        ReadResultSet<String> batch = ring.readManyAsync(from, 0, batchSize, null).toCompletableFuture().get();
         if (batch.readCount() == 0) {
           break;
+        }
+        // Appends that overwrote the start of the read since the head was read do not fail the
+        // read: Hazelcast starts it at the new oldest item instead. What is gone is gone; the
+        // page says it is not complete.
+        if (batch.getSequence(0) != from) {
+          complete = false;
         }
         for (String item : batch) {
           out.add(new JsonObject(item));

@@ -11,9 +11,13 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -99,5 +103,67 @@ class HazelcastRoomHistoryTest extends RoomHistoryContract {
     assertThat(seqs(tail)).isEqualTo(range(1201, count));
     assertThat(tail.complete()).isTrue();
     assertThat(append(room).getLong("seq")).isEqualTo(count + 1L);
+  }
+
+  @Test
+  void messagesOverwrittenWhileTheReadRunsMakeThePageIncomplete() throws Exception {
+    String room = room("racing");
+    appendTimes(room, CAPACITY); // seq 1..5, all kept
+    // The active instance appends seq 6..9 after this reader looked at the ring but before it
+    // read: the ring then holds 5..9, and seq 3 and 4, which the caller asked for, are gone.
+    RoomHistory reader = new HazelcastRoomHistory(vertx, appendingBeforeTheFirstRead(room, 4), CAPACITY);
+
+    RoomHistory.Page page = await(reader.since(room, 2));
+
+    assertThat(seqs(page)).isEqualTo(range(5, 9));
+    assertThat(page.complete()).as("seq 3 and 4 were overwritten before they were read").isFalse();
+  }
+
+  @Test
+  void messagesAppendedWhileTheReadRunsKeepAPageCompleteWhenNothingAskedForIsLost() throws Exception {
+    String room = room("racing-kept");
+    appendTimes(room, CAPACITY); // seq 1..5
+    RoomHistory reader = new HazelcastRoomHistory(vertx, appendingBeforeTheFirstRead(room, 4), CAPACITY);
+
+    RoomHistory.Page page = await(reader.since(room, 4)); // seq 5 is the oldest the ring keeps
+
+    assertThat(seqs(page)).isEqualTo(range(5, 9));
+    assertThat(page.complete()).isTrue();
+  }
+
+  /**
+   * The test member, except that the first read of {@code room}'s ringbuffer is preceded by
+   * {@code count} appends to it: another writer racing the reader, at the worst moment.
+   */
+  private static HazelcastInstance appendingBeforeTheFirstRead(String room, int count) {
+    String name = HazelcastRoomHistory.PREFIX + room;
+    Ringbuffer<String> real = hazelcast.getRingbuffer(name);
+    AtomicBoolean appended = new AtomicBoolean();
+    @SuppressWarnings("unchecked")
+    Ringbuffer<String> racing = (Ringbuffer<String>) Proxy.newProxyInstance(
+      HazelcastRoomHistoryTest.class.getClassLoader(), new Class<?>[] {Ringbuffer.class}, (proxy, method, args) -> {
+        if (method.getName().equals("readManyAsync") && appended.compareAndSet(false, true)) {
+          for (int i = 0; i < count; i++) {
+            long seq = real.tailSequence() + 2;
+            real.add(message(room, seq).encode());
+          }
+        }
+        return invoke(real, method, args);
+      });
+    return (HazelcastInstance) Proxy.newProxyInstance(
+      HazelcastRoomHistoryTest.class.getClassLoader(), new Class<?>[] {HazelcastInstance.class}, (proxy, method, args) -> {
+        if (method.getName().equals("getRingbuffer") && name.equals(args[0])) {
+          return racing;
+        }
+        return invoke(hazelcast, method, args);
+      });
+  }
+
+  private static Object invoke(Object target, Method method, Object[] args) throws Throwable {
+    try {
+      return method.invoke(target, args);
+    } catch (InvocationTargetException e) {
+      throw e.getCause();
+    }
   }
 }
