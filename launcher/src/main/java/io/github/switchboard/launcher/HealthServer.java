@@ -8,11 +8,13 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
+import io.github.switchboard.launcher.settings.Settings;
 import io.vertx.micrometer.PrometheusRequestHandler;
 import io.vertx.micrometer.backends.BackendRegistries;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.Map;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
@@ -24,6 +26,7 @@ import java.util.function.Supplier;
  */
 public final class HealthServer {
 
+  public static final String PORT_KEY = "healthPort";
   public static final String PORT_ENV = "SWITCHBOARD_HEALTH_PORT";
 
   private static final Logger log = LoggerFactory.getLogger(HealthServer.class);
@@ -34,22 +37,12 @@ public final class HealthServer {
     this.server = server;
   }
 
-  /** The port from the environment or the config; 0 (none set) means no server. */
-  public static int port(JsonObject config) {
-    String env = System.getenv(PORT_ENV);
-    Object raw = env != null && !env.isBlank() ? env.strip() : config == null ? null : config.getValue("healthPort");
-    if (raw == null) {
-      return 0;
-    }
-    try {
-      int port = raw instanceof Number n ? n.intValue() : Integer.parseInt(raw.toString());
-      if (port < 0 || port > 65535) {
-        throw new NumberFormatException();
-      }
-      return port;
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("healthPort / " + PORT_ENV + " must be a port number, got '" + raw + "'");
-    }
+  /**
+   * The port from {@code SWITCHBOARD_HEALTH_PORT} or the config's {@code healthPort}, read
+   * through {@link Settings}; 0 (none set, or blank) means no server.
+   */
+  public static int port(JsonObject config, Map<String, String> env) {
+    return Settings.of(config, env).intIn(PORT_KEY, 0, 0, 65535);
   }
 
   /**
@@ -64,7 +57,7 @@ public final class HealthServer {
                                                       BooleanSupplier stopping, BooleanSupplier active) {
     int port;
     try {
-      port = port(config);
+      port = port(config, System.getenv());
     } catch (IllegalArgumentException e) {
       return Future.failedFuture(e);
     }
