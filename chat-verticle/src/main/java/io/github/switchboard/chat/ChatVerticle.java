@@ -2,7 +2,9 @@ package io.github.switchboard.chat;
 
 import io.github.switchboard.coordination.ClusterStorage;
 import io.github.switchboard.coordination.Leadership;
-import io.github.switchboard.launcher.HealthServer;
+import io.github.switchboard.launcher.health.HealthHandler;
+import io.github.switchboard.launcher.health.HealthServer;
+import io.github.switchboard.launcher.health.Readiness;
 import io.github.switchboard.protocol.Addresses;
 import io.github.switchboard.protocol.Delivery;
 import io.github.switchboard.protocol.ErrorCode;
@@ -44,7 +46,7 @@ public class ChatVerticle extends VerticleBase {
   /** Tail of each room's chain of appends: the next append waits for it. */
   private final Map<String, Future<?>> roomTails = new HashMap<>();
   private HealthServer health;
-  private boolean stopping;
+  private final Readiness readiness = new Readiness();
 
   @Override
   public Future<?> start() {
@@ -63,19 +65,21 @@ public class ChatVerticle extends VerticleBase {
       log.info("Chat intake active (history {} per room, {})", options.historySize(),
         vertx.isClustered() ? "in cluster ringbuffers" : "in this JVM");
     });
-    return reads.completion().compose(v -> startHealth());
+    return reads.completion().compose(v -> startHealth()).onSuccess(v -> readiness.up());
   }
 
   /** Clustered, the process has no gateway beside it: it answers probes itself. */
   private Future<Void> startHealth() {
-    return HealthServer.startIfConfigured(vertx, config(), "chat", () -> stopping, leadership::isActive)
+    HealthHandler handler = new HealthHandler("chat", readiness,
+      () -> new JsonObject().put("role", leadership.isActive() ? "active" : "standby"));
+    return HealthServer.startIfConfigured(vertx, config(), System.getenv(), handler)
       .onSuccess(server -> health = server)
       .mapEmpty();
   }
 
   @Override
   public Future<?> stop() {
-    stopping = true;
+    readiness.draining();
     Future<Void> unregistered = intake == null ? Future.succeededFuture() : intake.unregister();
     // Appends still under way finish before the role is released, so the next active instance
     // never writes a room at the same time as this one.

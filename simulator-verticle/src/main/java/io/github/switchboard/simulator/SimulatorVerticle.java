@@ -2,7 +2,9 @@ package io.github.switchboard.simulator;
 
 import io.github.switchboard.coordination.ClusterStorage;
 import io.github.switchboard.coordination.Leadership;
-import io.github.switchboard.launcher.HealthServer;
+import io.github.switchboard.launcher.health.HealthHandler;
+import io.github.switchboard.launcher.health.HealthServer;
+import io.github.switchboard.launcher.health.Readiness;
 import io.github.switchboard.protocol.Addresses;
 import io.github.switchboard.protocol.ErrorCode;
 import io.github.switchboard.protocol.ServiceErrors;
@@ -11,6 +13,7 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,7 +35,7 @@ public class SimulatorVerticle extends VerticleBase {
   private ScoreSimulator scores;
   private RandomStream random;
   private HealthServer health;
-  private boolean stopping;
+  private final Readiness readiness = new Readiness();
 
   @Override
   public Future<?> start() {
@@ -49,12 +52,14 @@ public class SimulatorVerticle extends VerticleBase {
     MessageConsumer<Object> snapshots = vertx.eventBus().consumer(Addresses.SCORES_SNAPSHOT, this::snapshot);
     leadership = new Leadership(vertx, "simulator", Leadership.DEFAULT_ATTEMPT_MS);
     leadership.start(this::becomeActive);
-    return snapshots.completion().compose(v -> startHealth());
+    return snapshots.completion().compose(v -> startHealth()).onSuccess(v -> readiness.up());
   }
 
   /** Clustered, the process has no gateway beside it: it answers probes itself. */
   private Future<Void> startHealth() {
-    return HealthServer.startIfConfigured(vertx, config(), "simulator", () -> stopping, leadership::isActive)
+    HealthHandler handler = new HealthHandler("simulator", readiness,
+      () -> new JsonObject().put("role", leadership.isActive() ? "active" : "standby"));
+    return HealthServer.startIfConfigured(vertx, config(), System.getenv(), handler)
       .onSuccess(server -> health = server)
       .mapEmpty();
   }
@@ -73,7 +78,7 @@ public class SimulatorVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    stopping = true;
+    readiness.draining();
     scores.stop();
     random.stop();
     return leadership.stop().compose(v -> health == null ? Future.succeededFuture() : health.close());
