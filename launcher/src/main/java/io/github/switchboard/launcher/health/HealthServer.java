@@ -12,9 +12,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.micrometer.PrometheusRequestHandler;
 import io.vertx.micrometer.backends.BackendRegistries;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.util.Map;
 
 /**
@@ -22,15 +19,14 @@ import java.util.Map;
  * beside it to answer for it: {@code /health/live} and {@code /health/ready} through a
  * {@link HealthHandler}, {@code /metrics} (Prometheus text, when Micrometer runs, as the
  * launcher arranges) and a JSON 404 for anything else. Listens on {@code healthPort} /
- * {@code SWITCHBOARD_HEALTH_PORT}.
+ * {@code SWITCHBOARD_HEALTH_PORT}; when to start it is the service skeleton's rule
+ * ({@code coordination/ActiveStandbyService}: clustered and a port set).
  */
 public final class HealthServer {
 
   public static final String PORT_KEY = "healthPort";
   public static final String PORT_ENV = "SWITCHBOARD_HEALTH_PORT";
   public static final String METRICS_PATH = "/metrics";
-
-  private static final Logger log = LoggerFactory.getLogger(HealthServer.class);
 
   private final HttpServer server;
 
@@ -45,25 +41,6 @@ public final class HealthServer {
    */
   public static int port(JsonObject config, Map<String, String> env) {
     return Settings.of(config, env).intIn(PORT_KEY, 0, 0, 65535);
-  }
-
-  /**
-   * Starts the server of a service process when it runs clustered and a port is set; completes
-   * with null otherwise. Embedded, the gateway beside the service answers for the process.
-   */
-  public static Future<HealthServer> startIfConfigured(Vertx vertx, JsonObject config, Map<String, String> env,
-                                                      HealthHandler health) {
-    int port;
-    try {
-      port = port(config, env);
-    } catch (IllegalArgumentException e) {
-      return Future.failedFuture(e);
-    }
-    if (!vertx.isClustered() || port == 0) {
-      return Future.succeededFuture();
-    }
-    return start(vertx, port, health)
-      .onSuccess(server -> log.info("{}: health and metrics on port {}", health.service(), server.actualPort()));
   }
 
   /** Listens on {@code port} (0 = any free port, for tests). */

@@ -121,12 +121,4 @@ class HealthHandlerTest {
     assertThatThrownBy(() -> HealthServer.port(new JsonObject().put("healthPort", 70000), Map.of()))
       .hasMessageContaining("between 0 and 65535");
   }
-
-  @Test
-  void aServiceNotClusteredStartsNoServer() {
-    assertThat(HealthServer.startIfConfigured(vertx, new JsonObject().put("healthPort", 1), Map.of(),
-      new HealthHandler("simulator", readiness)).await()).isNull();
-    assertThat(HealthServer.startIfConfigured(vertx, null, Map.of("SWITCHBOARD_HEALTH_PORT", "x"),
-      new HealthHandler("simulator", readiness)).failed()).isTrue();
-  }
 }
