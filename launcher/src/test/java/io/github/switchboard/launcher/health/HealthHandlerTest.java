@@ -2,6 +2,7 @@ package io.github.switchboard.launcher.health;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
@@ -9,6 +10,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -32,7 +34,9 @@ class HealthHandlerTest {
   @BeforeEach
   void start() {
     vertx = Vertx.vertx();
-    client = vertx.createHttpClient();
+    // One connection per request: a pooled keep-alive connection reused from the test thread
+    // once left a request unanswered here; probes do not reuse connections either.
+    client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(false));
     HealthHandler handler = new HealthHandler("chat", readiness,
       () -> new JsonObject().put("role", active.get() ? "active" : "standby").put("status", "overridden?"));
     server = HealthServer.start(vertx, 0, handler).await();
@@ -44,11 +48,15 @@ class HealthHandlerTest {
   }
 
   private Answer get(String path) {
-    return client.request(HttpMethod.GET, server.actualPort(), "127.0.0.1", path)
-      .compose(request -> request.send())
-      .compose(response -> response.body().map(body ->
-        new Answer(response.statusCode(), response.getHeader("content-type"), body.toString())))
-      .await();
+    try {
+      return client.request(HttpMethod.GET, server.actualPort(), "127.0.0.1", path)
+        .compose(request -> request.send()
+          .compose(response -> response.body().map(body ->
+            new Answer(response.statusCode(), response.getHeader("content-type"), body.toString()))))
+        .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new AssertionError("GET " + path + " failed", e);
+    }
   }
 
   @Test
