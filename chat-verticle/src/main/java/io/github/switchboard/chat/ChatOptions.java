@@ -1,56 +1,37 @@
 package io.github.switchboard.chat;
 
+import io.github.switchboard.launcher.settings.Settings;
 import io.vertx.core.json.JsonObject;
 
 import java.util.Map;
 
 /**
- * Settings of the chat service, from its JSON config with environment variables taking
- * precedence ({@code SWITCHBOARD_CHAT_HISTORY_SIZE}, {@code SWITCHBOARD_CHAT_MAX_MESSAGE_LENGTH}).
+ * Settings of the chat service, read through {@link Settings}: the JSON config (top level of
+ * {@code chat-fat.jar}'s {@code -conf}, or the gateway's {@code chat} section when embedded) with
+ * {@code SWITCHBOARD_CHAT_*} variables taking precedence ({@code historySize} ->
+ * {@code SWITCHBOARD_CHAT_HISTORY_SIZE}). Blank is not set; an invalid value stops start-up.
+ *
+ * @param historySize      messages kept per room; older ones fall off
+ * @param maxMessageLength characters allowed in one message, after control characters are removed
  */
-public final class ChatOptions {
+public record ChatOptions(int historySize, int maxMessageLength) {
 
-  /** Messages kept per room; older ones fall off. */
   public static final int DEFAULT_HISTORY_SIZE = 100;
-  /** Characters allowed in one message, after control characters are removed. */
   public static final int DEFAULT_MAX_MESSAGE_LENGTH = 2000;
+  /** The chat keys get their own prefix so that they cannot clash with the gateway's. */
+  public static final String ENV_PREFIX = Settings.PREFIX + "CHAT_";
 
-  private final int historySize;
-  private final int maxMessageLength;
-
-  private ChatOptions(int historySize, int maxMessageLength) {
-    this.historySize = historySize;
-    this.maxMessageLength = maxMessageLength;
+  public ChatOptions {
+    if (historySize < 1 || maxMessageLength < 1) {
+      throw new IllegalArgumentException("chat historySize and maxMessageLength must be positive, got "
+        + historySize + " and " + maxMessageLength);
+    }
   }
 
   public static ChatOptions from(JsonObject config, Map<String, String> env) {
-    JsonObject c = config == null ? new JsonObject() : config;
+    Settings settings = Settings.of(config, env, ENV_PREFIX);
     return new ChatOptions(
-      positive(c, env, "historySize", "SWITCHBOARD_CHAT_HISTORY_SIZE", DEFAULT_HISTORY_SIZE),
-      positive(c, env, "maxMessageLength", "SWITCHBOARD_CHAT_MAX_MESSAGE_LENGTH", DEFAULT_MAX_MESSAGE_LENGTH));
-  }
-
-  public int historySize() {
-    return historySize;
-  }
-
-  public int maxMessageLength() {
-    return maxMessageLength;
-  }
-
-  private static int positive(JsonObject c, Map<String, String> env, String key, String envName, int def) {
-    Object raw = env.containsKey(envName) ? env.get(envName) : c.getValue(key);
-    if (raw == null) {
-      return def;
-    }
-    try {
-      int value = raw instanceof Number n ? n.intValue() : Integer.parseInt(raw.toString().strip());
-      if (value < 1) {
-        throw new NumberFormatException();
-      }
-      return value;
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("chat config '" + key + "' must be a positive integer, got '" + raw + "'");
-    }
+      settings.intIn("historySize", DEFAULT_HISTORY_SIZE, 1, Integer.MAX_VALUE),
+      settings.intIn("maxMessageLength", DEFAULT_MAX_MESSAGE_LENGTH, 1, Integer.MAX_VALUE));
   }
 }

@@ -1,8 +1,7 @@
 package io.github.switchboard.chat;
 
-import io.github.switchboard.coordination.ClusterStorage;
-import io.github.switchboard.coordination.Leadership;
-import io.github.switchboard.launcher.HealthServer;
+import com.hazelcast.core.HazelcastInstance;
+import io.github.switchboard.coordination.ActiveStandbyService;
 import io.github.switchboard.protocol.Addresses;
 import io.github.switchboard.protocol.Delivery;
 import io.github.switchboard.protocol.ErrorCode;
@@ -10,7 +9,6 @@ import io.github.switchboard.protocol.Groups;
 import io.github.switchboard.protocol.ProtocolException;
 import io.github.switchboard.protocol.ServiceErrors;
 import io.vertx.core.Future;
-import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
@@ -19,8 +17,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -33,56 +33,56 @@ import java.util.UUID;
  * order. A standby instance answers history reads and takes over intake when the active dies;
  * history and seq continue from the cluster's ringbuffers.
  */
-public class ChatVerticle extends VerticleBase {
+public class ChatVerticle extends ActiveStandbyService {
 
   private static final Logger log = LoggerFactory.getLogger(ChatVerticle.class);
 
   private ChatOptions options;
   private RoomHistory history;
-  private Leadership leadership;
   private MessageConsumer<JsonObject> intake;
   /** Tail of each room's chain of appends: the next append waits for it. */
   private final Map<String, Future<?>> roomTails = new HashMap<>();
-  private HealthServer health;
-  private boolean stopping;
+
+  public ChatVerticle() {
+    super("chat");
+  }
 
   @Override
-  public Future<?> start() {
-    try {
-      options = ChatOptions.from(config(), System.getenv());
-    } catch (IllegalArgumentException e) {
-      return Future.failedFuture(e);
-    }
-    history = ClusterStorage.hazelcast(vertx)
-      .<RoomHistory>map(hz -> new HazelcastRoomHistory(vertx, hz, options.historySize()))
+  protected void readSettings(JsonObject config, Map<String, String> env) {
+    options = ChatOptions.from(config, env);
+  }
+
+  @Override
+  protected void openStorage(Optional<HazelcastInstance> hazelcast) {
+    history = hazelcast.<RoomHistory>map(hz -> new HazelcastRoomHistory(vertx, hz, options.historySize()))
       .orElseGet(() -> new LocalRoomHistory(options.historySize()));
-    MessageConsumer<JsonObject> reads = vertx.eventBus().consumer(Addresses.CHAT_HISTORY, this::history);
-    leadership = new Leadership(vertx, "chat", Leadership.DEFAULT_ATTEMPT_MS);
-    leadership.start(() -> {
-      intake = vertx.eventBus().consumer(Addresses.CHAT_INTAKE, this::intake);
-      log.info("Chat intake active (history {} per room, {})", options.historySize(),
-        vertx.isClustered() ? "in cluster ringbuffers" : "in this JVM");
-    });
-    return reads.completion().compose(v -> startHealth());
   }
 
-  /** Clustered, the process has no gateway beside it: it answers probes itself. */
-  private Future<Void> startHealth() {
-    return HealthServer.startIfConfigured(vertx, config(), "chat", () -> stopping, leadership::isActive)
-      .onSuccess(server -> health = server)
-      .mapEmpty();
+  /** Every instance, standby included, answers history reads. */
+  @Override
+  protected Future<Void> registerConsumers() {
+    return vertx.eventBus().<JsonObject>consumer(Addresses.CHAT_HISTORY, this::history).completion();
   }
 
   @Override
-  public Future<?> stop() {
-    stopping = true;
-    Future<Void> unregistered = intake == null ? Future.succeededFuture() : intake.unregister();
-    // Appends still under way finish before the role is released, so the next active instance
-    // never writes a room at the same time as this one.
-    return unregistered
-      .compose(v -> Future.join(new java.util.ArrayList<>(roomTails.values())).otherwiseEmpty())
-      .compose(v -> leadership.stop())
-      .compose(v -> health == null ? Future.succeededFuture() : health.close());
+  protected void becomeActive() {
+    intake = vertx.eventBus().consumer(Addresses.CHAT_INTAKE, this::intake);
+    log.info("Chat intake active (history {} per room, {})", options.historySize(),
+      vertx.isClustered() ? "in cluster ringbuffers" : "in this JVM");
+  }
+
+  @Override
+  protected Future<Void> stopTakingWork() {
+    return intake == null ? Future.succeededFuture() : intake.unregister();
+  }
+
+  /**
+   * Appends still under way finish before the role is released, so the next active instance
+   * never writes a room at the same time as this one. A failed append has been answered already.
+   */
+  @Override
+  protected Future<Void> finishInFlight() {
+    return Future.join(new ArrayList<>(roomTails.values())).otherwiseEmpty().mapEmpty();
   }
 
   private void intake(Message<JsonObject> request) {
@@ -139,7 +139,7 @@ public class ChatVerticle extends VerticleBase {
     history.since(room, since == null ? 0 : since).onComplete(ar -> {
       if (ar.succeeded()) {
         request.reply(new JsonObject()
-          .put("messages", new JsonArray(new java.util.ArrayList<>(ar.result().messages())))
+          .put("messages", new JsonArray(new ArrayList<>(ar.result().messages())))
           .put("recovered", ar.result().complete()));
       } else {
         log.error("room={} history read failed: {}", room, ar.cause().getMessage(), ar.cause());

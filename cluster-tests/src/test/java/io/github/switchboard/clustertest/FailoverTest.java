@@ -55,7 +55,8 @@ class FailoverTest {
       assertThat(cluster.get(first, "/health/ready").bodyAsJsonObject().getString("role")).isEqualTo("active");
       var standby = cluster.get(second, "/health/ready");
       assertThat(standby.statusCode()).isEqualTo(200);
-      assertThat(standby.bodyAsJsonObject().getString("role")).isEqualTo("standby");
+      assertThat(standby.bodyAsJsonObject()).as("the body shape every process shares")
+        .isEqualTo(new JsonObject().put("status", "UP").put("service", "simulator").put("role", "standby"));
       assertThat(cluster.get(second, "/health/live").statusCode()).isEqualTo(200);
       assertThat(cluster.get(second, "/metrics").bodyAsString()).contains("jvm_memory_used_bytes");
 

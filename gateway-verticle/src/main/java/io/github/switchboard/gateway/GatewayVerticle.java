@@ -16,7 +16,6 @@ import io.github.switchboard.gateway.fanout.GroupRegistry;
 import io.github.switchboard.gateway.http.HealthRoutes;
 import io.github.switchboard.gateway.http.JsonResponses;
 import io.github.switchboard.gateway.http.PublishRoute;
-import io.github.switchboard.gateway.http.Readiness;
 import io.github.switchboard.gateway.http.ServiceRoutes;
 import io.github.switchboard.gateway.http.StatsRoute;
 import io.github.switchboard.gateway.http.UpgradeRoute;
@@ -35,6 +34,7 @@ import io.github.switchboard.gateway.transport.InboundPolicy;
 import io.github.switchboard.gateway.transport.KeepAlive;
 import io.github.switchboard.gateway.transport.SocketAcceptor;
 import io.github.switchboard.gateway.transport.SocketCloser;
+import io.github.switchboard.launcher.health.Readiness;
 import io.github.switchboard.protocol.ErrorCode;
 import io.github.switchboard.simulator.SimulatorVerticle;
 import io.micrometer.core.instrument.Gauge;
@@ -67,6 +67,7 @@ public class GatewayVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(GatewayVerticle.class);
 
   private GatewayOptions options;
+  /** STARTING until the server listens, DRAINING once stopping (/health/ready). */
   private final Readiness readiness = new Readiness();
   private Sessions sessions;
   private GroupRegistry groups;
@@ -143,7 +144,7 @@ public class GatewayVerticle extends VerticleBase {
         keepAlive.start();
         eventLoopProbe.start();
         presence.start(groups);
-        readiness.listening();
+        readiness.up();
         log.info("Gateway listening on {}:{} ({})", options.server().host(), s.actualPort(),
           vertx.isClustered() ? "clustered" : "embedded");
       });

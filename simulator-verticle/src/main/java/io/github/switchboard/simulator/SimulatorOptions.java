@@ -1,14 +1,22 @@
 package io.github.switchboard.simulator;
 
+import io.github.switchboard.launcher.settings.Settings;
 import io.vertx.core.json.JsonObject;
 
 import java.util.Map;
 
 /**
- * Settings of the simulator, from its JSON config with environment variables taking precedence
- * ({@code SWITCHBOARD_SCORES_MIN_DELAY_MS} and so on).
+ * Settings of the simulator, read through {@link Settings}: the JSON config (top level of
+ * {@code simulator-fat.jar}'s {@code -conf}, or the gateway's {@code simulator} section when
+ * embedded) with top-level {@code SWITCHBOARD_*} variables taking precedence
+ * ({@code scoresMinDelayMs} -> {@code SWITCHBOARD_SCORES_MIN_DELAY_MS}). Blank is not set; an
+ * invalid value stops start-up.
+ *
+ * @param minDelayMs       shortest delay between two changes of one event ({@code scoresMinDelayMs})
+ * @param maxDelayMs       longest delay between two changes of one event ({@code scoresMaxDelayMs})
+ * @param randomIntervalMs period of the random stream ({@code randomIntervalMs})
  */
-public final class SimulatorOptions {
+public record SimulatorOptions(long minDelayMs, long maxDelayMs, long randomIntervalMs) {
 
   /** Each event changes at a random moment between these two delays after its previous change. */
   public static final long DEFAULT_SCORES_MIN_DELAY_MS = 2_000;
@@ -16,52 +24,24 @@ public final class SimulatorOptions {
   /** The random stream publishes this often. */
   public static final long DEFAULT_RANDOM_INTERVAL_MS = 1_000;
 
-  private final long minDelayMs;
-  private final long maxDelayMs;
-  private final long randomIntervalMs;
-
-  private SimulatorOptions(long minDelayMs, long maxDelayMs, long randomIntervalMs) {
-    if (minDelayMs > maxDelayMs) {
-      throw new IllegalArgumentException("simulator config 'scoresMinDelayMs' must not exceed 'scoresMaxDelayMs'");
+  public SimulatorOptions {
+    if (minDelayMs < 1 || randomIntervalMs < 1 || minDelayMs > maxDelayMs) {
+      throw new IllegalArgumentException("simulator delays must be positive with scoresMinDelayMs <= scoresMaxDelayMs, got "
+        + minDelayMs + ", " + maxDelayMs + ", " + randomIntervalMs);
     }
-    this.minDelayMs = minDelayMs;
-    this.maxDelayMs = maxDelayMs;
-    this.randomIntervalMs = randomIntervalMs;
   }
 
   public static SimulatorOptions from(JsonObject config, Map<String, String> env) {
-    JsonObject c = config == null ? new JsonObject() : config;
-    return new SimulatorOptions(
-      positive(c, env, "scoresMinDelayMs", "SWITCHBOARD_SCORES_MIN_DELAY_MS", DEFAULT_SCORES_MIN_DELAY_MS),
-      positive(c, env, "scoresMaxDelayMs", "SWITCHBOARD_SCORES_MAX_DELAY_MS", DEFAULT_SCORES_MAX_DELAY_MS),
-      positive(c, env, "randomIntervalMs", "SWITCHBOARD_RANDOM_INTERVAL_MS", DEFAULT_RANDOM_INTERVAL_MS));
-  }
-
-  public long minDelayMs() {
-    return minDelayMs;
-  }
-
-  public long maxDelayMs() {
-    return maxDelayMs;
-  }
-
-  public long randomIntervalMs() {
-    return randomIntervalMs;
-  }
-
-  private static long positive(JsonObject c, Map<String, String> env, String key, String envName, long def) {
-    Object raw = env.containsKey(envName) ? env.get(envName) : c.getValue(key);
-    if (raw == null) {
-      return def;
+    Settings settings = Settings.of(config, env);
+    long min = settings.longIn("scoresMinDelayMs", DEFAULT_SCORES_MIN_DELAY_MS, 1, Long.MAX_VALUE);
+    long max = settings.longIn("scoresMaxDelayMs", DEFAULT_SCORES_MAX_DELAY_MS, 1, Long.MAX_VALUE);
+    if (min > max) {
+      // Checked here rather than only in the constructor so that the message names both
+      // settings and their variables, whichever of the two places they came from.
+      throw settings.invalid("scoresMinDelayMs", min,
+        "at most scoresMaxDelayMs (" + settings.envName("scoresMaxDelayMs") + ") = " + max);
     }
-    try {
-      long value = raw instanceof Number n ? n.longValue() : Long.parseLong(raw.toString().strip());
-      if (value < 1) {
-        throw new NumberFormatException();
-      }
-      return value;
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("simulator config '" + key + "' must be a positive integer, got '" + raw + "'");
-    }
+    return new SimulatorOptions(min, max,
+      settings.longIn("randomIntervalMs", DEFAULT_RANDOM_INTERVAL_MS, 1, Long.MAX_VALUE));
   }
 }

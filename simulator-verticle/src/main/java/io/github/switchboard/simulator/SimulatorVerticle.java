@@ -1,25 +1,26 @@
 package io.github.switchboard.simulator;
 
-import io.github.switchboard.coordination.ClusterStorage;
-import io.github.switchboard.coordination.Leadership;
-import io.github.switchboard.launcher.HealthServer;
+import com.hazelcast.core.HazelcastInstance;
+import io.github.switchboard.coordination.ActiveStandbyService;
 import io.github.switchboard.protocol.Addresses;
 import io.github.switchboard.protocol.ErrorCode;
 import io.github.switchboard.protocol.ServiceErrors;
 import io.vertx.core.Future;
-import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
-import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import java.util.Map;
+import java.util.Optional;
 
 /**
  * The live-score simulator and the random stream, active on one instance per cluster (the
  * {@code simulator} leadership); other instances stand by and answer snapshots. The events
  * live in the cluster's storage, so a standby continues from the last saved versions.
  */
-public class SimulatorVerticle extends VerticleBase {
+public class SimulatorVerticle extends ActiveStandbyService {
 
   private static final Logger log = LoggerFactory.getLogger(SimulatorVerticle.class);
 
@@ -28,55 +29,49 @@ public class SimulatorVerticle extends VerticleBase {
 
   private EventStore store;
   private SimulatorOptions options;
-  private Leadership leadership;
   private ScoreSimulator scores;
   private RandomStream random;
-  private HealthServer health;
-  private boolean stopping;
 
-  @Override
-  public Future<?> start() {
-    try {
-      options = SimulatorOptions.from(config(), System.getenv());
-    } catch (IllegalArgumentException e) {
-      return Future.failedFuture(e);
-    }
-    store = ClusterStorage.hazelcast(vertx)
-      .<EventStore>map(hz -> new HazelcastEventStore(vertx, hz))
-      .orElseGet(LocalEventStore::new);
-    scores = new ScoreSimulator(vertx, store, options);
-    random = new RandomStream(vertx, options.randomIntervalMs());
-    MessageConsumer<Object> snapshots = vertx.eventBus().consumer(Addresses.SCORES_SNAPSHOT, this::snapshot);
-    leadership = new Leadership(vertx, "simulator", Leadership.DEFAULT_ATTEMPT_MS);
-    leadership.start(this::becomeActive);
-    return snapshots.completion().compose(v -> startHealth());
+  public SimulatorVerticle() {
+    super("simulator");
   }
 
-  /** Clustered, the process has no gateway beside it: it answers probes itself. */
-  private Future<Void> startHealth() {
-    return HealthServer.startIfConfigured(vertx, config(), "simulator", () -> stopping, leadership::isActive)
-      .onSuccess(server -> health = server)
-      .mapEmpty();
+  @Override
+  protected void readSettings(JsonObject config, Map<String, String> env) {
+    options = SimulatorOptions.from(config, env);
+  }
+
+  @Override
+  protected void openStorage(Optional<HazelcastInstance> hazelcast) {
+    store = hazelcast.<EventStore>map(hz -> new HazelcastEventStore(vertx, hz)).orElseGet(LocalEventStore::new);
+    scores = new ScoreSimulator(vertx, store, options);
+    random = new RandomStream(vertx, options.randomIntervalMs());
+  }
+
+  /** Every instance, standby included, answers snapshots from the stored events. */
+  @Override
+  protected Future<Void> registerConsumers() {
+    return vertx.eventBus().consumer(Addresses.SCORES_SNAPSHOT, this::snapshot).completion();
   }
 
   /** Holding the role without running would leave the cluster without scores: resign instead. */
-  private void becomeActive() {
+  @Override
+  protected void becomeActive() {
     scores.start()
       .onSuccess(v -> random.start())
       .onFailure(e -> {
         log.error("Score simulator could not start: {}", e.getMessage(), e);
         scores.stop();
         scores = new ScoreSimulator(vertx, store, options);
-        leadership.resign(RETRY_MS, this::becomeActive);
+        resign(RETRY_MS);
       });
   }
 
   @Override
-  public Future<?> stop() {
-    stopping = true;
+  protected Future<Void> stopTakingWork() {
     scores.stop();
     random.stop();
-    return leadership.stop().compose(v -> health == null ? Future.succeededFuture() : health.close());
+    return Future.succeededFuture();
   }
 
   /** Replies with the current events as a JSON array, in id order. */

@@ -98,7 +98,6 @@ class SimulatorOptionsTest {
   @CsvSource({
     "scoresMinDelayMs, fast",
     "scoresMaxDelayMs, 7s",
-    "randomIntervalMs, ''",
     "randomIntervalMs, 1.5",
     "scoresMinDelayMs, 0",
     "scoresMaxDelayMs, -5",
@@ -114,13 +113,38 @@ class SimulatorOptionsTest {
   @CsvSource({
     "SWITCHBOARD_SCORES_MIN_DELAY_MS, scoresMinDelayMs, soon",
     "SWITCHBOARD_SCORES_MAX_DELAY_MS, scoresMaxDelayMs, 0x10",
-    "SWITCHBOARD_RANDOM_INTERVAL_MS, randomIntervalMs, ''",
     "SWITCHBOARD_RANDOM_INTERVAL_MS, randomIntervalMs, 0"})
   void badEnvironmentValueIsRejectedNamingTheKey(String envName, String key, String value) {
     assertThatThrownBy(() -> SimulatorOptions.from(new JsonObject().put(key, 100), Map.of(envName, value)))
       .isInstanceOf(IllegalArgumentException.class)
       .hasMessageContaining("'" + key + "'")
+      .hasMessageContaining(envName)
       .hasMessageContaining(value);
+  }
+
+  @Test
+  void blankValuesAreNotSet() {
+    SimulatorOptions options = SimulatorOptions.from(
+      new JsonObject().put("scoresMinDelayMs", " ").put("randomIntervalMs", 250),
+      Map.of("SWITCHBOARD_SCORES_MAX_DELAY_MS", "", "SWITCHBOARD_RANDOM_INTERVAL_MS", "  "));
+
+    assertThat(options.minDelayMs()).isEqualTo(SimulatorOptions.DEFAULT_SCORES_MIN_DELAY_MS);
+    assertThat(options.maxDelayMs()).isEqualTo(SimulatorOptions.DEFAULT_SCORES_MAX_DELAY_MS);
+    assertThat(options.randomIntervalMs()).as("a blank variable leaves the config value").isEqualTo(250);
+  }
+
+  @Test
+  void minAboveMaxNamesBothVariables() {
+    assertThatThrownBy(() -> SimulatorOptions.from(null, Map.of("SWITCHBOARD_SCORES_MIN_DELAY_MS", "7001")))
+      .hasMessageContaining("SWITCHBOARD_SCORES_MIN_DELAY_MS")
+      .hasMessageContaining("SWITCHBOARD_SCORES_MAX_DELAY_MS");
+  }
+
+  @Test
+  void optionsAreValuesThatRefuseNonsense() {
+    assertThat(new SimulatorOptions(1, 2, 3)).isEqualTo(new SimulatorOptions(1, 2, 3));
+    assertThatThrownBy(() -> new SimulatorOptions(3, 2, 1)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new SimulatorOptions(1, 2, 0)).isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test

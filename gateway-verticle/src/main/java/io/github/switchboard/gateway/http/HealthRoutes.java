@@ -1,22 +1,24 @@
 package io.github.switchboard.gateway.http;
 
-import io.vertx.core.json.JsonObject;
+import io.github.switchboard.launcher.health.HealthHandler;
+import io.github.switchboard.launcher.health.Readiness;
 import io.vertx.ext.web.Router;
 
-/** {@code GET /health/live} and {@code GET /health/ready} for probes and load balancers. */
+/**
+ * {@code GET /health/live} and {@code GET /health/ready} for probes and load balancers, answered
+ * by the handler every process shares, so the gateway's bodies have the same shape as the
+ * services' ({@code {"status":..,"service":"gateway"}}).
+ */
 public final class HealthRoutes {
+
+  public static final String SERVICE = "gateway";
 
   private HealthRoutes() {
   }
 
   public static void mount(Router router, Readiness readiness) {
-    router.get("/health/live").handler(ctx -> JsonResponses.send(ctx, 200, new JsonObject().put("status", "UP")));
-    router.get("/health/ready").handler(ctx -> {
-      if (readiness.isReady()) {
-        JsonResponses.send(ctx, 200, new JsonObject().put("status", "UP"));
-      } else {
-        JsonResponses.send(ctx, 503, new JsonObject().put("status", readiness.isDraining() ? "DRAINING" : "STARTING"));
-      }
-    });
+    HealthHandler health = new HealthHandler(SERVICE, readiness);
+    router.get(HealthHandler.LIVE_PATH).handler(ctx -> health.live(ctx.request()));
+    router.get(HealthHandler.READY_PATH).handler(ctx -> health.ready(ctx.request()));
   }
 }

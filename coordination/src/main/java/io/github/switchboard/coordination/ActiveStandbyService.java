@@ -1,0 +1,178 @@
+package io.github.switchboard.coordination;
+
+import com.hazelcast.core.HazelcastInstance;
+import io.github.switchboard.launcher.health.HealthHandler;
+import io.github.switchboard.launcher.health.HealthServer;
+import io.github.switchboard.launcher.health.Readiness;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * The skeleton of a service with one active instance per cluster (chat, simulator). It owns the
+ * order of start and stop, so that every service gets it right the same way; a subclass only
+ * fills in its parts.
+ *
+ * <p>Start: {@link #readSettings} (a bad value fails the deployment before anything runs), the
+ * health port, {@link #openStorage} (Hazelcast when clustered, the JVM otherwise),
+ * {@link #registerConsumers} (what every instance answers, standby or not), then the
+ * {@link Leadership}, which calls {@link #becomeActive} on the one active instance, and last the
+ * health server (clustered, with {@code healthPort} / {@code SWITCHBOARD_HEALTH_PORT} set).
+ * {@code /health/ready} is UP from then on, with {@code "role":"active"|"standby"}.
+ *
+ * <p>Stop, in this order, each step after the previous one has completed:
+ * <ol>
+ *   <li>readiness turns DRAINING (probes see it while the rest runs);</li>
+ *   <li>{@link #stopTakingWork}: no new work is accepted;</li>
+ *   <li>{@link #finishInFlight}: work already accepted is done;</li>
+ *   <li>the leadership is released, so a standby takes over at once, and never while this
+ *   instance still writes;</li>
+ *   <li>the health server closes, last, so that probes can watch the whole stop.</li>
+ * </ol>
+ * A failing step is logged and the next still runs: releasing the role matters more than a
+ * clean unregistration.
+ */
+public abstract class ActiveStandbyService extends VerticleBase {
+
+  private static final Logger log = LoggerFactory.getLogger(ActiveStandbyService.class);
+
+  private final String role;
+  private final Readiness readiness = new Readiness();
+  private Leadership leadership;
+  private HealthServer health;
+
+  /**
+   * @param role the leadership role and the {@code service} name in health bodies
+   *             ({@code chat}, {@code simulator})
+   */
+  protected ActiveStandbyService(String role) {
+    this.role = role;
+  }
+
+  /** Reads and checks the options; throws {@link IllegalArgumentException} for an invalid one. */
+  protected abstract void readSettings(JsonObject config, Map<String, String> env);
+
+  /** Creates the service's stores: in Hazelcast when given, in this JVM otherwise. */
+  protected abstract void openStorage(Optional<HazelcastInstance> hazelcast);
+
+  /** Registers what every instance answers; completes when the cluster knows the consumers. */
+  protected abstract Future<Void> registerConsumers();
+
+  /** This instance now holds the role: take the work on (or {@link #resign} if it cannot). */
+  protected abstract void becomeActive();
+
+  /** Stop accepting new work (unregister the intake, stop timers). */
+  protected abstract Future<Void> stopTakingWork();
+
+  /** Complete the work already accepted; by default there is none to wait for. */
+  protected Future<Void> finishInFlight() {
+    return Future.succeededFuture();
+  }
+
+  /** Extra fields of the health bodies; subclasses may add to {@code super.healthDetails()}. */
+  protected JsonObject healthDetails() {
+    return new JsonObject().put("role", isActive() ? "active" : "standby");
+  }
+
+  /** The environment the settings are read from; tests give their own. */
+  protected Map<String, String> environment() {
+    return System.getenv();
+  }
+
+  /**
+   * Starts the health server when the process runs clustered and a port is set. Embedded, the
+   * gateway beside the service answers for the process. Tests override it to listen on port 0.
+   */
+  protected Future<HealthServer> startHealthServer(int port, HealthHandler handler) {
+    if (!vertx.isClustered() || port == 0) {
+      return Future.succeededFuture();
+    }
+    return HealthServer.start(vertx, port, handler)
+      .onSuccess(server -> log.info("{}: health and metrics on port {}", role, server.actualPort()));
+  }
+
+  @Override
+  public final Future<?> start() {
+    int healthPort;
+    try {
+      Map<String, String> env = environment();
+      readSettings(config(), env);
+      healthPort = HealthServer.port(config(), env);
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(e);
+    }
+    openStorage(ClusterStorage.hazelcast(vertx));
+    Future<Void> registered = registerConsumers();
+    leadership = new Leadership(vertx, role, Leadership.DEFAULT_ATTEMPT_MS);
+    leadership.start(this::activate);
+    return registered
+      .compose(v -> startHealthServer(healthPort, new HealthHandler(role, readiness, this::healthDetails)))
+      .onSuccess(server -> {
+        health = server;
+        readiness.up();
+      })
+      // A half-started instance must not keep the role (or ask for it) after its deployment failed.
+      .recover(e -> stopInOrder().transform(ignored -> Future.failedFuture(e)));
+  }
+
+  @Override
+  public final Future<?> stop() {
+    return stopInOrder();
+  }
+
+  /** Whether this instance holds the role now. */
+  protected final boolean isActive() {
+    return leadership != null && leadership.isActive();
+  }
+
+  /** Whether the service is stopping (then nothing new may start). */
+  protected final boolean isStopping() {
+    return readiness.isDraining();
+  }
+
+  /**
+   * Gives the role up after {@link #becomeActive} failed to take the work on, so that a standby
+   * can try; this instance asks again after {@code retryMs}.
+   */
+  protected final void resign(long retryMs) {
+    leadership.resign(retryMs, this::activate);
+  }
+
+  private void activate() {
+    if (readiness.isDraining()) {
+      // The lock came back between stopTakingWork and its release: taking work on now would
+      // outlive the stop. The coming leadership.stop() releases it.
+      log.info("role={} acquired while stopping; not taking work on", role);
+      return;
+    }
+    becomeActive();
+  }
+
+  private Future<Void> stopInOrder() {
+    readiness.draining();
+    Future<Void> stopped = step("stop taking work", this::stopTakingWork);
+    return stopped
+      .compose(v -> step("finish in-flight work", this::finishInFlight))
+      .compose(v -> step("release leadership", () -> leadership == null ? Future.succeededFuture() : leadership.stop()))
+      .compose(v -> step("close health server", () -> health == null ? Future.succeededFuture() : health.close()));
+  }
+
+  private Future<Void> step(String what, Supplier<Future<Void>> action) {
+    Future<Void> done;
+    try {
+      done = action.get();
+    } catch (RuntimeException e) {
+      done = Future.failedFuture(e);
+    }
+    return done.recover(e -> {
+      log.warn("role={} stop: {} failed: {}", role, what, e.getMessage(), e);
+      return Future.succeededFuture();
+    });
+  }
+}
