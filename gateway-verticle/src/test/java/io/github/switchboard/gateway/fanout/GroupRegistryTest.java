@@ -41,6 +41,12 @@ class GroupRegistryTest {
   private Context context;
   private GroupRegistry groups;
   private final List<String> events = new ArrayList<>();
+  /**
+   * Every test channel. Each embedded channel has its own event loop, where a gateway's sockets
+   * share one: the flush a fan-out schedules runs on the loop of the first socket written, so
+   * every channel's pending tasks are run before any is read.
+   */
+  private final List<EmbeddedChannel> channels = new ArrayList<>();
 
   @BeforeEach
   void start() {
@@ -67,8 +73,10 @@ class GroupRegistryTest {
     vertx.close().await();
   }
 
-  private static Session session(String id, Endpoint endpoint) {
-    return new Session(id, new EmbeddedChannel(), endpoint, endpoint.path(), "127.0.0.1", null);
+  private Session session(String id, Endpoint endpoint) {
+    EmbeddedChannel channel = new EmbeddedChannel();
+    channels.add(channel);
+    return new Session(id, channel, endpoint, endpoint.path(), "127.0.0.1", null);
   }
 
   @Test
@@ -149,9 +157,9 @@ class GroupRegistryTest {
   }
 
   /** Frames written to a session's channel so far, as text, in order. Call on the context. */
-  private static List<String> framesOf(Session session) {
+  private List<String> framesOf(Session session) {
+    channels.forEach(EmbeddedChannel::runPendingTasks);
     EmbeddedChannel channel = (EmbeddedChannel) session.channel();
-    channel.runPendingTasks();
     List<String> texts = new ArrayList<>();
     for (Object out; (out = channel.readOutbound()) != null; ) {
       ByteBuf frame = (ByteBuf) out;

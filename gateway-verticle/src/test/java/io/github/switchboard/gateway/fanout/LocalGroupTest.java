@@ -10,6 +10,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -26,8 +27,24 @@ class LocalGroupTest {
   // Nothing here closes a socket, so the closer needs no Vert.x.
   private final FrameWriter writer = new FrameWriter(stats, new SocketCloser(null, stats, SocketCloser.DEFAULT_GRACE_MS), 0, 0);
 
-  private static Session session(String id, Endpoint endpoint) {
-    return new Session(id, new EmbeddedChannel(), endpoint, endpoint.path(), "127.0.0.1", null);
+  /**
+   * Every test channel. Each embedded channel has its own event loop, where a gateway's sockets
+   * share one: the flush a fan-out schedules runs on the loop of the first socket written, so
+   * every channel's pending tasks are run before any is read.
+   */
+  private final List<EmbeddedChannel> channels = new ArrayList<>();
+
+  private Session session(String id, Endpoint endpoint) {
+    EmbeddedChannel channel = new EmbeddedChannel();
+    channels.add(channel);
+    return new Session(id, channel, endpoint, endpoint.path(), "127.0.0.1", null);
+  }
+
+  /** The flushes a fan-out scheduled, wherever they were scheduled. */
+  @AfterEach
+  void runScheduledFlushes() {
+    channels.forEach(EmbeddedChannel::runPendingTasks);
+    channels.forEach(EmbeddedChannel::finishAndReleaseAll);
   }
 
   @Test
@@ -83,17 +100,17 @@ class LocalGroupTest {
     assertThat(frames(b)).isEqualTo(2);
   }
 
-  private static ByteBuf frame(Session session) {
+  private ByteBuf frame(Session session) {
+    channels.forEach(EmbeddedChannel::runPendingTasks);
     EmbeddedChannel channel = (EmbeddedChannel) session.channel();
-    channel.runPendingTasks();
     Object out = channel.readOutbound();
     assertThat(out).isInstanceOf(ByteBuf.class);
     return (ByteBuf) out;
   }
 
-  private static int frames(Session session) {
+  private int frames(Session session) {
+    channels.forEach(EmbeddedChannel::runPendingTasks);
     EmbeddedChannel channel = (EmbeddedChannel) session.channel();
-    channel.runPendingTasks();
     int n = 0;
     for (Object out; (out = channel.readOutbound()) != null; n++) {
       ((ByteBuf) out).release();
