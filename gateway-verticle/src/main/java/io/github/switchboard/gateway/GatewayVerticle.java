@@ -43,6 +43,7 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
@@ -96,11 +97,11 @@ public class GatewayVerticle extends VerticleBase {
     closer = new SocketCloser(vertx, stats, SocketCloser.DEFAULT_GRACE_MS);
     FrameWriter writer = new FrameWriter(stats, closer, options.socket().flushDelayMs(), options.socket().slowConsumerCloseMs());
     InboundPolicy inbound = new InboundPolicy(writer, closer, options.socket(), options.limits());
-    SocketAcceptor acceptor = new SocketAcceptor(inbound, options.socket());
+    SocketAcceptor acceptor = new SocketAcceptor(inbound, writer, options.socket());
 
     // Sessions and groups.
     sessions = new Sessions();
-    keepAlive = new KeepAlive(vertx, sessions::all, closer, inbound, options.socket().pingIntervalMs());
+    keepAlive = new KeepAlive(vertx, sessions::all, closer, inbound, writer, options.socket().pingIntervalMs());
     groups = new GroupRegistry(vertx, writer, stats, vertx.isClustered() ? options.fanout().registrationSettleMs() : 0);
     presence = new PresenceTracker(vertx, options.presence());
     groups.listener(presence);
@@ -119,7 +120,8 @@ public class GatewayVerticle extends VerticleBase {
     // Routes: health, metrics, REST, publish, the sockets, then the pages and a JSON 404.
     Router router = Router.router(vertx);
     HealthRoutes.mount(router, readiness);
-    router.get("/metrics").handler(PrometheusScrapingHandler.create(registry));
+    JsonResponses.read(router, "/metrics").handler(PrometheusScrapingHandler.create(registry));
+    JsonResponses.onlyAllow(router, "/metrics", HttpMethod.GET, HttpMethod.HEAD);
     StatsRoute.mount(router, vertx, sessions, groups, stats);
     ServiceRoutes.mount(router, scoresClient, chatClient);
     PublishRoute.mount(router, eventBus, chatClient, policy, options.access().apiKey(), options.limits().maxPublishBytes());
@@ -184,6 +186,9 @@ public class GatewayVerticle extends VerticleBase {
       // Vert.x's extension handler must not answer the browsers' permessage-deflate offer.
       .setPerMessageWebSocketCompressionSupported(false)
       .setPerFrameWebSocketCompressionSupported(false)
+      // HTTP/1.1 only: nothing here is served better over cleartext HTTP/2, and an h2c upgrade
+      // or prior-knowledge connection would bypass the limits written for HTTP/1 connections.
+      .setHttp2ClearTextEnabled(false)
       // Every response and socket write of the gateway happens on its event loop, so the
       // HTTP connection can write directly instead of through a cross-thread queue; that
       // queue preallocates a 1024-slot array (~4.7 KB) that each WebSocket kept for its life.

@@ -37,6 +37,22 @@ class HttpPublishTest {
     return Await.result(request.sendBuffer(Buffer.buffer(body)));
   }
 
+  @Test
+  void aBodySentAsAFormByCurlDashDIsReadAsJsonWhateverItsSize() {
+    try (GatewayHarness gateway = GatewayHarness.start(vertx, new JsonObject().put("embeddedServices", false))) {
+      // curl -d sends application/x-www-form-urlencoded; the body is still the JSON it wrote.
+      String text = "x".repeat(5_000);
+      var response = Await.result(http.post(gateway.port, "127.0.0.1", "/api/groups/news/messages")
+        .putHeader("Content-Type", "application/x-www-form-urlencoded")
+        .sendBuffer(Buffer.buffer(new JsonObject().put("data", new JsonObject().put("text", text)).encode())));
+      assertThat(response.statusCode()).isEqualTo(202);
+      var notJson = Await.result(http.post(gateway.port, "127.0.0.1", "/api/groups/news/messages")
+        .putHeader("Content-Type", "application/x-www-form-urlencoded")
+        .sendBuffer(Buffer.buffer("data=" + text)));
+      assertJsonError(notJson, 400, "invalid_json");
+    }
+  }
+
   private static void assertJsonError(HttpResponse<Buffer> response, int status, String code) {
     assertThat(response.statusCode()).isEqualTo(status);
     assertThat(response.getHeader("content-type")).startsWith("application/json");

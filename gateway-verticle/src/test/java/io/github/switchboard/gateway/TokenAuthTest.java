@@ -130,6 +130,24 @@ class TokenAuthTest {
   }
 
   @Test
+  void anExpClaimThatIsNoNumberIsRefusedAndOneFarAwayNeverExpires() {
+    try (GatewayHarness gateway = GatewayHarness.start(vertx, hsConfig().put("embeddedServices", false))) {
+      JsonObject words = claims("dora", new JsonArray().add("*")).put("exp", "tomorrow");
+      assertThat(upgrade(gateway, "/ws", token(signer, words, AUDIENCE, 0))).as("exp is a word").isEqualTo(401);
+      JsonObject fraction = claims("dora", new JsonArray().add("*")).put("exp", 1.0e12 + 0.5);
+      assertThat(upgrade(gateway, "/ws", token(signer, fraction, AUDIENCE, 0))).as("exp is a fraction").isEqualTo(401);
+
+      // Past what epoch milliseconds can hold: the token is valid and never expires, rather
+      // than overflowing into "already expired" once connected.
+      JsonObject far = claims("dora", new JsonArray().add("*")).put("exp", 10_000_000_000_000_000L);
+      try (TestSocket socket = gateway.connect("/ws?token=" + token(signer, far, AUDIENCE, 0))) {
+        socket.send(new JsonObject().put("type", "ping").put("id", 1).encode());
+        assertThat(socket.nextJson().getString("type")).isEqualTo("pong");
+      }
+    }
+  }
+
+  @Test
   void groupPatternsFromTheTokenGovernSubscribeAndPublish() {
     try (GatewayHarness gateway = GatewayHarness.start(vertx, hsConfig().put("embeddedServices", false))) {
       JsonObject groups = new JsonObject().put("subscribe", new JsonArray().add("news.*"))

@@ -2,7 +2,10 @@ package io.github.switchboard.protocol;
 
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+
+import java.util.regex.Pattern;
 
 /**
  * Turns the text of a {@code /ws} frame into a {@link ClientFrame}, or throws a
@@ -50,11 +53,62 @@ public final class ClientFrameParser {
     if (!trimmed.startsWith("{")) {
       throw new ProtocolException(ErrorCode.INVALID_JSON, "frame must be a JSON object");
     }
+    JsonObject json;
     try {
-      return new JsonObject(trimmed);
+      json = new JsonObject(trimmed);
     } catch (DecodeException | ClassCastException e) {
       throw new ProtocolException(ErrorCode.INVALID_JSON, "frame is not valid JSON");
     }
+    if (!wellFormed(trimmed, json)) {
+      throw new ProtocolException(ErrorCode.INVALID_FIELD, LONE_SURROGATE);
+    }
+    return json;
+  }
+
+  /** Why a text with a lone surrogate escape is refused. */
+  public static final String LONE_SURROGATE =
+    "a string holds a lone UTF-16 surrogate (\\ud800-\\udfff without its pair), which has no UTF-8 form";
+
+  private static final Pattern SURROGATE_ESCAPE = Pattern.compile("\\\\u[dD][89a-fA-F]");
+
+  /**
+   * Whether every string in a decoded JSON value is well-formed UTF-16. A JSON text that is
+   * valid UTF-8 can still escape half a surrogate pair ({@code "\ud800"}); such a string has
+   * no UTF-8 form and would reach subscribers as {@code ?}. Only texts that contain such an
+   * escape are walked.
+   */
+  public static boolean wellFormed(String rawJson, Object decoded) {
+    return !SURROGATE_ESCAPE.matcher(rawJson).find() || wellFormed(decoded);
+  }
+
+  private static boolean wellFormed(Object value) {
+    if (value instanceof String text) {
+      for (int i = 0; i < text.length(); i++) {
+        char c = text.charAt(i);
+        if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+          i++;
+        } else if (Character.isSurrogate(c)) {
+          return false;
+        }
+      }
+      return true;
+    }
+    if (value instanceof JsonObject object) {
+      for (var entry : object) {
+        if (!wellFormed(entry.getKey()) || !wellFormed(entry.getValue())) {
+          return false;
+        }
+      }
+      return true;
+    }
+    if (value instanceof JsonArray array) {
+      for (Object item : array) {
+        if (!wellFormed(item)) {
+          return false;
+        }
+      }
+    }
+    return true;
   }
 
   private static Object requestId(JsonObject json) {

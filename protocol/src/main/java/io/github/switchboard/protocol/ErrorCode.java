@@ -29,6 +29,8 @@ public enum ErrorCode {
   SERVICE_UNAVAILABLE,
   /** The resource (an event, a room) does not exist. */
   NOT_FOUND,
+  /** HTTP: the path exists, but not for this method (405, with {@code Allow}). */
+  METHOD_NOT_ALLOWED,
   /** Missing or wrong credentials (HTTP publish API key). */
   UNAUTHORIZED,
   /** A bug on our side; the log has the details. */

@@ -9,6 +9,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.auth.JWTOptions;
 import io.vertx.ext.auth.PubSecKeyOptions;
+import io.vertx.ext.auth.User;
 import io.vertx.ext.auth.authentication.TokenCredentials;
 import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.auth.jwt.JWTAuthOptions;
@@ -58,18 +59,54 @@ public final class TokenAuthenticator {
       // always send one.
       return Future.succeededFuture(null);
     }
-    return jwt.authenticate(new TokenCredentials(token))
-      .recover(e -> Future.failedFuture(new AuthException("invalid token: " + e.getMessage())))
+    Future<User> verified;
+    try {
+      verified = jwt.authenticate(new TokenCredentials(token));
+    } catch (RuntimeException e) {
+      // Vert.x's JWT code throws on some malformed claims (an exp that is a word) instead of
+      // failing the future: that is a bad token, not a server error.
+      verified = Future.failedFuture(e);
+    }
+    return verified
+      .recover(e -> Future.failedFuture(new AuthException("invalid token: " + reason(e))))
       .compose(user -> {
         JsonObject claims = user.attributes().getJsonObject("accessToken", user.principal());
-        String subject = claims.getString("sub");
-        if (subject == null || subject.isBlank()) {
+        Object subject = claims.getValue("sub");
+        if (!(subject instanceof String sub) || sub.isBlank()) {
           return Future.failedFuture(new AuthException("invalid token: no 'sub' claim"));
         }
-        Long exp = claims.getLong("exp");
-        return Future.succeededFuture(new Principal(subject, groups(claims.getValue(options.permissionsClaim())),
-          exp == null ? Long.MAX_VALUE : exp * 1000));
+        long expiresAt;
+        try {
+          expiresAt = expiresAt(claims.getValue("exp"));
+        } catch (IllegalArgumentException e) {
+          return Future.failedFuture(new AuthException("invalid token: " + e.getMessage()));
+        }
+        return Future.succeededFuture(new Principal(sub, groups(claims.getValue(options.permissionsClaim())), expiresAt));
       });
+  }
+
+  /**
+   * {@code exp} (seconds, RFC 7519 NumericDate) as epoch milliseconds: {@link Long#MAX_VALUE}
+   * when absent or too far away to count in milliseconds (such a token does not expire in
+   * practice; multiplying would overflow into the past).
+   */
+  static long expiresAt(Object exp) {
+    if (exp == null) {
+      return Long.MAX_VALUE;
+    }
+    if (!(exp instanceof Number number) || number.doubleValue() != Math.rint(number.doubleValue())) {
+      throw new IllegalArgumentException("'exp' must be a whole number of seconds");
+    }
+    long seconds = number.longValue();
+    return seconds > Long.MAX_VALUE / 1000 ? Long.MAX_VALUE : seconds * 1000;
+  }
+
+  /** A message that says what is wrong without echoing a stack trace or the token. */
+  private static String reason(Throwable e) {
+    if (e instanceof ClassCastException) {
+      return "a claim has the wrong type";
+    }
+    return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
   }
 
   private static String token(HttpServerRequest request) {

@@ -2,6 +2,7 @@ package io.github.switchboard.gateway.http;
 
 import io.github.switchboard.launcher.health.HealthHandler;
 import io.github.switchboard.launcher.health.Readiness;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
 
 /**
@@ -18,7 +19,9 @@ public final class HealthRoutes {
 
   public static void mount(Router router, Readiness readiness) {
     HealthHandler health = new HealthHandler(SERVICE, readiness);
-    router.get(HealthHandler.LIVE_PATH).handler(ctx -> health.live(ctx.request()));
-    router.get(HealthHandler.READY_PATH).handler(ctx -> health.ready(ctx.request()));
+    JsonResponses.read(router, HealthHandler.LIVE_PATH).handler(ctx -> health.live(ctx.request()));
+    JsonResponses.read(router, HealthHandler.READY_PATH).handler(ctx -> health.ready(ctx.request()));
+    JsonResponses.onlyAllow(router, HealthHandler.LIVE_PATH, HttpMethod.GET, HttpMethod.HEAD);
+    JsonResponses.onlyAllow(router, HealthHandler.READY_PATH, HttpMethod.GET, HttpMethod.HEAD);
   }
 }

@@ -5,6 +5,7 @@ import io.github.switchboard.gateway.service.ScoresClient;
 import io.github.switchboard.protocol.ErrorCode;
 import io.github.switchboard.protocol.Groups;
 import io.github.switchboard.protocol.ServiceErrors;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -20,11 +21,11 @@ public final class ServiceRoutes {
   }
 
   public static void mount(Router router, ScoresClient scores, ChatClient chat) {
-    router.get("/events").handler(ctx -> scores.snapshot()
+    JsonResponses.read(router, "/events").handler(ctx -> scores.snapshot()
       .onSuccess(events -> JsonResponses.send(ctx, 200, events))
       .onFailure(e -> failed(ctx, e)));
 
-    router.get("/events/:id").handler(ctx -> {
+    JsonResponses.read(router, "/events/:id").handler(ctx -> {
       String id = ctx.pathParam("id");
       scores.snapshot().onSuccess(events -> {
         for (Object item : events) {
@@ -37,7 +38,7 @@ public final class ServiceRoutes {
       }).onFailure(e -> failed(ctx, e));
     });
 
-    router.get("/rooms/:room/messages").handler(ctx -> {
+    JsonResponses.read(router, "/rooms/:room/messages").handler(ctx -> {
       String room = ctx.pathParam("room");
       if (!Groups.isValidRoom(room)) {
         JsonResponses.error(ctx, 400, ErrorCode.INVALID_FIELD, "room must match [A-Za-z0-9_-]{1," + Groups.MAX_ROOM_LENGTH + "}");
@@ -47,6 +48,9 @@ public final class ServiceRoutes {
         .onSuccess(page -> JsonResponses.send(ctx, 200, page.getJsonArray("messages", new JsonArray())))
         .onFailure(e -> failed(ctx, e));
     });
+    for (String path : new String[] {"/events", "/events/:id", "/rooms/:room/messages"}) {
+      JsonResponses.onlyAllow(router, path, HttpMethod.GET, HttpMethod.HEAD);
+    }
   }
 
   /** A service that did not answer is 503; one that refused is 400 (413 for size); else 500. */

@@ -5,6 +5,7 @@ import io.github.switchboard.gateway.fanout.GroupRegistry;
 import io.github.switchboard.gateway.session.Endpoint;
 import io.github.switchboard.gateway.session.Sessions;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.spi.cluster.ClusterManager;
 import io.vertx.core.json.JsonObject;
@@ -17,11 +18,13 @@ import io.vertx.ext.web.Router;
  */
 public final class StatsRoute {
 
+  static final String PATH = "/api/stats";
+
   private StatsRoute() {
   }
 
   public static void mount(Router router, Vertx vertx, Sessions sessions, GroupRegistry groups, GatewayStats stats) {
-    router.get("/api/stats").handler(ctx -> {
+    JsonResponses.read(router, PATH).handler(ctx -> {
       JsonObject byEndpoint = new JsonObject();
       for (Endpoint endpoint : Endpoint.values()) {
         byEndpoint.put(endpoint.path(), sessions.size(endpoint));
@@ -39,6 +42,7 @@ public final class StatsRoute {
       }
       JsonResponses.send(ctx, 200, body);
     });
+    JsonResponses.onlyAllow(router, PATH, HttpMethod.GET, HttpMethod.HEAD);
   }
 
   /** Members of the Vert.x cluster this gateway belongs to (1 when not clustered). */

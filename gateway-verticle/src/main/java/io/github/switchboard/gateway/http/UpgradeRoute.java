@@ -8,6 +8,7 @@ import io.github.switchboard.gateway.session.SessionLifecycle;
 import io.github.switchboard.gateway.session.Sessions;
 import io.github.switchboard.gateway.transport.SocketAcceptor;
 import io.github.switchboard.protocol.ErrorCode;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.Router;
@@ -39,8 +40,11 @@ public final class UpgradeRoute {
   public void mount(Router router, SessionLifecycle lifecycle) {
     String route = lifecycle.handler().endpoint().path();
     router.get(route).handler(ctx -> upgrade(ctx, lifecycle));
+    JsonResponses.onlyAllow(router, route, HttpMethod.GET);
     if (route.endsWith("/:room")) {
-      router.get(route.substring(0, route.length() - ":room".length()) + "*").handler(ctx -> upgrade(ctx, lifecycle));
+      String any = route.substring(0, route.length() - ":room".length()) + "*";
+      router.get(any).handler(ctx -> upgrade(ctx, lifecycle));
+      JsonResponses.onlyAllow(router, any, HttpMethod.GET);
     }
   }
 

@@ -32,7 +32,10 @@ public abstract class Connection {
   /** Written to since the last flush; the FlushCoalescer flushes it at the end of the run. */
   private boolean flushPending;
   private int dropped;
+  /** Epoch ms when the write queue last went over its cap; 0 while it is below. */
   private long droppingSince;
+  /** A slow-consumer check is scheduled for this socket (at most one at a time). */
+  private boolean slowCheckPending;
   private int messageBytes;
   private long tokens;
   private long refilledAt;
@@ -118,21 +121,30 @@ public abstract class Connection {
     return dropped;
   }
 
-  /** Epoch ms when the current run of drops began; 0 when the socket keeps up. */
+  /** Epoch ms when the write queue went over its cap; 0 while it is below (the socket keeps up). */
   public final long droppingSince() {
     return droppingSince;
   }
 
-  final void recordDrop(long now) {
-    if (droppingSince == 0) {
-      droppingSince = now;
-    }
+  final void blocked(long now) {
+    droppingSince = now;
+  }
+
+  final void recordDrop() {
     dropped++;
   }
 
   final void resetDrops() {
     dropped = 0;
     droppingSince = 0;
+  }
+
+  final boolean slowCheckPending() {
+    return slowCheckPending;
+  }
+
+  final void slowCheckPending(boolean value) {
+    slowCheckPending = value;
   }
 
   /** Counts a frame of the message being received; returns the message's size so far. */

@@ -8,14 +8,16 @@ import io.github.switchboard.protocol.ServiceErrors;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.vertx.core.http.WebSocketFrameType;
 
 import java.nio.charset.StandardCharsets;
 
 /**
- * The only place that writes data frames to sockets. Every write passes the slow-consumer
- * check ({@link SlowConsumerPolicy}), and a frame serialized once is written to many sockets
- * without being encoded again.
+ * The only place that writes data frames, pongs and keep-alive pings to sockets (close frames
+ * go through {@link SocketCloser}). Every write passes the queue cap ({@link
+ * SlowConsumerPolicy}), and a frame serialized once is written to many sockets without being
+ * encoded again.
  *
  * <p>Data frames are written to the socket's Netty channel as finished WebSocket frames
  * ({@link WireFrame}); a fan-out writes a view of one buffer to every socket, with the void
@@ -71,6 +73,31 @@ public final class FrameWriter {
       stats.replyOut(frame.readableBytes());
       send(connection, frame);
     }
+  }
+
+  /**
+   * A control frame for one socket (a pong, a keep-alive ping), under the same queue cap as
+   * every other write: a client that makes the gateway answer without reading the answers
+   * fills its own queue, then is not read any more (see {@link SlowConsumerPolicy}). Close
+   * frames are not written here: a close must get its chance even over the cap
+   * ({@link SocketCloser}).
+   *
+   * @return whether the frame was written (else it was released and counted as dropped)
+   */
+  public boolean control(Connection connection, WebSocketFrame frame) {
+    if (!admit(connection)) {
+      frame.release();
+      return false;
+    }
+    stats.replyOut(2 + frame.content().readableBytes());
+    // Through the whole pipeline: Netty's WebSocket encoder frames it.
+    connection.channel().writeAndFlush(frame, connection.channel().voidPromise());
+    return true;
+  }
+
+  /** The socket's queue went over its cap or back below its low-water mark. */
+  void writabilityChanged(Connection connection) {
+    slowConsumers.writabilityChanged(connection, System.currentTimeMillis());
   }
 
   /**

@@ -101,6 +101,25 @@ public final class InboundPolicy {
   }
 
   /**
+   * Whether a ping or pong from the client may be handled: control frames take a token from
+   * the same bucket as messages. One over the rate is dropped without an error frame (an
+   * answer per refused ping would be what a flood wants); {@code rateLimitCloseAfter} of them
+   * without a quiet spell close the socket with 1008, as for messages.
+   */
+  boolean admitControl(Connection connection) {
+    long now = nanoClock.getAsLong();
+    if (rateLimiter.tryAcquire(connection, now)) {
+      return true;
+    }
+    int violations = connection.rateViolation(now, RATE_QUIET_NANOS);
+    if (violations >= rateLimitCloseAfter && !connection.closing()) {
+      log.info("{} closed: {} control frames in a row over the rate limit", connection, violations);
+      closer.close(connection, CloseReason.RATE_LIMITED);
+    }
+    return false;
+  }
+
+  /**
    * Closes a connection whose credentials have expired: an {@code unauthorized} error frame,
    * then 1008. Checked on every message and on every keep-alive round. True when expired.
    */

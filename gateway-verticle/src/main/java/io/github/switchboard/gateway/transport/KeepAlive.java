@@ -23,12 +23,14 @@ public final class KeepAlive {
   private final long intervalMs;
   private final SocketCloser closer;
   private final InboundPolicy policy;
+  private final FrameWriter writer;
   private long timerId = -1;
 
   /** {@code connections}: the open connections, as a copy the round may walk while some close. */
   public KeepAlive(Vertx vertx, Supplier<? extends Collection<? extends Connection>> connections, SocketCloser closer,
-                   InboundPolicy policy, long intervalMs) {
+                   InboundPolicy policy, FrameWriter writer, long intervalMs) {
     this.vertx = vertx;
+    this.writer = writer;
     this.connections = connections;
     this.closer = closer;
     this.policy = policy;
@@ -56,8 +58,10 @@ public final class KeepAlive {
         log.info("{} closed: no pong within {} ms", connection, intervalMs);
         closer.close(connection, CloseReason.PING_TIMEOUT);
       } else {
+        // Over its queue cap the ping is dropped: a socket that does not read is not answering
+        // either, and the next round closes it.
         connection.awaitingPong(true);
-        connection.channel().writeAndFlush(new PingWebSocketFrame(), connection.channel().voidPromise());
+        writer.control(connection, new PingWebSocketFrame());
       }
     }
   }

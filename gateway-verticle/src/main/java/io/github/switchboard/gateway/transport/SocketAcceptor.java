@@ -47,11 +47,13 @@ public final class SocketAcceptor {
   }
 
   private final InboundPolicy policy;
+  private final FrameWriter writer;
   private final int writeQueueMaxBytes;
   private final WebSocketDecoderConfig decoderConfig;
 
-  public SocketAcceptor(InboundPolicy policy, SocketOptions options) {
+  public SocketAcceptor(InboundPolicy policy, FrameWriter writer, SocketOptions options) {
     this.policy = policy;
+    this.writer = writer;
     this.writeQueueMaxBytes = options.writeQueueMaxBytes();
     // Netty's decoder enforces the hard cap from the frame header and reports it (and any other
     // protocol violation) to SocketFrameHandler, which closes through SocketCloser so that the
@@ -96,7 +98,7 @@ public final class SocketAcceptor {
     }
     C connection = newConnection.apply(channel);
     ContextInternal context = vertxConnection.context();
-    SocketFrameHandler<C> frames = new SocketFrameHandler<>(policy, handler, connection, context);
+    SocketFrameHandler<C> frames = new SocketFrameHandler<>(policy, writer, handler, connection, context);
     HttpConnectionRelease release = HttpConnectionRelease.of(request);
     pipeline.addBefore(vertxHandler.name(), "switchboard-socket", frames);
     ChannelFuture handshake;

@@ -39,8 +39,11 @@ import java.nio.charset.StandardCharsets;
 final class SocketFrameHandler<C extends Connection> extends ChannelInboundHandlerAdapter implements Handler<WebSocketFrame> {
 
   private static final Logger log = LoggerFactory.getLogger(SocketFrameHandler.class);
+  /** Close codes from here on are undefined (RFC 6455 section 7.4.2). */
+  static final int MAX_CLOSE_CODE = 5000;
 
   private final InboundPolicy policy;
+  private final FrameWriter writer;
   private final ConnectionHandler<C> handler;
   private final C connection;
   /**
@@ -58,8 +61,10 @@ final class SocketFrameHandler<C extends Connection> extends ChannelInboundHandl
   private ByteBuf partial;
   private boolean partialText;
 
-  SocketFrameHandler(InboundPolicy policy, ConnectionHandler<C> handler, C connection, ContextInternal context) {
+  SocketFrameHandler(InboundPolicy policy, FrameWriter writer, ConnectionHandler<C> handler, C connection,
+                     ContextInternal context) {
     this.policy = policy;
+    this.writer = writer;
     this.handler = handler;
     this.connection = connection;
     this.context = context;
@@ -110,12 +115,15 @@ final class SocketFrameHandler<C extends Connection> extends ChannelInboundHandl
       || frame instanceof ContinuationWebSocketFrame) {
       data(frame);
     } else if (frame instanceof PingWebSocketFrame) {
-      if (!connection.closing()) {
-        Channel channel = connection.channel();
-        channel.writeAndFlush(new PongWebSocketFrame(frame.content().retain()), channel.voidPromise());
+      // A pong is a write the client asks for: rate-limited like a message, and under the
+      // socket's queue cap like any other write.
+      if (!connection.closing() && policy.admitControl(connection)) {
+        writer.control(connection, new PongWebSocketFrame(frame.content().retain()));
       }
     } else if (frame instanceof PongWebSocketFrame) {
+      // Alive, whatever the rate says; a pong flood still counts against the limit.
       connection.awaitingPong(false);
+      policy.admitControl(connection);
     } else if (frame instanceof CloseWebSocketFrame close) {
       closeReceived(close);
     }
@@ -185,7 +193,16 @@ final class SocketFrameHandler<C extends Connection> extends ChannelInboundHandl
     }
     connection.closing(true);
     int code = close.statusCode();
-    ByteBuf body = code < 0 ? Unpooled.EMPTY_BUFFER : channel.alloc().buffer(2).writeShort(code);
+    ByteBuf body;
+    if (code < 0) {
+      body = Unpooled.EMPTY_BUFFER;
+    } else if (code >= MAX_CLOSE_CODE) {
+      // RFC 6455 section 7.4.2: no code is defined from 5000; answering with it would echo
+      // garbage. Netty's decoder lets these through, so the answer is a protocol error.
+      body = channel.alloc().buffer(2).writeShort(CloseReason.PROTOCOL_ERROR.code());
+    } else {
+      body = channel.alloc().buffer(2).writeShort(code);
+    }
     channel.writeAndFlush(new CloseWebSocketFrame(true, 0, body)).addListener(ChannelFutureListener.CLOSE);
   }
 
@@ -214,6 +231,15 @@ final class SocketFrameHandler<C extends Connection> extends ChannelInboundHandl
     }
     // Before the take-over, Vert.x's connection handler behind us closes its side and metrics.
     ctx.fireChannelInactive();
+  }
+
+  /** The write queue went over its cap or drained: backpressure and the slow-consumer clock. */
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    if (open) {
+      writer.writabilityChanged(connection);
+    }
+    ctx.fireChannelWritabilityChanged();
   }
 
   @Override

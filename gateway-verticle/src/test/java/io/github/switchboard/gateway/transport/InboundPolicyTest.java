@@ -56,7 +56,7 @@ class InboundPolicyTest {
     // Time stands still: the rate limit sees a burst however slow the machine.
     InboundPolicy policy = new InboundPolicy(writer, closer, socket, limits, () -> 1_000_000_000L);
     TestConnection connection = new TestConnection("c1", channel);
-    SocketFrameHandler<TestConnection> frames = new SocketFrameHandler<>(policy, new Recorder(),
+    SocketFrameHandler<TestConnection> frames = new SocketFrameHandler<>(policy, writer, new Recorder(),
       connection, (ContextInternal) vertx.getOrCreateContext());
     channel.pipeline().addLast(frames);
     frames.opened();

@@ -12,13 +12,14 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Drops are counted per run, a client that can hear of them is told once the queue drains, and
- * a socket that keeps dropping for the configured time is closed with 1013. The clock is the
- * {@code now} the writer passes in, so no test waits.
+ * A socket over its queue cap is not read, its drops are counted, a client that can hear of
+ * them is told once the queue drains, and a socket still over its cap after the configured time
+ * is closed with 1013. The embedded channel's clock runs the check, so no test waits.
  */
 class SlowConsumerPolicyTest {
 
@@ -41,24 +42,37 @@ class SlowConsumerPolicyTest {
   }
 
   @Test
-  void aClientThatHearsOfDropsIsToldHowManyOnceTheQueueDrains() {
+  void aClientThatHearsOfDropsIsToldHowManyOnceTheQueueDrainsAndIsReadAgain() {
     EmbeddedChannel channel = new EmbeddedChannel();
     TestConnection connection = new TestConnection("c1", channel, true);
     SlowConsumerPolicy policy = new SlowConsumerPolicy(closer, 30_000, writer);
 
-    policy.dropped(connection, 1_000);
+    policy.blocked(connection, 1_000);
+    assertThat(channel.config().isAutoRead()).as("not read while over the cap").isFalse();
+    policy.dropped(connection, 1_200);
     policy.dropped(connection, 1_500);
     assertThat(connection.dropped()).isEqualTo(2);
     assertThat(connection.droppingSince()).isEqualTo(1_000);
-    assertThat(channel.pipeline().first()).as("a drain watcher, only while dropping").isNotNull();
 
     policy.drained(connection);
+    assertThat(channel.config().isAutoRead()).isTrue();
     assertThat(connection.dropped()).isZero();
     assertThat(connection.droppingSince()).isZero();
     JsonObject notice = new JsonObject(payload(channel.readOutbound()));
     assertThat(notice.getString("code")).isEqualTo("slow_consumer");
     assertThat(notice.getString("message")).startsWith("2 messages were dropped");
     assertThat(stats.toJson().getJsonObject("errors").containsKey("slow_consumer")).as("not counted as an error").isFalse();
+    channel.finishAndReleaseAll();
+  }
+
+  @Test
+  void aDropBeforeTheWritabilityEventStartsTheClockToo() {
+    EmbeddedChannel channel = new EmbeddedChannel();
+    TestConnection connection = new TestConnection("c5", channel, true);
+    SlowConsumerPolicy policy = new SlowConsumerPolicy(closer, 30_000, writer);
+    policy.dropped(connection, 7_000);
+    assertThat(connection.droppingSince()).isEqualTo(7_000);
+    assertThat(channel.config().isAutoRead()).isFalse();
     channel.finishAndReleaseAll();
   }
 
@@ -74,15 +88,16 @@ class SlowConsumerPolicyTest {
   }
 
   @Test
-  void droppingForTheWholeWindowClosesWith1013() {
+  void stayingOverTheCapForTheWholeWindowClosesWith1013() {
     EmbeddedChannel channel = new EmbeddedChannel();
     TestConnection connection = new TestConnection("c3", channel, true);
     SlowConsumerPolicy policy = new SlowConsumerPolicy(closer, 5_000, writer);
 
-    policy.dropped(connection, 10_000);
-    policy.dropped(connection, 14_999);
+    // Over the cap since 6 s ago: the check finds the window passed.
+    policy.blocked(connection, System.currentTimeMillis() - 6_000);
     assertThat(connection.closing()).isFalse();
-    policy.dropped(connection, 15_000);
+    channel.advanceTimeBy(5, TimeUnit.SECONDS);
+    channel.runScheduledPendingTasks();
     assertThat(connection.closing()).isTrue();
     Object out = channel.readOutbound();
     assertThat(out).isInstanceOf(CloseWebSocketFrame.class);
@@ -92,12 +107,26 @@ class SlowConsumerPolicyTest {
   }
 
   @Test
+  void aSocketThatDrainedInTimeIsNotClosed() {
+    EmbeddedChannel channel = new EmbeddedChannel();
+    TestConnection connection = new TestConnection("c6", channel, true);
+    SlowConsumerPolicy policy = new SlowConsumerPolicy(closer, 5_000, writer);
+    policy.blocked(connection, System.currentTimeMillis() - 6_000);
+    policy.drained(connection);
+    channel.advanceTimeBy(5, TimeUnit.SECONDS);
+    channel.runScheduledPendingTasks();
+    assertThat(connection.closing()).isFalse();
+    channel.finishAndReleaseAll();
+  }
+
+  @Test
   void zeroNeverCloses() {
     EmbeddedChannel channel = new EmbeddedChannel();
     TestConnection connection = new TestConnection("c4", channel, true);
     SlowConsumerPolicy policy = new SlowConsumerPolicy(closer, 0, writer);
-    policy.dropped(connection, 1);
-    policy.dropped(connection, Long.MAX_VALUE / 2);
+    policy.blocked(connection, 1);
+    channel.advanceTimeBy(1, TimeUnit.HOURS);
+    channel.runScheduledPendingTasks();
     assertThat(connection.closing()).isFalse();
     channel.finishAndReleaseAll();
   }
