@@ -30,8 +30,10 @@ import io.github.switchboard.gateway.session.EndpointHandler;
 import io.github.switchboard.gateway.session.SessionLifecycle;
 import io.github.switchboard.gateway.session.Sessions;
 import io.github.switchboard.gateway.transport.FrameWriter;
+import io.github.switchboard.gateway.transport.HttpConnectionGuard;
 import io.github.switchboard.gateway.transport.InboundPolicy;
 import io.github.switchboard.gateway.transport.KeepAlive;
+import io.github.switchboard.gateway.transport.OpenConnections;
 import io.github.switchboard.gateway.transport.SocketAcceptor;
 import io.github.switchboard.gateway.transport.SocketCloser;
 import io.github.switchboard.launcher.health.Readiness;
@@ -77,6 +79,7 @@ public class GatewayVerticle extends VerticleBase {
   private EventLoopProbe eventLoopProbe;
   private PresenceTracker presence;
   private HttpServer server;
+  private OpenConnections openConnections;
 
   @Override
   public Future<?> start() {
@@ -94,6 +97,7 @@ public class GatewayVerticle extends VerticleBase {
     EventBus eventBus = vertx.eventBus();
 
     // Transport: one socket at a time, Netty and Vert.x internals.
+    openConnections = new OpenConnections();
     closer = new SocketCloser(vertx, stats, SocketCloser.DEFAULT_GRACE_MS);
     FrameWriter writer = new FrameWriter(stats, closer, options.socket().flushDelayMs(), options.socket().slowConsumerCloseMs());
     InboundPolicy inbound = new InboundPolicy(writer, closer, options.socket(), options.limits());
@@ -122,11 +126,11 @@ public class GatewayVerticle extends VerticleBase {
     HealthRoutes.mount(router, readiness);
     JsonResponses.read(router, "/metrics").handler(PrometheusScrapingHandler.create(registry));
     JsonResponses.onlyAllow(router, "/metrics", HttpMethod.GET, HttpMethod.HEAD);
-    StatsRoute.mount(router, vertx, sessions, groups, stats);
+    StatsRoute.mount(router, vertx, sessions, openConnections, groups, stats);
     ServiceRoutes.mount(router, scoresClient, chatClient);
     PublishRoute.mount(router, eventBus, chatClient, policy, options.access().apiKey(), options.limits().maxPublishBytes());
-    Admission admission = new Admission(readiness::isDraining, new OriginCheck(options.access().allowedOrigins()), sessions,
-      options.limits(), authenticator, stats);
+    Admission admission = new Admission(readiness::isDraining, new OriginCheck(options.access().allowedOrigins()),
+      authenticator, stats);
     UpgradeRoute upgrades = new UpgradeRoute(admission, acceptor, sessions);
     for (EndpointHandler endpoint : endpoints) {
       upgrades.mount(router, new SessionLifecycle(sessions, endpoint, stats.endpoint(endpoint.endpoint().path()), writer,
@@ -138,9 +142,12 @@ public class GatewayVerticle extends VerticleBase {
       JsonResponses.error(ctx, 404, ErrorCode.NOT_FOUND, "no resource at " + ctx.request().path()));
 
     gauges(registry);
+    // Every TCP connection counts toward the connection limits from accept, upgraded or not.
+    HttpConnectionGuard.Limits guard = new HttpConnectionGuard.Limits(openConnections, stats, options.server(),
+      options.limits());
     eventLoopProbe = new EventLoopProbe(vertx, registry);
     return deployEmbeddedServices()
-      .compose(v -> vertx.createHttpServer(serverOptions()).requestHandler(router).listen())
+      .compose(v -> vertx.createHttpServer(serverOptions()).connectionHandler(guard::install).requestHandler(router).listen())
       .onSuccess(s -> {
         server = s;
         keepAlive.start();

@@ -121,16 +121,16 @@ class AbuseLimitsTest {
 
   @Test
   void perAddressAndPerGatewayConnectionLimits() {
+    // Every TCP connection counts from accept (this test's HTTP calls included), so the
+    // checks go through upgrades, never through /api/stats.
     List<TestSocket> open = new ArrayList<>();
     try (GatewayHarness perIp = GatewayHarness.start(vertx, new JsonObject().put("embeddedServices", false)
       .put("maxConnectionsPerIp", 2))) {
       open.add(perIp.connect("/ws"));
       open.add(perIp.connect("/ws"));
-      GatewayHarness.await("2 open", () -> perIp.stats().getInteger("connections") == 2);
       assertThat(upgrade(perIp, null)).isEqualTo(429);
       open.remove(0).close();
-      GatewayHarness.await("1 open", () -> perIp.stats().getInteger("connections") == 1);
-      assertThat(upgrade(perIp, null)).isEqualTo(101);
+      GatewayHarness.await("a slot for this address again", () -> upgrade(perIp, null) == 101);
     } finally {
       open.forEach(TestSocket::close);
       open.clear();
@@ -138,7 +138,6 @@ class AbuseLimitsTest {
     try (GatewayHarness full = GatewayHarness.start(vertx, new JsonObject().put("embeddedServices", false)
       .put("maxConnections", 1))) {
       open.add(full.connect("/ws"));
-      GatewayHarness.await("1 open", () -> full.stats().getInteger("connections") == 1);
       assertThat(upgrade(full, null)).isEqualTo(503);
     } finally {
       open.forEach(TestSocket::close);

@@ -244,6 +244,26 @@ class ChatRoomsTest {
   }
 
   @Test
+  void aChatServiceThatDoesNotAnswerInTimeGivesTimeoutNotAFailure() {
+    Vertx other = Vertx.vertx();
+    // An intake that stores (here: counts) and never answers: the sender cannot know.
+    java.util.concurrent.atomic.AtomicInteger received = new java.util.concurrent.atomic.AtomicInteger();
+    other.eventBus().consumer(io.github.switchboard.protocol.Addresses.CHAT_INTAKE, message -> received.incrementAndGet());
+    try (GatewayHarness bare = GatewayHarness.start(other, new JsonObject().put("embeddedServices", false)
+      .put("serviceTimeoutMs", 300)); TestSocket socket = bare.connect("/ws")) {
+      socket.send("{\"type\":\"publish\",\"group\":\"chat.slow\",\"data\":\"hello\",\"id\":1}");
+      JsonObject error = socket.awaitJson(j -> "error".equals(j.getString("type")));
+      assertThat(error.getString("code")).isEqualTo("timeout");
+      assertThat(error.getString("message")).contains("may have taken effect");
+      assertThat(error.getInteger("id")).isEqualTo(1);
+      assertThat(bare.post("/api/groups/chat.slow/messages", new JsonObject().put("data", "again")).statusCode()).isEqualTo(504);
+      assertThat(received.get()).as("both reached the service").isEqualTo(2);
+    } finally {
+      other.close().await();
+    }
+  }
+
+  @Test
   void chatWithoutTheServiceGetsServiceUnavailable() {
     Vertx other = Vertx.vertx();
     try (GatewayHarness bare = GatewayHarness.start(other, new JsonObject().put("embeddedServices", false)

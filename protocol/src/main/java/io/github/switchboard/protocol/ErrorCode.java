@@ -25,8 +25,14 @@ public enum ErrorCode {
   UNSUPPORTED_FRAME,
   /** Messages were dropped for this socket because it did not read fast enough. */
   SLOW_CONSUMER,
-  /** The service that owns the request (chat, scores) did not answer in time. */
+  /** No instance of the service that owns the request (chat, scores) is there: nothing was done. */
   SERVICE_UNAVAILABLE,
+  /**
+   * The service did not answer in time. The outcome is unknown: a chat message may have been
+   * stored (and published) all the same. Not "failed": a client that resends blindly may
+   * create a duplicate.
+   */
+  TIMEOUT,
   /** The resource (an event, a room) does not exist. */
   NOT_FOUND,
   /** HTTP: the path exists, but not for this method (405, with {@code Allow}). */

@@ -8,8 +8,9 @@ import java.util.Locale;
 
 /**
  * How a service refuses a request on the event bus, and how a gateway turns the refusal into an
- * error frame. A service fails the message with {@code "<code>: <text>"}; a missing or silent
- * service becomes {@code service_unavailable}.
+ * error frame. A service fails the message with {@code "<code>: <text>"}; a missing service
+ * becomes {@code service_unavailable} (nothing was done), a silent one {@code timeout} (the
+ * outcome is unknown: the request may have taken effect before the answer was lost).
  */
 public final class ServiceErrors {
 
@@ -29,8 +30,12 @@ public final class ServiceErrors {
 
   public static Failure classify(Throwable error) {
     if (error instanceof ReplyException reply) {
-      if (reply.failureType() == ReplyFailure.NO_HANDLERS || reply.failureType() == ReplyFailure.TIMEOUT) {
+      if (reply.failureType() == ReplyFailure.NO_HANDLERS) {
         return new Failure(ErrorCode.SERVICE_UNAVAILABLE, "the service is not available, try again later");
+      }
+      if (reply.failureType() == ReplyFailure.TIMEOUT) {
+        return new Failure(ErrorCode.TIMEOUT,
+          "the service did not answer in time; the request may have taken effect (check before resending)");
       }
       String text = reply.getMessage() == null ? "" : reply.getMessage();
       int colon = text.indexOf(": ");

@@ -2,13 +2,10 @@ package io.github.switchboard.gateway.admission;
 
 import io.github.switchboard.gateway.auth.Principal;
 import io.github.switchboard.gateway.auth.TokenAuthenticator;
-import io.github.switchboard.gateway.config.LimitOptions;
 import io.github.switchboard.gateway.metrics.GatewayStats;
-import io.github.switchboard.gateway.session.Sessions;
 import io.github.switchboard.protocol.ErrorCode;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.net.SocketAddress;
 
 import java.util.Map;
 import java.util.function.BooleanSupplier;
@@ -22,8 +19,6 @@ import java.util.function.BooleanSupplier;
  *   <li>the gateway is not draining: else 503 {@code service_unavailable}</li>
  *   <li>the request is a WebSocket upgrade: else 400 {@code invalid_field}</li>
  *   <li>the page's {@code Origin} is allowed ({@link OriginCheck}): else 403 {@code forbidden}</li>
- *   <li>the gateway has room ({@code maxConnections}): else 503 {@code service_unavailable}</li>
- *   <li>the client's address has room ({@code maxConnectionsPerIp}): else 429 {@code rate_limited}</li>
  *   <li>the token, when auth is on ({@link TokenAuthenticator}): else 401 {@code unauthorized}</li>
  *   <li>for an endpoint tied to a group, the token allows that group (and publishing to it when
  *   the endpoint publishes): else 403 {@code forbidden}</li>
@@ -31,23 +26,20 @@ import java.util.function.BooleanSupplier;
  *
  * <p>Each refusal is counted under its error code (except draining and a plain request, which
  * are not a client's fault or choice). An endpoint's path (the chat room) is checked before
- * all of these, by the route.
+ * all of these, by the route. The connection limits ({@code maxConnections},
+ * {@code maxConnectionsPerIp}) were applied earlier still, when the TCP connection was accepted
+ * (transport's {@code HttpConnectionGuard}).
  */
 public final class Admission {
 
   private final BooleanSupplier draining;
   private final OriginCheck origins;
-  private final Sessions sessions;
-  private final LimitOptions limits;
   private final TokenAuthenticator authenticator;
   private final GatewayStats stats;
 
-  public Admission(BooleanSupplier draining, OriginCheck origins, Sessions sessions, LimitOptions limits,
-                   TokenAuthenticator authenticator, GatewayStats stats) {
+  public Admission(BooleanSupplier draining, OriginCheck origins, TokenAuthenticator authenticator, GatewayStats stats) {
     this.draining = draining;
     this.origins = origins;
-    this.sessions = sessions;
-    this.limits = limits;
     this.authenticator = authenticator;
     this.stats = stats;
   }
@@ -67,13 +59,6 @@ public final class Admission {
     }
     if (!origins.allows(request)) {
       return refused(403, ErrorCode.FORBIDDEN, "origin not allowed", Map.of());
-    }
-    if (sessions.size() >= limits.maxConnections()) {
-      return refused(503, ErrorCode.SERVICE_UNAVAILABLE, "gateway is full, try another", Map.of());
-    }
-    SocketAddress remote = request.remoteAddress();
-    if (remote != null && sessions.fromAddress(remote.host()) >= limits.maxConnectionsPerIp()) {
-      return refused(429, ErrorCode.RATE_LIMITED, "too many connections from this address", Map.of());
     }
     return authenticator.authenticate(request).transform(ar -> {
       if (ar.failed()) {

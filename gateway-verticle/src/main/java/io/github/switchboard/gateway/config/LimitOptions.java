@@ -9,8 +9,10 @@ import io.github.switchboard.launcher.settings.Settings;
  * @param rateLimitPerSecond  messages per second one socket may send on average
  * @param rateLimitBurst      size of that token bucket
  * @param rateLimitCloseAfter refusals for the rate, without a quiet spell, that close with 1008
- * @param maxConnections      open sockets per gateway; more upgrades get 503
- * @param maxConnectionsPerIp open sockets per client IP; more upgrades get 429
+ * @param maxConnections      open TCP connections per gateway (HTTP or WebSocket, counted from
+ *                            accept); the first request of one more gets 503
+ * @param maxConnectionsPerIp open TCP connections per client IP; the first request of one more
+ *                            gets 429
  * @param maxSubscriptions    groups one {@code /ws} socket may be in at once
  * @param maxPublishBytes     largest HTTP publish body; larger ones get 413
  */

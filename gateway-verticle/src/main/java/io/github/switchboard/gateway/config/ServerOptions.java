@@ -3,22 +3,37 @@ package io.github.switchboard.gateway.config;
 import io.github.switchboard.launcher.settings.Settings;
 
 /**
- * The HTTP server of a gateway: where it listens and how long it drains when stopping.
+ * The HTTP server of a gateway: where it listens, how long it drains when stopping, and how
+ * long a connection that has not become a WebSocket may hold on.
  *
- * @param host           address to listen on
- * @param port           HTTP and WebSocket port; 0 takes any free port
- * @param drainTimeoutMs how long a stopping gateway waits for its sockets to close
+ * @param host                     address to listen on
+ * @param port                     HTTP and WebSocket port; 0 takes any free port
+ * @param drainTimeoutMs           how long a stopping gateway waits for its sockets to close
+ * @param httpRequestTimeoutMs     a request (head and body) must arrive whole within this,
+ *                                 counted from the connection's accept or from its first byte
+ *                                 after an idle spell; else the connection is closed
+ * @param httpIdleTimeoutMs        a keep-alive connection silent this long between requests is
+ *                                 closed
+ * @param maxRequestsPerConnection requests served on one keep-alive connection before it is
+ *                                 closed
  */
-public record ServerOptions(String host, int port, long drainTimeoutMs) {
+public record ServerOptions(String host, int port, long drainTimeoutMs, long httpRequestTimeoutMs, long httpIdleTimeoutMs,
+                            int maxRequestsPerConnection) {
 
   public static final String DEFAULT_HOST = "0.0.0.0";
   public static final int DEFAULT_PORT = 8080;
   public static final long DEFAULT_DRAIN_TIMEOUT_MS = 10_000;
+  public static final long DEFAULT_HTTP_REQUEST_TIMEOUT_MS = 10_000;
+  public static final long DEFAULT_HTTP_IDLE_TIMEOUT_MS = 60_000;
+  public static final int DEFAULT_MAX_REQUESTS_PER_CONNECTION = 1_000;
 
   static ServerOptions from(Settings s) {
     return new ServerOptions(
       s.string("host", DEFAULT_HOST),
       s.intIn("port", DEFAULT_PORT, 0, 65535),
-      s.longIn("drainTimeoutMs", DEFAULT_DRAIN_TIMEOUT_MS, 0, Long.MAX_VALUE));
+      s.longIn("drainTimeoutMs", DEFAULT_DRAIN_TIMEOUT_MS, 0, Long.MAX_VALUE),
+      s.longIn("httpRequestTimeoutMs", DEFAULT_HTTP_REQUEST_TIMEOUT_MS, 100, 3_600_000),
+      s.longIn("httpIdleTimeoutMs", DEFAULT_HTTP_IDLE_TIMEOUT_MS, 100, 3_600_000),
+      s.intIn("maxRequestsPerConnection", DEFAULT_MAX_REQUESTS_PER_CONNECTION, 1, Integer.MAX_VALUE));
   }
 }

@@ -4,6 +4,7 @@ import io.github.switchboard.gateway.metrics.GatewayStats;
 import io.github.switchboard.gateway.fanout.GroupRegistry;
 import io.github.switchboard.gateway.session.Endpoint;
 import io.github.switchboard.gateway.session.Sessions;
+import io.github.switchboard.gateway.transport.OpenConnections;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.internal.VertxInternal;
@@ -23,7 +24,8 @@ public final class StatsRoute {
   private StatsRoute() {
   }
 
-  public static void mount(Router router, Vertx vertx, Sessions sessions, GroupRegistry groups, GatewayStats stats) {
+  public static void mount(Router router, Vertx vertx, Sessions sessions, OpenConnections connections, GroupRegistry groups,
+                           GatewayStats stats) {
     JsonResponses.read(router, PATH).handler(ctx -> {
       JsonObject byEndpoint = new JsonObject();
       for (Endpoint endpoint : Endpoint.values()) {
@@ -31,6 +33,7 @@ public final class StatsRoute {
       }
       JsonObject body = new JsonObject()
         .put("connections", sessions.size())
+        .put("tcpConnections", connections.total())
         .put("connectionsByEndpoint", byEndpoint)
         .put("groupConsumers", groups.consumerCount())
         .put("clustered", vertx.isClustered())

@@ -10,7 +10,6 @@ import io.github.switchboard.gateway.transport.SocketAcceptor;
 import io.github.switchboard.protocol.ErrorCode;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
@@ -64,10 +63,8 @@ public final class UpgradeRoute {
           : new Refusal(500, ErrorCode.INTERNAL_ERROR, "admission failed"));
         return;
       }
-      SocketAddress remote = request.remoteAddress();
-      String remoteHost = remote == null ? "" : remote.host();
       acceptor.accept(request,
-          channel -> new Session(sessions.newId(), channel, handler.endpoint(), request.path(), remoteHost, admitted.result()),
+          channel -> new Session(sessions.newId(), channel, handler.endpoint(), request.path(), admitted.result()),
           lifecycle)
         .ifPresent(refused -> refuse(ctx, new Refusal(refused.status(), ErrorCode.INVALID_FIELD, refused.message(),
           refused.headers())));

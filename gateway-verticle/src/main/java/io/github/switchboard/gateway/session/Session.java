@@ -23,8 +23,6 @@ public final class Session extends Connection {
   private final Endpoint endpoint;
   /** The request path of the upgrade (the chat endpoint's room is its last segment). */
   private final String path;
-  /** The client's IP address as the server saw it, for the per-address connection limit. */
-  private final String remoteHost;
   /** Null for an anonymous connection. */
   private final Principal principal;
   private String[] groups = NO_GROUPS;
@@ -32,11 +30,10 @@ public final class Session extends Connection {
   /** Non-null only while a subscribe with since is replaying history. */
   private Recovery recovery;
 
-  public Session(String id, Channel channel, Endpoint endpoint, String path, String remoteHost, Principal principal) {
+  public Session(String id, Channel channel, Endpoint endpoint, String path, Principal principal) {
     super(channel);
     this.id = id;
     this.path = path;
-    this.remoteHost = remoteHost;
     this.endpoint = endpoint;
     this.principal = principal;
   }
@@ -48,10 +45,6 @@ public final class Session extends Connection {
 
   public String path() {
     return path;
-  }
-
-  public String remoteHost() {
-    return remoteHost;
   }
 
   public Principal principal() {

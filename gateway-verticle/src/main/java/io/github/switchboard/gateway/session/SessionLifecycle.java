@@ -42,7 +42,7 @@ public final class SessionLifecycle implements ConnectionHandler<Session> {
   public void opened(Session session) {
     sessions.add(session);
     counters.connectionOpened();
-    log.debug("{} opened from {}", session, session.remoteHost());
+    log.debug("{} opened from {}", session, session.channel().remoteAddress());
     handler.open(session);
   }
 

@@ -10,14 +10,13 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 
-/** Every open socket of this gateway, for keep-alive, drain, admission limits and counting. Event loop only. */
+/** Every open socket of this gateway, for keep-alive, drain and counting. Event loop only. */
 public final class Sessions {
 
   /** How often a drain looks whether every socket has gone. */
@@ -26,7 +25,6 @@ public final class Sessions {
 
   private final Set<Session> open = new HashSet<>();
   private final Map<Endpoint, Integer> byEndpoint = new EnumMap<>(Endpoint.class);
-  private final Map<String, Integer> byAddress = new HashMap<>();
   /** Random per gateway so that ids from different gateways do not collide. */
   private final String idPrefix = Long.toString(ThreadLocalRandom.current().nextLong(36L * 36 * 36 * 36 * 36 * 36, 36L * 36 * 36 * 36 * 36 * 36 * 36), 36);
   private long nextId;
@@ -38,25 +36,14 @@ public final class Sessions {
   public void add(Session session) {
     open.add(session);
     byEndpoint.merge(session.endpoint(), 1, Integer::sum);
-    byAddress.merge(address(session), 1, Integer::sum);
   }
 
   public boolean remove(Session session) {
     if (open.remove(session)) {
       byEndpoint.merge(session.endpoint(), -1, Integer::sum);
-      byAddress.computeIfPresent(address(session), (k, n) -> n == 1 ? null : n - 1);
       return true;
     }
     return false;
-  }
-
-  /** Open sockets from one client address (an IP, without port). */
-  public int fromAddress(String host) {
-    return byAddress.getOrDefault(host, 0);
-  }
-
-  private static String address(Session session) {
-    return session.remoteHost();
   }
 
   public int size() {

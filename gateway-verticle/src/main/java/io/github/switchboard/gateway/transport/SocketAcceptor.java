@@ -144,6 +144,7 @@ public final class SocketAcceptor {
       return;
     }
     channel.pipeline().remove(vertxHandler.handler());
+    HttpConnectionGuard.release(channel);
     release.tookOver(request);
     frames.tookOver(release);
   }

@@ -26,6 +26,9 @@ class GatewayOptionsTest {
     assertThat(options.access().apiKey()).isNull();
     assertThat(options.presence().groups()).containsExactly("chat.*");
     assertThat(options.auth().enabled()).isFalse();
+    assertThat(options.server().httpRequestTimeoutMs()).isEqualTo(10_000);
+    assertThat(options.server().httpIdleTimeoutMs()).isEqualTo(60_000);
+    assertThat(options.server().maxRequestsPerConnection()).isEqualTo(1_000);
     assertThat(options).isEqualTo(GatewayOptions.defaults());
   }
 
@@ -52,6 +55,9 @@ class GatewayOptionsTest {
     assertThat(options.server().host()).isEqualTo(ServerOptions.DEFAULT_HOST);
     assertThat(options.access().apiKey()).isNull();
     assertThat(options.auth().enabled()).isFalse();
+    assertThat(options.server().httpRequestTimeoutMs()).isEqualTo(10_000);
+    assertThat(options.server().httpIdleTimeoutMs()).isEqualTo(60_000);
+    assertThat(options.server().maxRequestsPerConnection()).isEqualTo(1_000);
   }
 
   @Test

@@ -76,7 +76,7 @@ class GroupRegistryTest {
   private Session session(String id, Endpoint endpoint) {
     EmbeddedChannel channel = new EmbeddedChannel();
     channels.add(channel);
-    return new Session(id, channel, endpoint, endpoint.path(), "127.0.0.1", null);
+    return new Session(id, channel, endpoint, endpoint.path(), null);
   }
 
   @Test

@@ -37,7 +37,7 @@ class LocalGroupTest {
   private Session session(String id, Endpoint endpoint) {
     EmbeddedChannel channel = new EmbeddedChannel();
     channels.add(channel);
-    return new Session(id, channel, endpoint, endpoint.path(), "127.0.0.1", null);
+    return new Session(id, channel, endpoint, endpoint.path(), null);
   }
 
   /** The flushes a fan-out scheduled, wherever they were scheduled. */

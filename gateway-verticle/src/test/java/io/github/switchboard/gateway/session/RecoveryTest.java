@@ -9,7 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** What a session holds back while a group's history replays, per group, and what it hands back. */
 class RecoveryTest {
 
-  private final Session session = new Session("c1", new EmbeddedChannel(), Endpoint.MULTIPLEX, "/ws", "127.0.0.1", null);
+  private final Session session = new Session("c1", new EmbeddedChannel(), Endpoint.MULTIPLEX, "/ws", null);
 
   private static Delivery live(long seq) {
     return new Delivery(Delivery.Kind.JSON, seq, "s", true, 0, ("{\"n\":" + seq + "}").getBytes());
