@@ -20,6 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class CrossGatewayTest {
 
   private static TestCluster cluster;
+  private static final String API_KEY = "cross-gateway-test-key";
   private static TestCluster.Gateway one;
   private static TestCluster.Gateway two;
 
@@ -29,7 +30,7 @@ class CrossGatewayTest {
     cluster.chat("chat");
     cluster.simulator("simulator");
     one = cluster.gateway("gateway-1");
-    two = cluster.gateway("gateway-2");
+    two = cluster.gateway("gateway-2", Map.of("SWITCHBOARD_API_KEY", API_KEY));
   }
 
   @AfterAll
@@ -171,7 +172,11 @@ class CrossGatewayTest {
     try (TestSocket subscriber = connect(one, "/ws")) {
       subscriber.send("{\"type\":\"subscribe\",\"group\":\"bulletin\",\"id\":1}");
       assertThat(subscriber.nextJson().getString("type")).isEqualTo("subscribed");
-      var response = cluster.post(two, "/api/groups/bulletin/messages", "{\"data\":{\"n\":1}}");
+      // A clustered gateway takes HTTP publish only with its key, even from this machine.
+      var withoutKey = cluster.post(one, "/api/groups/bulletin/messages", "{\"data\":{\"n\":0}}");
+      assertThat(withoutKey.statusCode()).isEqualTo(403);
+      assertThat(withoutKey.bodyAsJsonObject().getString("message")).contains("SWITCHBOARD_API_KEY");
+      var response = cluster.post(two, "/api/groups/bulletin/messages", "{\"data\":{\"n\":1}}", API_KEY);
       assertThat(response.statusCode()).isEqualTo(202);
       assertThat(subscriber.nextJson()).isEqualTo(new JsonObject().put("type", "message").put("group", "bulletin")
         .put("data", new JsonObject().put("n", 1)));

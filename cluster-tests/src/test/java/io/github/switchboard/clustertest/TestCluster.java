@@ -131,6 +131,11 @@ final class TestCluster implements AutoCloseable {
     return Await.result(http.post(gateway.port(), "127.0.0.1", path).sendBuffer(Buffer.buffer(body)));
   }
 
+  HttpResponse<Buffer> post(Gateway gateway, String path, String body, String bearer) {
+    return Await.result(http.post(gateway.port(), "127.0.0.1", path).putHeader("Authorization", "Bearer " + bearer)
+      .sendBuffer(Buffer.buffer(body)));
+  }
+
   static int freePort() {
     try (ServerSocket socket = new ServerSocket(0)) {
       return socket.getLocalPort();

@@ -128,7 +128,8 @@ public class GatewayVerticle extends VerticleBase {
     JsonResponses.onlyAllow(router, "/metrics", HttpMethod.GET, HttpMethod.HEAD);
     StatsRoute.mount(router, vertx, sessions, openConnections, groups, stats);
     ServiceRoutes.mount(router, scoresClient, chatClient);
-    PublishRoute.mount(router, eventBus, chatClient, policy, options.access().apiKey(), options.limits().maxPublishBytes());
+    PublishRoute.mount(router, eventBus, chatClient, policy, options.access().apiKey(), !vertx.isClustered(),
+      options.limits().maxPublishBytes());
     Admission admission = new Admission(readiness::isDraining, new OriginCheck(options.access().allowedOrigins()),
       authenticator, stats);
     UpgradeRoute upgrades = new UpgradeRoute(admission, acceptor, sessions);

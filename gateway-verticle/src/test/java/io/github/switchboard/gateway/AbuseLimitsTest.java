@@ -64,10 +64,32 @@ class AbuseLimitsTest {
       assertThat(upgrade(gateway, "https://evil.example.com")).isEqualTo(403);
       assertThat(upgrade(gateway, "null")).isEqualTo(403);
       assertThat(gateway.stats().getJsonObject("errors").getLong("forbidden")).isEqualTo(2L);
+      // Same origin by address or localhost: the gateway's own pages.
+      assertThat(rawUpgrade(gateway, "localhost:" + gateway.port, "http://localhost:" + gateway.port)).isEqualTo(101);
+      assertThat(rawUpgrade(gateway, "[::1]:" + gateway.port, "http://[::1]:" + gateway.port)).isEqualTo(101);
+      // Same origin under a name (DNS rebinding: the attacker's name points at the gateway).
+      assertThat(rawUpgrade(gateway, "rebind.example:" + gateway.port, "http://rebind.example:" + gateway.port))
+        .isEqualTo(403);
+      // A name served by the gateway is listed like any other site.
+      assertThat(rawUpgrade(gateway, "app.example.com", "https://app.example.com")).isEqualTo(101);
     }
     try (GatewayHarness open = GatewayHarness.start(vertx, new JsonObject().put("embeddedServices", false)
       .put("allowedOrigins", new JsonArray().add("*")))) {
       assertThat(upgrade(open, "https://anywhere.example")).isEqualTo(101);
+    }
+  }
+
+  /** The status of an upgrade sent with the given Host and Origin headers, byte for byte. */
+  private static int rawUpgrade(GatewayHarness gateway, String host, String origin) {
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", gateway.port)) {
+      socket.setSoTimeout(10_000);
+      socket.getOutputStream().write(("GET /ws HTTP/1.1\r\nHost: " + host + "\r\nOrigin: " + origin
+        + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+        + "Sec-WebSocket-Version: 13\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+      byte[] head = socket.getInputStream().readNBytes(12);
+      return Integer.parseInt(new String(head, java.nio.charset.StandardCharsets.ISO_8859_1).substring(9, 12));
+    } catch (java.io.IOException e) {
+      throw new AssertionError(e);
     }
   }
 

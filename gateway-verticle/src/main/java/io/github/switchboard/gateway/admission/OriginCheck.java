@@ -1,5 +1,6 @@
 package io.github.switchboard.gateway.admission;
 
+import io.netty.util.NetUtil;
 import io.vertx.core.http.HttpServerRequest;
 
 import java.net.URI;
@@ -10,9 +11,16 @@ import java.util.stream.Collectors;
 
 /**
  * Which web pages may open a WebSocket here (browsers send their page's origin; other clients
- * usually send none). Allowed: requests without an {@code Origin} header, pages served by this
- * gateway itself (origin host equals the {@code Host} header), and the configured origins;
- * {@code "*"} allows every origin (for development).
+ * usually send none). Allowed: requests without an {@code Origin} header, the configured
+ * origins ({@code "*"}: every origin, for development), and pages served by this gateway
+ * itself when it is reached by address or as {@code localhost}: the origin's host equals the
+ * {@code Host} header, and that host is an IP literal or {@code localhost}.
+ *
+ * <p>Why not any host name: with DNS rebinding, a page at {@code http://evil.example:8080}
+ * whose name the attacker points at the gateway's address sends {@code Host: evil.example:8080}
+ * and {@code Origin: http://evil.example:8080}, which match. A browser never sends an IP
+ * literal or {@code localhost} for a page it loaded under another name, so those are safe to
+ * trust; pages served under a real domain name are listed in {@code allowedOrigins}.
  */
 public final class OriginCheck {
 
@@ -37,10 +45,22 @@ public final class OriginCheck {
     try {
       URI uri = URI.create(origin);
       String authority = uri.getRawAuthority();
-      return host != null && authority != null && authority.equalsIgnoreCase(host);
+      return host != null && authority != null && authority.equalsIgnoreCase(host) && addressOrLocalhost(uri.getHost());
     } catch (IllegalArgumentException e) {
       return false;
     }
+  }
+
+  /** An IPv4 or IPv6 literal, {@code localhost}, or a name under {@code .localhost} (RFC 6761). */
+  static boolean addressOrLocalhost(String host) {
+    if (host == null) {
+      return false;
+    }
+    String h = host.toLowerCase(Locale.ROOT);
+    if (h.startsWith("[") && h.endsWith("]")) {
+      return NetUtil.isValidIpV6Address(h.substring(1, h.length() - 1));
+    }
+    return NetUtil.isValidIpV4Address(h) || h.equals("localhost") || h.endsWith(".localhost");
   }
 
   private static String normalize(String origin) {

@@ -10,19 +10,25 @@ import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.DecodeException;
+import io.vertx.core.net.SocketAddress;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 
 /**
  * {@code POST /api/groups/{group}/messages} with {@code {"data":ANY}}: a backend publishes to a
  * group without a WebSocket. With an API key configured the caller must present it as a
- * bearer token and may publish to any group; without one, the client group rules apply.
- * Chat rooms go through the chat service, which answers with the message's seq.
+ * bearer token and may publish to any group. Without one, HTTP publish is closed: anyone who
+ * can reach the port could otherwise publish anything, and name groups without end. The one
+ * exception is an embedded gateway (a developer's machine): callers on the same machine may
+ * publish under the client group rules. Chat rooms go through the chat service, which answers
+ * with the message's seq.
  */
 public final class PublishRoute {
 
@@ -33,8 +39,12 @@ public final class PublishRoute {
   private PublishRoute() {
   }
 
+  /**
+   * @param loopbackWithoutKey with no key configured, let callers on this machine publish (under
+   *                           the group rules); for an embedded gateway only
+   */
   public static void mount(Router router, EventBus eventBus, ChatClient chat, GroupPolicy policy, String apiKey,
-                           int maxBodyBytes) {
+                           boolean loopbackWithoutKey, int maxBodyBytes) {
     byte[] key = apiKey == null ? null : apiKey.getBytes(StandardCharsets.UTF_8);
     // Vert.x Web wants the body handler before any user handler, so the key is checked after
     // the (size-capped) body is read.
@@ -48,6 +58,10 @@ public final class PublishRoute {
     router.post(PATH)
       .handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes))
       .handler(ctx -> {
+        if (key == null && !(loopbackWithoutKey && loopback(ctx))) {
+          JsonResponses.error(ctx, 403, ErrorCode.FORBIDDEN, NO_KEY);
+          return;
+        }
         if (key != null && !authorized(ctx, key)) {
           ctx.response().putHeader("WWW-Authenticate", "Bearer");
           JsonResponses.error(ctx, 401, ErrorCode.UNAUTHORIZED, "a valid 'Authorization: Bearer <api key>' header is required");
@@ -64,6 +78,23 @@ public final class PublishRoute {
         }
       });
     JsonResponses.onlyAllow(router, PATH, HttpMethod.POST);
+  }
+
+  /** Why HTTP publish is refused when no key is configured, and how to open it. */
+  static final String NO_KEY = "HTTP publish needs an API key: start the gateway with apiKey (SWITCHBOARD_API_KEY) "
+    + "and send 'Authorization: Bearer <key>' (an embedded gateway takes callers on its own machine without one)";
+
+  private static boolean loopback(RoutingContext ctx) {
+    SocketAddress remote = ctx.request().remoteAddress();
+    if (remote == null || remote.hostAddress() == null) {
+      return false;
+    }
+    try {
+      // An IP literal: no name is looked up.
+      return InetAddress.getByName(remote.hostAddress()).isLoopbackAddress();
+    } catch (UnknownHostException e) {
+      return false;
+    }
   }
 
   private static boolean authorized(RoutingContext ctx, byte[] key) {
