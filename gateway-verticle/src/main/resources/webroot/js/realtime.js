@@ -573,9 +573,13 @@ export class MultiplexConnection extends Connection {
     return this.request({ type: 'publish', group, data });
   }
 
-  /** Asks who is in a group that keeps presence. Resolves with the `presence` reply. */
-  presence(group) {
-    return this.request({ type: 'presence', group });
+  /**
+   * Asks who is in a group that keeps presence, one page at a time. Resolves with the
+   * `presence` reply: `members` (at most the gateway's page size), `total`, and `next` when
+   * there are more: pass it as `after` for the next page.
+   */
+  presence(group, { after } = {}) {
+    return this.request(after === undefined ? { type: 'presence', group } : { type: 'presence', group, after });
   }
 
   /** Pings the server. Resolves with {rttMs, serverTime} and updates this.rttMs. */

@@ -71,6 +71,46 @@ class PresenceTest {
   }
 
   @Test
+  void aBigListComesInPagesThatTogetherHoldEveryMemberOnce() {
+    try (GatewayHarness paged = GatewayHarness.start(vertx, new JsonObject().put("embeddedServices", false)
+      .put("presencePageSize", 2))) {
+      java.util.List<TestSocket> members = new java.util.ArrayList<>();
+      Set<String> expected = new HashSet<>();
+      try (TestSocket watcher = paged.connect("/ws")) {
+        for (int i = 0; i < 5; i++) {
+          TestSocket member = paged.connect("/ws");
+          members.add(member);
+          member.send("{\"type\":\"subscribe\",\"group\":\"chat.paged\",\"id\":1}");
+          assertThat(member.nextJson().getString("type")).isEqualTo("subscribed");
+        }
+        java.util.List<String> seen = new java.util.ArrayList<>();
+        String after = null;
+        int pages = 0;
+        do {
+          JsonObject request = new JsonObject().put("type", "presence").put("group", "chat.paged").put("id", pages);
+          if (after != null) {
+            request.put("after", after);
+          }
+          watcher.send(request);
+          JsonObject page = watcher.nextJson();
+          assertThat(page.getInteger("total")).isEqualTo(5);
+          assertThat(page.getJsonArray("members").size()).isBetween(1, 2);
+          page.getJsonArray("members").forEach(m -> seen.add(((JsonObject) m).getString("id")));
+          after = page.getString("next");
+          pages++;
+        } while (after != null);
+        assertThat(pages).isEqualTo(3);
+        assertThat(seen).doesNotHaveDuplicates().hasSize(5).isSorted();
+
+        watcher.send("{\"type\":\"presence\",\"group\":\"chat.paged\",\"after\":7,\"id\":9}");
+        assertThat(watcher.nextJson().getString("code")).isEqualTo("invalid_field");
+      } finally {
+        members.forEach(TestSocket::close);
+      }
+    }
+  }
+
+  @Test
   void groupsWithoutPresenceSaySo() {
     try (TestSocket socket = gateway.connect("/ws")) {
       socket.send("{\"type\":\"presence\",\"group\":\"news\",\"id\":1}");

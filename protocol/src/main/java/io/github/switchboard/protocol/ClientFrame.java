@@ -22,7 +22,10 @@ public sealed interface ClientFrame {
   record Ping(Object id) implements ClientFrame {
   }
 
-  /** Who is in a group (for groups that keep presence). */
-  record Presence(Object id, String group) implements ClientFrame {
+  /**
+   * Who is in a group (for groups that keep presence), one page at a time: the members whose
+   * connection id sorts after {@code after} (null: from the first).
+   */
+  record Presence(Object id, String group, String after) implements ClientFrame {
   }
 }

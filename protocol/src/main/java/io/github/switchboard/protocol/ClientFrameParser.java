@@ -41,7 +41,7 @@ public final class ClientFrameParser {
       case "ping":
         return new ClientFrame.Ping(id);
       case "presence":
-        return new ClientFrame.Presence(id, group(json, id));
+        return new ClientFrame.Presence(id, group(json, id), after(json, id));
       default:
         throw new ProtocolException(ErrorCode.UNKNOWN_TYPE, "unknown type '" + abbreviate((String) type) + "'", id);
     }
@@ -132,6 +132,18 @@ public final class ClientFrameParser {
         "group name must match [A-Za-z0-9_.:-]{1," + Groups.MAX_NAME_LENGTH + "}", id);
     }
     return (String) group;
+  }
+
+  private static String after(JsonObject json, Object id) {
+    Object after = json.getValue("after");
+    if (after == null) {
+      return null;
+    }
+    if (!(after instanceof String text) || text.length() > Groups.MAX_NAME_LENGTH) {
+      throw new ProtocolException(ErrorCode.INVALID_FIELD,
+        "field 'after' must be a connection id (the 'next' of the previous page)", id);
+    }
+    return text;
   }
 
   private static Long since(JsonObject json, Object id) {

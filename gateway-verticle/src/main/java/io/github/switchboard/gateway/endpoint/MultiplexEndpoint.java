@@ -25,6 +25,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 
 /**
  * {@code /ws}: one socket, many groups. Requests are parsed by {@link ClientFrameParser}; every
@@ -95,9 +96,13 @@ public final class MultiplexEndpoint implements EndpointHandler {
       writer.error(session, ErrorCode.INVALID_GROUP, "group '" + group + "' does not keep presence", request.id());
       return;
     }
-    presence.members(group)
-      .onSuccess(members -> {
-        JsonObject reply = new JsonObject().put("type", "presence").put("group", group).put("members", members);
+    presence.page(group, request.after())
+      .onSuccess(page -> {
+        JsonObject reply = new JsonObject().put("type", "presence").put("group", group)
+          .put("members", new JsonArray(new ArrayList<>(page.members()))).put("total", page.total());
+        if (page.next() != null) {
+          reply.put("next", page.next());
+        }
         if (request.id() != null) {
           reply.put("id", request.id());
         }

@@ -8,13 +8,15 @@ import io.github.switchboard.protocol.Delivery;
 import io.github.switchboard.protocol.Groups;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.AsyncMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Who is in the groups that keep presence (chat rooms by default), across all gateways.
@@ -28,11 +30,19 @@ import java.util.List;
 public final class PresenceTracker implements GroupRegistry.MembershipListener {
 
   public static final String MAP_PREFIX = "switchboard.presence.";
+  /** How long a group's member list is reused for {@code presence} requests. */
+  public static final long LIST_CACHE_MS = 1_000;
+  private static final long LIST_CACHE_NANOS = TimeUnit.MILLISECONDS.toNanos(LIST_CACHE_MS);
+  /** Groups whose lists are cached at once, at most. */
+  static final int MAX_CACHED_LISTS = 1_000;
   private static final Logger log = LoggerFactory.getLogger(PresenceTracker.class);
 
   private final Vertx vertx;
   private final List<GroupRule> patterns;
   private final long ttlMs;
+  private final int pageSize;
+  /** Event loop only. */
+  private final Map<String, Cached> lists = new HashMap<>();
   private GroupRegistry groups;
   private long timerId = -1;
 
@@ -40,6 +50,7 @@ public final class PresenceTracker implements GroupRegistry.MembershipListener {
     this.vertx = vertx;
     this.patterns = options.groups().stream().map(p -> new GroupRule(p, true, false)).toList();
     this.ttlMs = options.ttlMs();
+    this.pageSize = options.pageSize();
   }
 
   public boolean tracks(String group) {
@@ -79,15 +90,68 @@ public final class PresenceTracker implements GroupRegistry.MembershipListener {
     publish(group, "leave", member(session));
   }
 
-  /** The members of the group on every gateway: {@code [{"id":connectionId,"member":name}]}. */
-  public Future<JsonArray> members(String group) {
-    return map(group).compose(AsyncMap::entries).map(entries -> {
-      JsonArray members = new JsonArray();
-      entries.values().stream().map(JsonObject::new)
-        .sorted((a, b) -> a.getString("id").compareTo(b.getString("id")))
-        .forEach(members::add);
-      return members;
+  /** One page of a group's members, sorted by connection id, and where the next page starts. */
+  public record Page(List<JsonObject> members, String next, int total) {
+  }
+
+  /**
+   * The members of the group on every gateway ({@code {"id":connectionId,"member":name}}) whose
+   * id sorts after {@code after} (null: from the first), at most {@code pageSize} of them.
+   *
+   * <p>A list is read from the cluster map and sorted at most once per {@link #LIST_CACHE_MS}
+   * per group, however many sockets ask: a request for a big room used to read, parse, sort
+   * and encode every member on the event loop, and a few sockets asking in a loop stalled
+   * every other client of the gateway. A page may therefore be up to that old.
+   */
+  public Future<Page> page(String group, String after) {
+    return sortedMembers(group).map(all -> {
+      int from = 0;
+      if (after != null) {
+        // Binary search on the ids: the first member after the given one.
+        int lo = 0;
+        int hi = all.size();
+        while (lo < hi) {
+          int mid = (lo + hi) >>> 1;
+          if (all.get(mid).getString("id").compareTo(after) <= 0) {
+            lo = mid + 1;
+          } else {
+            hi = mid;
+          }
+        }
+        from = lo;
+      }
+      int to = Math.min(all.size(), from + pageSize);
+      String next = to < all.size() ? all.get(to - 1).getString("id") : null;
+      return new Page(all.subList(from, to), next, all.size());
     });
+  }
+
+  private Future<List<JsonObject>> sortedMembers(String group) {
+    long now = System.nanoTime();
+    Cached cached = lists.get(group);
+    if (cached != null && now - cached.readAt() < LIST_CACHE_NANOS) {
+      return cached.members();
+    }
+    Future<List<JsonObject>> members = map(group).compose(AsyncMap::entries).map(entries -> entries.values().stream()
+      .map(JsonObject::new)
+      .sorted((a, b) -> a.getString("id").compareTo(b.getString("id")))
+      .toList());
+    if (lists.size() >= MAX_CACHED_LISTS) {
+      // Names are the clients' choice: the cache never holds more than this many lists.
+      lists.values().removeIf(c -> now - c.readAt() >= LIST_CACHE_NANOS);
+      if (lists.size() >= MAX_CACHED_LISTS) {
+        return members;
+      }
+    }
+    Cached entry = new Cached(members, now);
+    lists.put(group, entry);
+    // A failed read is not kept: the next request tries again.
+    members.onFailure(e -> lists.remove(group, entry));
+    return members;
+  }
+
+  /** A group's sorted member list, read at {@code readAt} (or being read). */
+  private record Cached(Future<List<JsonObject>> members, long readAt) {
   }
 
   private void refresh() {

@@ -5,11 +5,11 @@ import io.github.switchboard.gateway.metrics.GatewayStats;
 import io.github.switchboard.gateway.session.Endpoint;
 import io.github.switchboard.gateway.session.Session;
 import io.github.switchboard.gateway.transport.FrameWriter;
+import io.github.switchboard.gateway.transport.WrittenFrames;
 import io.github.switchboard.gateway.transport.SocketCloser;
 import io.github.switchboard.protocol.Delivery;
 import io.github.switchboard.protocol.Groups;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.netty.buffer.ByteBuf;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -162,17 +162,7 @@ class GroupRegistryTest {
     EmbeddedChannel channel = (EmbeddedChannel) session.channel();
     List<String> texts = new ArrayList<>();
     for (Object out; (out = channel.readOutbound()) != null; ) {
-      ByteBuf frame = (ByteBuf) out;
-      try {
-        frame.skipBytes(1);
-        int length = frame.readByte() & 0x7F;
-        if (length == 126) {
-          length = frame.readUnsignedShort();
-        }
-        texts.add(frame.readCharSequence(length, StandardCharsets.UTF_8).toString());
-      } finally {
-        frame.release();
-      }
+      texts.add(WrittenFrames.text(out));
     }
     return texts;
   }

@@ -5,7 +5,6 @@ import io.github.switchboard.gateway.config.SocketOptions;
 import io.github.switchboard.gateway.metrics.GatewayStats;
 import io.github.switchboard.protocol.ErrorCode;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
@@ -69,7 +68,7 @@ class InboundPolicyTest {
     open(channel, SocketOptions.defaults(), LimitOptions.defaults());
 
     channel.writeInbound(new TextWebSocketFrame("boom"));
-    JsonObject error = new JsonObject(payload(channel.readOutbound()));
+    JsonObject error = new JsonObject(WrittenFrames.text(channel.readOutbound()));
     assertThat(error.getString("type")).isEqualTo("error");
     assertThat(error.getString("code")).isEqualTo("internal_error");
 
@@ -118,7 +117,7 @@ class InboundPolicyTest {
     }
     assertThat(handled).containsExactly("m0", "m1");
     for (int i = 0; i < 2; i++) {
-      JsonObject refused = new JsonObject(payload(channel.readOutbound()));
+      JsonObject refused = new JsonObject(WrittenFrames.text(channel.readOutbound()));
       assertThat(refused.getString("code")).isEqualTo("rate_limited");
     }
     assertClosed(channel, CloseReason.RATE_LIMITED);
@@ -134,7 +133,7 @@ class InboundPolicyTest {
     connection.expiresAt(System.currentTimeMillis() - 1);
 
     channel.writeInbound(new TextWebSocketFrame("late"));
-    JsonObject error = new JsonObject(payload(channel.readOutbound()));
+    JsonObject error = new JsonObject(WrittenFrames.text(channel.readOutbound()));
     assertThat(error.getString("code")).isEqualTo("unauthorized");
     assertThat(error.getString("message")).isEqualTo("token expired");
     assertClosed(channel, CloseReason.TOKEN_EXPIRED);
@@ -151,22 +150,6 @@ class InboundPolicyTest {
       assertThat(close.statusCode()).isEqualTo(reason.code());
     } finally {
       close.release();
-    }
-  }
-
-  /** The text of one unmasked server frame as {@link WireFrame} writes it. */
-  private static String payload(Object written) {
-    assertThat(written).as("a data frame was written").isInstanceOf(ByteBuf.class);
-    ByteBuf frame = (ByteBuf) written;
-    try {
-      frame.skipBytes(1);
-      int length = frame.readByte() & 0x7F;
-      if (length == 126) {
-        length = frame.readUnsignedShort();
-      }
-      return frame.readCharSequence(length, StandardCharsets.UTF_8).toString();
-    } finally {
-      frame.release();
     }
   }
 

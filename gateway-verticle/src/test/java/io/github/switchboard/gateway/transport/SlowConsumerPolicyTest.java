@@ -2,7 +2,6 @@ package io.github.switchboard.gateway.transport;
 
 import io.github.switchboard.gateway.metrics.GatewayStats;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.netty.buffer.ByteBuf;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.vertx.core.Vertx;
@@ -11,7 +10,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -58,7 +56,7 @@ class SlowConsumerPolicyTest {
     assertThat(channel.config().isAutoRead()).isTrue();
     assertThat(connection.dropped()).isZero();
     assertThat(connection.droppingSince()).isZero();
-    JsonObject notice = new JsonObject(payload(channel.readOutbound()));
+    JsonObject notice = new JsonObject(WrittenFrames.text(channel.readOutbound()));
     assertThat(notice.getString("code")).isEqualTo("slow_consumer");
     assertThat(notice.getString("message")).startsWith("2 messages were dropped");
     assertThat(stats.toJson().getJsonObject("errors").containsKey("slow_consumer")).as("not counted as an error").isFalse();
@@ -129,20 +127,5 @@ class SlowConsumerPolicyTest {
     channel.runScheduledPendingTasks();
     assertThat(connection.closing()).isFalse();
     channel.finishAndReleaseAll();
-  }
-
-  private static String payload(Object written) {
-    assertThat(written).isInstanceOf(ByteBuf.class);
-    ByteBuf frame = (ByteBuf) written;
-    try {
-      frame.skipBytes(1);
-      int length = frame.readByte() & 0x7F;
-      if (length == 126) {
-        length = frame.readUnsignedShort();
-      }
-      return frame.readCharSequence(length, StandardCharsets.UTF_8).toString();
-    } finally {
-      frame.release();
-    }
   }
 }
