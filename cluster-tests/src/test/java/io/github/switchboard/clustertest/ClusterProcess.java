@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** One fat jar running as its own process, its output in a file under target/cluster-logs. */
@@ -24,11 +25,14 @@ final class ClusterProcess implements AutoCloseable {
     this.log = log;
   }
 
-  static ClusterProcess start(String name, Path jar, List<String> args, Map<String, String> env, Path logDir) {
+  /** Small and quick to start: six of these share two cores in CI. */
+  static final List<String> DEFAULT_JVM_OPTIONS = List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
+
+  static ClusterProcess start(String name, Path jar, List<String> jvmOptions, List<String> args, Map<String, String> env,
+                              Path logDir) {
     List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    // Small and quick to start: six of these share two cores in CI.
-    command.addAll(List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+    command.add(javaTool("java"));
+    command.addAll(jvmOptions);
     command.add("-jar");
     command.add(jar.toString());
     command.addAll(args);
@@ -49,6 +53,37 @@ final class ClusterProcess implements AutoCloseable {
 
   long pid() {
     return process.pid();
+  }
+
+  /**
+   * Bytes of live objects in the process's heap, counted by {@code jcmd GC.class_histogram},
+   * which collects garbage first (a full GC): what the process really holds, not what its
+   * collector has yet to free.
+   */
+  long liveHeapBytes() {
+    List<String> command = List.of(javaTool("jcmd"), String.valueOf(process.pid()), "GC.class_histogram");
+    try {
+      Process jcmd = new ProcessBuilder(command).redirectErrorStream(true).start();
+      String out = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      if (!jcmd.waitFor(60, TimeUnit.SECONDS) || jcmd.exitValue() != 0) {
+        throw new AssertionError("jcmd failed on " + name + ": " + out);
+      }
+      // The last line: "Total <instances> <bytes>".
+      Matcher total = Pattern.compile("(?m)^Total\\s+\\d+\\s+(\\d+)\\s*$").matcher(out);
+      if (!total.find()) {
+        throw new AssertionError("no total in the class histogram of " + name + ": " + out);
+      }
+      return Long.parseLong(total.group(1));
+    } catch (IOException e) {
+      throw new AssertionError("cannot run " + command, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
+  private static String javaTool(String tool) {
+    return Path.of(System.getProperty("java.home"), "bin", tool).toString();
   }
 
   boolean isAlive() {

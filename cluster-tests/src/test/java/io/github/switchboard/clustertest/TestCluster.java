@@ -60,21 +60,33 @@ final class TestCluster implements AutoCloseable {
     return env;
   }
 
-  private ClusterProcess start(String name, String module, String jar, Map<String, String> extraEnv, String... args) {
-    List<String> arguments = new ArrayList<>(List.of("-cluster", "-cluster-host", "127.0.0.1"));
-    arguments.addAll(List.of(args));
-    ClusterProcess process = ClusterProcess.start(name, ROOT.resolve(module + "/target/" + jar), arguments,
+  private ClusterProcess start(String name, String module, String jar, Map<String, String> extraEnv) {
+    return start(name, module, jar, ClusterProcess.DEFAULT_JVM_OPTIONS, true, extraEnv);
+  }
+
+  private ClusterProcess start(String name, String module, String jar, List<String> jvmOptions, boolean clustered,
+                               Map<String, String> extraEnv) {
+    List<String> arguments = clustered ? List.of("-cluster", "-cluster-host", "127.0.0.1") : List.of();
+    ClusterProcess process = ClusterProcess.start(name, ROOT.resolve(module + "/target/" + jar), jvmOptions, arguments,
       env(extraEnv), logDir);
     processes.add(process);
     return process;
   }
 
   Gateway gateway(String name, Map<String, String> extraEnv) {
+    return gateway(name, ClusterProcess.DEFAULT_JVM_OPTIONS, true, extraEnv);
+  }
+
+  /**
+   * A gateway process with the JVM options given; {@code clustered} false starts it in embedded
+   * mode (chat and simulator in its JVM, no cluster).
+   */
+  Gateway gateway(String name, List<String> jvmOptions, boolean clustered, Map<String, String> extraEnv) {
     int port = freePort();
     Map<String, String> env = new HashMap<>(extraEnv);
     env.put("SWITCHBOARD_PORT", String.valueOf(port));
     env.put("SWITCHBOARD_HOST", "127.0.0.1");
-    ClusterProcess process = start(name, "gateway-verticle", "gateway-fat.jar", env);
+    ClusterProcess process = start(name, "gateway-verticle", "gateway-fat.jar", jvmOptions, clustered, env);
     Gateway gateway = new Gateway(process, port);
     awaitReady(gateway);
     return gateway;
