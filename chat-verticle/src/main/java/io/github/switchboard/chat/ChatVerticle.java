@@ -2,6 +2,10 @@ package io.github.switchboard.chat;
 
 import com.hazelcast.core.HazelcastInstance;
 import io.github.switchboard.coordination.ActiveStandbyService;
+import io.github.switchboard.coordination.history.HazelcastStreamHistory;
+import io.github.switchboard.coordination.history.LocalStreamHistory;
+import io.github.switchboard.coordination.history.StreamHistory;
+import io.github.switchboard.coordination.history.StreamLimitException;
 import io.github.switchboard.protocol.Addresses;
 import io.github.switchboard.protocol.Delivery;
 import io.github.switchboard.protocol.ErrorCode;
@@ -31,14 +35,26 @@ import java.util.UUID;
  * only it registers the intake address; within it, the messages of a room are appended and
  * published one after another. So a room has one writer and its seq order is its publication
  * order. A standby instance answers history reads and takes over intake when the active dies;
- * history and seq continue from the cluster's ringbuffers.
+ * history and seq continue from the cluster's map.
+ *
+ * <p>Rooms are named by clients, so the rooms with a history are bounded ({@code maxRooms}) and
+ * each is freed {@code historyTtlMs} after its last message (see {@link StreamHistory}). A stored
+ * message is the JSON the room's clients get, without its {@code seq}: the history's offset is
+ * the seq, added when the message is published or read back.
  */
 public class ChatVerticle extends ActiveStandbyService {
 
   private static final Logger log = LoggerFactory.getLogger(ChatVerticle.class);
 
   private ChatOptions options;
-  private RoomHistory history;
+  /** The history map in the cluster: one for every room. */
+  public static final String HISTORY_MAP = "switchboard.chat.history";
+  /** Refusals at the room bound are logged at most this often, with how many there were. */
+  private static final long LIMIT_LOG_EVERY_NANOS = 10_000_000_000L;
+
+  private StreamHistory history;
+  private long limitLoggedAt = System.nanoTime() - LIMIT_LOG_EVERY_NANOS;
+  private long limitRefusals;
   private MessageConsumer<JsonObject> intake;
   /** Tail of each room's chain of appends: the next append waits for it. */
   private final Map<String, Future<?>> roomTails = new HashMap<>();
@@ -54,8 +70,8 @@ public class ChatVerticle extends ActiveStandbyService {
 
   @Override
   protected void openStorage(Optional<HazelcastInstance> hazelcast) {
-    history = hazelcast.<RoomHistory>map(hz -> new HazelcastRoomHistory(vertx, hz, options.historySize()))
-      .orElseGet(() -> new LocalRoomHistory(options.historySize()));
+    history = hazelcast.<StreamHistory>map(hz -> new HazelcastStreamHistory(vertx, hz, HISTORY_MAP, options.maxRooms()))
+      .orElseGet(() -> new LocalStreamHistory(vertx, options.maxRooms()));
   }
 
   /** Every instance, standby included, answers history reads. */
@@ -67,8 +83,9 @@ public class ChatVerticle extends ActiveStandbyService {
   @Override
   protected void becomeActive() {
     intake = vertx.eventBus().consumer(Addresses.CHAT_INTAKE, this::intake);
-    log.info("Chat intake active (history {} per room, {})", options.historySize(),
-      vertx.isClustered() ? "in cluster ringbuffers" : "in this JVM");
+    log.info("Chat intake active (history {} per room for {} ms after the last message, at most {} rooms, {})",
+      options.historySize(), options.historyTtlMs(), options.maxRooms(),
+      vertx.isClustered() ? "in the cluster map " + HISTORY_MAP : "in this JVM");
   }
 
   @Override
@@ -101,10 +118,13 @@ public class ChatVerticle extends ActiveStandbyService {
       return;
     }
     String id = UUID.randomUUID().toString();
+    long ts = System.currentTimeMillis();
+    JsonObject message = new JsonObject().put("type", "chat").put("message", text).put("room", room)
+      .put("sender", sender).put("id", id).put("ts", ts);
     Future<?> previous = roomTails.getOrDefault(room, Future.succeededFuture());
-    Future<JsonObject> stored = previous.transform(ignored -> history.append(room, seq -> new JsonObject()
-        .put("type", "chat").put("message", text).put("room", room).put("sender", sender)
-        .put("id", id).put("seq", seq).put("ts", System.currentTimeMillis())))
+    Future<JsonObject> stored = previous
+      .transform(ignored -> history.append(room, message.encode(), ts, options.historyPolicy()))
+      .map(appended -> message.put("seq", appended.offset()))
       .onSuccess(this::publish);
     roomTails.put(room, stored);
     stored.onComplete(ar -> {
@@ -113,11 +133,27 @@ public class ChatVerticle extends ActiveStandbyService {
       }
       if (ar.succeeded()) {
         request.reply(new JsonObject().put("seq", ar.result().getLong("seq")).put("id", id));
+      } else if (ar.cause() instanceof StreamLimitException limit) {
+        refusedAtTheBound(room, limit);
+        ServiceErrors.refuse(request, ErrorCode.LIMIT_REACHED, "room '" + room + "' not opened: the chat holds "
+          + options.maxRooms() + " rooms, the most allowed; try again later");
       } else {
         log.error("room={} message from {} not stored: {}", room, sender, ar.cause().getMessage(), ar.cause());
         request.fail(500, "chat message could not be stored");
       }
     });
+  }
+
+  /** Once per interval at most: a client opening rooms in a loop must not flood the log too. */
+  private void refusedAtTheBound(String room, StreamLimitException limit) {
+    limitRefusals++;
+    long now = System.nanoTime();
+    if (now - limitLoggedAt >= LIMIT_LOG_EVERY_NANOS) {
+      log.warn("room={} {} ({} new rooms refused since the last such line; maxRooms={})", room, limit.getMessage(),
+        limitRefusals, options.maxRooms());
+      limitLoggedAt = now;
+      limitRefusals = 0;
+    }
   }
 
   private void publish(JsonObject message) {
@@ -138,9 +174,11 @@ public class ChatVerticle extends ActiveStandbyService {
     Long since = body.getLong("since");
     history.since(room, since == null ? 0 : since).onComplete(ar -> {
       if (ar.succeeded()) {
-        request.reply(new JsonObject()
-          .put("messages", new JsonArray(new ArrayList<>(ar.result().messages())))
-          .put("recovered", ar.result().complete()));
+        JsonArray messages = new JsonArray();
+        for (StreamHistory.Entry entry : ar.result().entries()) {
+          messages.add(new JsonObject(entry.payload()).put("seq", entry.offset()));
+        }
+        request.reply(new JsonObject().put("messages", messages).put("recovered", ar.result().complete()));
       } else {
         log.error("room={} history read failed: {}", room, ar.cause().getMessage(), ar.cause());
         request.fail(500, "history could not be read");

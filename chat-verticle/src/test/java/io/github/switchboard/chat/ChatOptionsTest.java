@@ -1,5 +1,6 @@
 package io.github.switchboard.chat;
 
+import io.github.switchboard.coordination.history.HistoryPolicy;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -16,10 +17,13 @@ class ChatOptionsTest {
   void defaults() {
     for (JsonObject config : new JsonObject[] {null, new JsonObject()}) {
       assertThat(ChatOptions.from(config, Map.of()))
-        .isEqualTo(new ChatOptions(ChatOptions.DEFAULT_HISTORY_SIZE, ChatOptions.DEFAULT_MAX_MESSAGE_LENGTH));
+        .isEqualTo(new ChatOptions(ChatOptions.DEFAULT_HISTORY_SIZE, ChatOptions.DEFAULT_MAX_MESSAGE_LENGTH,
+          ChatOptions.DEFAULT_HISTORY_TTL_MS, ChatOptions.DEFAULT_MAX_ROOMS));
     }
     assertThat(ChatOptions.DEFAULT_HISTORY_SIZE).isEqualTo(100);
     assertThat(ChatOptions.DEFAULT_MAX_MESSAGE_LENGTH).isEqualTo(2000);
+    assertThat(ChatOptions.DEFAULT_HISTORY_TTL_MS).isEqualTo(86_400_000L);
+    assertThat(ChatOptions.DEFAULT_MAX_ROOMS).isEqualTo(100_000);
   }
 
   @Test
@@ -29,6 +33,8 @@ class ChatOptionsTest {
 
     assertThat(options.historySize()).isEqualTo(500);
     assertThat(options.maxMessageLength()).isEqualTo(300);
+    assertThat(ChatOptions.from(null, Map.of("SWITCHBOARD_CHAT_HISTORY_TTL_MS", "5000", "SWITCHBOARD_CHAT_MAX_ROOMS", "7"))
+      .historyPolicy()).isEqualTo(new HistoryPolicy(100, 5000));
   }
 
   @Test
@@ -46,7 +52,9 @@ class ChatOptionsTest {
     "SWITCHBOARD_CHAT_HISTORY_SIZE, historySize, lots",
     "SWITCHBOARD_CHAT_HISTORY_SIZE, historySize, 0",
     "SWITCHBOARD_CHAT_MAX_MESSAGE_LENGTH, maxMessageLength, -1",
-    "SWITCHBOARD_CHAT_MAX_MESSAGE_LENGTH, maxMessageLength, 2.5"})
+    "SWITCHBOARD_CHAT_MAX_MESSAGE_LENGTH, maxMessageLength, 2.5",
+    "SWITCHBOARD_CHAT_HISTORY_TTL_MS, historyTtlMs, 999",
+    "SWITCHBOARD_CHAT_MAX_ROOMS, maxRooms, 0"})
   void anInvalidValueNamesKeyAndVariable(String envName, String key, String value) {
     assertThatThrownBy(() -> ChatOptions.from(null, Map.of(envName, value)))
       .isInstanceOf(IllegalArgumentException.class)

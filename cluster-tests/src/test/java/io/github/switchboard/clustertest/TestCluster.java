@@ -1,5 +1,8 @@
 package io.github.switchboard.clustertest;
 
+import com.hazelcast.client.HazelcastClient;
+import com.hazelcast.client.config.ClientConfig;
+import com.hazelcast.core.HazelcastInstance;
 import io.github.switchboard.gateway.Await;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -38,6 +41,7 @@ final class TestCluster implements AutoCloseable {
   private final Path logDir;
   private final List<ClusterProcess> processes = new ArrayList<>();
   private final Map<ClusterProcess, Integer> healthPorts = new HashMap<>();
+  private final List<HazelcastInstance> clients = new ArrayList<>();
 
   TestCluster(String testName) {
     this.logDir = ROOT.resolve("cluster-tests/target/cluster-logs/" + testName);
@@ -97,8 +101,18 @@ final class TestCluster implements AutoCloseable {
   }
 
   ClusterProcess chat(String name) {
+    return chat(name, Map.of());
+  }
+
+  ClusterProcess chat(String name, Map<String, String> extraEnv) {
+    return chat(name, ClusterProcess.DEFAULT_JVM_OPTIONS, extraEnv);
+  }
+
+  ClusterProcess chat(String name, List<String> jvmOptions, Map<String, String> extraEnv) {
     int health = freePort();
-    ClusterProcess process = start(name, "chat-verticle", "chat-fat.jar", Map.of("SWITCHBOARD_HEALTH_PORT", String.valueOf(health)));
+    Map<String, String> env = new HashMap<>(extraEnv);
+    env.put("SWITCHBOARD_HEALTH_PORT", String.valueOf(health));
+    ClusterProcess process = start(name, "chat-verticle", "chat-fat.jar", jvmOptions, true, env);
     healthPorts.put(process, health);
     process.awaitOutput(DEPLOYED, START_TIMEOUT);
     return process;
@@ -111,6 +125,20 @@ final class TestCluster implements AutoCloseable {
     healthPorts.put(process, health);
     process.awaitOutput(DEPLOYED, START_TIMEOUT);
     return process;
+  }
+
+  /**
+   * A Hazelcast client of this cluster: it holds no data, and sees the cluster's structures as
+   * they are, independently of what the processes report about themselves.
+   */
+  HazelcastInstance hazelcastClient() {
+    ClientConfig config = new ClientConfig();
+    config.setClusterName(clusterName);
+    config.setProperty("hazelcast.logging.type", "slf4j");
+    config.getNetworkConfig().addAddress("127.0.0.1:" + hazelcastPort);
+    HazelcastInstance client = HazelcastClient.newHazelcastClient(config);
+    clients.add(client);
+    return client;
   }
 
   void awaitReady(Gateway gateway) {
@@ -158,6 +186,7 @@ final class TestCluster implements AutoCloseable {
 
   @Override
   public void close() {
+    clients.forEach(HazelcastInstance::shutdown);
     processes.forEach(ClusterProcess::close);
     http.close();
     vertx.close();

@@ -1,8 +1,10 @@
 package io.github.switchboard.gateway;
 
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -45,6 +47,33 @@ class ChatRoomsTest {
     return socket;
   }
 
+
+  @Test
+  void atTheRoomBoundANewRoomIsRefusedWithLimitReachedAndOpenRoomsGoOn() {
+    gateway.close();
+    gateway = GatewayHarness.start(vertx, new JsonObject().put("chat", new JsonObject().put("maxRooms", 2))
+      .put("simulator", new JsonObject().put("randomIntervalMs", 60_000)));
+    try (TestSocket one = join("one"); TestSocket two = join("two"); TestSocket three = join("three")) {
+      one.send("{\"message\":\"first room\"}");
+      assertThat(one.nextJson().getLong("seq")).isEqualTo(1L);
+      two.send("{\"message\":\"second room\"}");
+      assertThat(two.nextJson().getLong("seq")).isEqualTo(1L);
+
+      three.send("{\"message\":\"one room too many\"}");
+      JsonObject refused = three.nextJson();
+      assertThat(refused.getString("type")).isEqualTo("error");
+      assertThat(refused.getString("code")).isEqualTo("limit_reached");
+      assertThat(refused.getString("message")).contains("2 rooms");
+      HttpResponse<Buffer> overHttp = gateway.post("/api/groups/chat.four/messages", new JsonObject().put("data", "hi"));
+      assertThat(overHttp.statusCode()).isEqualTo(503);
+      assertThat(overHttp.bodyAsJsonObject().getString("error")).isEqualTo("limit_reached");
+      assertThat(gateway.get("/rooms/three/messages").bodyAsJsonArray()).as("nothing stored").isEmpty();
+
+      one.send("{\"message\":\"the first room goes on\"}");
+      assertThat(one.nextJson().getLong("seq")).isEqualTo(2L);
+      assertThat(three.isClosed()).isFalse();
+    }
+  }
 
   @Test
   void messageReachesEveryoneInTheRoomIncludingTheSenderAndNoOtherRoom() {

@@ -21,6 +21,12 @@ public enum ErrorCode {
   RATE_LIMITED,
   /** A payload is larger than the configured maximum. */
   TOO_LARGE,
+  /**
+   * A bound on state that clients name is reached (chat rooms with a history, in the cluster or
+   * the embedded process): nothing was done. Rooms that exist go on; a new one is accepted once
+   * others have expired.
+   */
+  LIMIT_REACHED,
   /** The frame type (text or binary) is not accepted on this endpoint. */
   UNSUPPORTED_FRAME,
   /** Messages were dropped for this socket because it did not read fast enough. */

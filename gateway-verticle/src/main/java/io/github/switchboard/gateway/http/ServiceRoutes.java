@@ -54,13 +54,13 @@ public final class ServiceRoutes {
   }
 
   /**
-   * No service: 503; a service that did not answer in time: 504 (outcome unknown); one that
+   * No service, or a bound reached (limit_reached): 503; a service that did not answer in time: 504 (outcome unknown); one that
    * refused: 400 (413 for size, 404 for nothing there); else 500.
    */
   static void failed(RoutingContext ctx, Throwable e) {
     ServiceErrors.Failure failure = ServiceErrors.classify(e);
     int status = switch (failure.code()) {
-      case SERVICE_UNAVAILABLE -> 503;
+      case SERVICE_UNAVAILABLE, LIMIT_REACHED -> 503;
       case TIMEOUT -> 504;
       case INTERNAL_ERROR -> 500;
       case TOO_LARGE -> 413;

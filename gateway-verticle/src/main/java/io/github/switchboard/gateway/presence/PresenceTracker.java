@@ -9,7 +9,6 @@ import io.github.switchboard.protocol.Groups;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import io.vertx.core.shareddata.AsyncMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,15 +20,15 @@ import java.util.concurrent.TimeUnit;
 /**
  * Who is in the groups that keep presence (chat rooms by default), across all gateways.
  *
- * <p>Each member is an entry of the cluster-wide map {@code switchboard.presence.<group>} (a
- * Hazelcast map when clustered, a local one when embedded), keyed by connection id, written
- * with a time to live and refreshed by its gateway at a third of it. A gateway that dies stops
- * refreshing, so its members vanish within the TTL. Join and leave events go to the group
+ * <p>Each member is an entry of one store for all groups ({@link PresenceStore}: the Hazelcast
+ * map {@code switchboard.presence} when clustered, this process's memory when embedded),
+ * written with a time to live and refreshed by its gateway at a third of it. A gateway that dies
+ * stops refreshing, so its members vanish within the TTL; a member that leaves is removed, so a
+ * group nobody is in holds nothing. Join and leave events go to the group
  * {@code presence:<group>} for the clients that subscribed to it.
  */
 public final class PresenceTracker implements GroupRegistry.MembershipListener {
 
-  public static final String MAP_PREFIX = "switchboard.presence.";
   /** How long a group's member list is reused for {@code presence} requests. */
   public static final long LIST_CACHE_MS = 1_000;
   private static final long LIST_CACHE_NANOS = TimeUnit.MILLISECONDS.toNanos(LIST_CACHE_MS);
@@ -38,6 +37,7 @@ public final class PresenceTracker implements GroupRegistry.MembershipListener {
   private static final Logger log = LoggerFactory.getLogger(PresenceTracker.class);
 
   private final Vertx vertx;
+  private final PresenceStore store;
   private final List<GroupRule> patterns;
   private final long ttlMs;
   private final int pageSize;
@@ -48,6 +48,7 @@ public final class PresenceTracker implements GroupRegistry.MembershipListener {
 
   public PresenceTracker(Vertx vertx, PresenceOptions options) {
     this.vertx = vertx;
+    this.store = PresenceStore.of(vertx);
     this.patterns = options.groups().stream().map(p -> new GroupRule(p, true, false)).toList();
     this.ttlMs = options.ttlMs();
     this.pageSize = options.pageSize();
@@ -75,7 +76,7 @@ public final class PresenceTracker implements GroupRegistry.MembershipListener {
       return;
     }
     JsonObject member = member(session);
-    map(group).compose(map -> map.put(session.id(), member.encode(), ttlMs))
+    store.put(group, session.id(), member, ttlMs)
       .onFailure(e -> log.warn("{} group={} presence not recorded: {}", session, group, e.getMessage()));
     publish(group, "join", member);
   }
@@ -85,7 +86,7 @@ public final class PresenceTracker implements GroupRegistry.MembershipListener {
     if (!tracks(group)) {
       return;
     }
-    map(group).compose(map -> map.remove(session.id()))
+    store.remove(group, session.id())
       .onFailure(e -> log.warn("{} group={} presence not removed: {}", session, group, e.getMessage()));
     publish(group, "leave", member(session));
   }
@@ -132,8 +133,7 @@ public final class PresenceTracker implements GroupRegistry.MembershipListener {
     if (cached != null && now - cached.readAt() < LIST_CACHE_NANOS) {
       return cached.members();
     }
-    Future<List<JsonObject>> members = map(group).compose(AsyncMap::entries).map(entries -> entries.values().stream()
-      .map(JsonObject::new)
+    Future<List<JsonObject>> members = store.members(group).map(all -> all.stream()
       .sorted((a, b) -> a.getString("id").compareTo(b.getString("id")))
       .toList());
     if (lists.size() >= MAX_CACHED_LISTS) {
@@ -159,17 +159,13 @@ public final class PresenceTracker implements GroupRegistry.MembershipListener {
       if (!tracks(group)) {
         continue;
       }
-      map(group).onSuccess(map -> groups.forEachMember(group, session ->
-        map.put(session.id(), member(session).encode(), ttlMs)));
+      groups.forEachMember(group, session -> store.put(group, session.id(), member(session), ttlMs)
+        .onFailure(e -> log.debug("{} group={} presence not refreshed: {}", session, group, e.getMessage())));
     }
   }
 
   private static JsonObject member(Session session) {
     return new JsonObject().put("id", session.id()).put("member", session.sender());
-  }
-
-  private Future<AsyncMap<String, String>> map(String group) {
-    return vertx.sharedData().getAsyncMap(MAP_PREFIX + group);
   }
 
   private void publish(String group, String type, JsonObject member) {

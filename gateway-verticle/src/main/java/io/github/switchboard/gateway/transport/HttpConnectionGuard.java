@@ -19,6 +19,8 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.vertx.core.http.HttpConnection;
@@ -197,6 +199,11 @@ public final class HttpConnectionGuard extends ChannelDuplexHandler {
 
   @Override
   public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+    if (msg instanceof HttpResponse response && responses + 1 >= limits.maxRequests) {
+      // The last response of this connection says so: a keep-alive client then opens a new
+      // connection for its next request instead of sending it into one being closed (reset).
+      HttpUtil.setKeepAlive(response, false);
+    }
     boolean ended = msg instanceof LastHttpContent;
     ctx.write(msg, promise);
     if (!ended) {

@@ -117,6 +117,23 @@ class SlowlorisTest {
     busy.getOutputStream().write(request.repeat(5).getBytes(StandardCharsets.ISO_8859_1));
     String answers = new String(busy.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
     assertThat(count(answers, "HTTP/1.1 200")).as("three answers, then closed").isEqualTo(3);
+    assertThat(count(answers.toLowerCase(java.util.Locale.ROOT), "connection: close")).as("the third says it is the last")
+      .isEqualTo(1);
+    assertThat(answers.substring(answers.lastIndexOf("HTTP/1.1 200")).toLowerCase(java.util.Locale.ROOT))
+      .contains("connection: close");
+  }
+
+  @Test
+  void aKeepAliveClientLosesNoRequestToTheRequestLimit() {
+    gateway = GatewayHarness.start(vertx, new JsonObject().put("embeddedServices", false).put("maxRequestsPerConnection", 3));
+    // One pooled connection, requests one after another: each third response closes it, and
+    // the client must have been told, or its next request goes into a closing connection.
+    WebClient client = WebClient.create(vertx, new WebClientOptions().setKeepAlive(true),
+      new io.vertx.core.http.PoolOptions().setHttp1MaxSize(1));
+    for (int i = 0; i < 20; i++) {
+      assertThat(Await.result(client.get(gateway.port, "127.0.0.1", "/health/live").send()).statusCode())
+        .as("request %d", i).isEqualTo(200);
+    }
   }
 
   private Socket connect(String from) throws IOException {

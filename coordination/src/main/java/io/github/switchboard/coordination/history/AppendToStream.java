@@ -1,0 +1,129 @@
+package io.github.switchboard.coordination.history;
+
+import com.hazelcast.map.EntryProcessor;
+import com.hazelcast.nio.ObjectDataInput;
+import com.hazelcast.nio.ObjectDataOutput;
+import com.hazelcast.nio.serialization.DataSerializable;
+
+import java.io.IOException;
+import java.util.Map;
+
+/**
+ * Appends one message to a stream where its entry lives: on the member that owns the stream's
+ * partition, one operation at a time per partition, so the offset it assigns is the stream's
+ * next one whoever sends it. Hazelcast runs the same processor on the backup copy; it decides
+ * nothing of its own (the timestamp, the permission to create and the epoch of a new stream come
+ * with it), so both copies end up equal.
+ *
+ * <p>The log records when the stream expires (a TTL after this append, by the sender's clock);
+ * the store's sweep removes it then, and until then reads and appends treat it as gone.
+ */
+public final class AppendToStream implements EntryProcessor<String, StreamLog, AppendToStream.Result>, DataSerializable {
+
+  private String payload;
+  private long timestamp;
+  private int capacity;
+  private long ttlMs;
+  private boolean mayCreate;
+  private String newEpoch;
+  /** The sender's clock when it sent the append: the stream expires a TTL after it. */
+  private long sentAt;
+
+  /** For Hazelcast only. */
+  public AppendToStream() {
+  }
+
+  AppendToStream(String payload, long timestamp, HistoryPolicy policy, boolean mayCreate, String newEpoch, long sentAt) {
+    this.payload = payload;
+    this.timestamp = timestamp;
+    this.capacity = policy.size();
+    this.ttlMs = policy.ttlMs();
+    this.mayCreate = mayCreate;
+    this.newEpoch = newEpoch;
+    this.sentAt = sentAt;
+  }
+
+  @Override
+  public Result process(Map.Entry<String, StreamLog> entry) {
+    StreamLog log = entry.getValue();
+    // Past its time but not swept yet: gone all the same, and started anew.
+    boolean created = log == null || log.getExpiresAt() <= sentAt;
+    if (created) {
+      if (!mayCreate) {
+        return null;
+      }
+      log = new StreamLog(capacity, newEpoch);
+    }
+    long offset = log.append(payload, timestamp, capacity);
+    log.expiresAt(sentAt + ttlMs);
+    // setValue also with the object format: it is what makes the change (and its backup) count.
+    entry.setValue(log);
+    return new Result(offset, log.epoch(), created);
+  }
+
+  @Override
+  public void writeData(ObjectDataOutput out) throws IOException {
+    out.writeString(payload);
+    out.writeLong(timestamp);
+    out.writeInt(capacity);
+    out.writeLong(ttlMs);
+    out.writeBoolean(mayCreate);
+    out.writeString(newEpoch);
+    out.writeLong(sentAt);
+  }
+
+  @Override
+  public void readData(ObjectDataInput in) throws IOException {
+    payload = in.readString();
+    timestamp = in.readLong();
+    capacity = in.readInt();
+    ttlMs = in.readLong();
+    mayCreate = in.readBoolean();
+    newEpoch = in.readString();
+    sentAt = in.readLong();
+  }
+
+  /** The offset given to the message, the stream's epoch, and whether the stream was created. */
+  public static final class Result implements DataSerializable {
+
+    private long offset;
+    private String epoch;
+    private boolean created;
+
+    /** For Hazelcast only. */
+    public Result() {
+    }
+
+    Result(long offset, String epoch, boolean created) {
+      this.offset = offset;
+      this.epoch = epoch;
+      this.created = created;
+    }
+
+    long offset() {
+      return offset;
+    }
+
+    String epoch() {
+      return epoch;
+    }
+
+    boolean created() {
+      return created;
+    }
+
+    @Override
+    public void writeData(ObjectDataOutput out) throws IOException {
+      out.writeLong(offset);
+      out.writeString(epoch);
+      out.writeBoolean(created);
+    }
+
+    @Override
+    public void readData(ObjectDataInput in) throws IOException {
+      offset = in.readLong();
+      epoch = in.readString();
+      created = in.readBoolean();
+    }
+  }
+}

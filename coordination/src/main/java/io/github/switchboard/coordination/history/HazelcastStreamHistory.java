@@ -1,0 +1,142 @@
+package io.github.switchboard.coordination.history;
+
+import com.hazelcast.config.InMemoryFormat;
+import com.hazelcast.config.MapConfig;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
+import com.hazelcast.query.Predicate;
+import com.hazelcast.query.Predicates;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Streams in the cluster: one Hazelcast map for all of them, keyed by stream name, each value a
+ * {@link StreamLog} with one backup on another member. An append is an entry processor run on
+ * the member that owns the stream's partition, so streams are sequenced all over the cluster,
+ * and no stream costs a Hazelcast structure of its own (a map or ringbuffer per name cost tens of
+ * kilobytes on every member and was never freed).
+ *
+ * <p>Streams past their TTL are removed by a sweep: one query, every {@link #SWEEP_EVERY_MS}, run
+ * on the members that hold them, one entry at a time (an append racing the sweep either comes
+ * first and keeps the stream, or comes after and starts it anew). Until the sweep comes, reads
+ * and appends treat such a stream as gone. Hazelcast's own per-entry TTL is not used: its
+ * background expiry frees a tenth of a partition's expired entries every few seconds, so a
+ * burst of 100,000 rooms held its memory for minutes, and an entry it sees as expired is hidden
+ * from queries, so no sweep could remove it sooner.
+ *
+ * <p>The map keeps values as objects ({@link InMemoryFormat#OBJECT}): an append changes the ring
+ * in place instead of decoding and encoding the whole history each time.
+ *
+ * <p>The bound on streams is checked against a count of the map, read at most once a second,
+ * plus the streams this instance created since: only the active writer creates streams. The count
+ * errs on the safe side: streams that expire meanwhile are counted until the next read, and
+ * streams created while a read is under way are counted twice until the next one; so near the
+ * bound a new stream may be refused for up to a second before there is room, but the bound is
+ * never passed.
+ * Callbacks run on the context that created this store.
+ */
+public final class HazelcastStreamHistory implements StreamHistory {
+
+  private static final Logger log = LoggerFactory.getLogger(HazelcastStreamHistory.class);
+  private static final long COUNT_EVERY_NANOS = TimeUnit.SECONDS.toNanos(1);
+  /** How often streams past their TTL are removed. */
+  public static final long SWEEP_EVERY_MS = 1_000;
+
+  private final Vertx vertx;
+  private final Context context;
+  private final IMap<String, StreamLog> map;
+  private final int maxStreams;
+  private long counted;
+  private long countedAt = System.nanoTime() - COUNT_EVERY_NANOS;
+  private int createdSinceCount;
+  private boolean counting;
+  private boolean sweeping;
+  private final long sweepTimer;
+
+  public HazelcastStreamHistory(Vertx vertx, HazelcastInstance hazelcast, String mapName, int maxStreams) {
+    this.vertx = vertx;
+    this.context = vertx.getOrCreateContext();
+    this.maxStreams = maxStreams;
+    // Dynamic config reaches every member, whichever of them creates the map's partitions.
+    hazelcast.getConfig().addMapConfig(new MapConfig(mapName).setInMemoryFormat(InMemoryFormat.OBJECT).setBackupCount(1));
+    this.map = hazelcast.getMap(mapName);
+    this.sweepTimer = vertx.setPeriodic(SWEEP_EVERY_MS, id -> sweep());
+  }
+
+  private void sweep() {
+    if (sweeping) {
+      return;
+    }
+    sweeping = true;
+    Predicate<String, StreamLog> expired = Predicates.lessEqual("expiresAt", System.currentTimeMillis());
+    // removeAll waits for every member: a worker thread.
+    vertx.<Void>executeBlocking(() -> {
+      map.removeAll(expired);
+      return null;
+    }, false).onComplete(ar -> {
+      sweeping = false;
+      if (ar.failed()) {
+        log.warn("map={} expired streams not removed (tried again in {} ms): {}", map.getName(), SWEEP_EVERY_MS,
+          ar.cause().toString());
+      }
+    });
+  }
+
+  @Override
+  public void close() {
+    vertx.cancelTimer(sweepTimer);
+  }
+
+  @Override
+  public Future<Appended> append(String stream, String payload, long timestamp, HistoryPolicy policy) {
+    recount();
+    boolean mayCreate = counted + createdSinceCount < maxStreams;
+    AppendToStream append = new AppendToStream(payload, timestamp, policy, mayCreate, StreamLog.newEpoch(),
+      System.currentTimeMillis());
+    return Future.fromCompletionStage(map.submitToKey(stream, append), context).compose(result -> {
+      if (result == null) {
+        return Future.failedFuture(new StreamLimitException(stream, maxStreams));
+      }
+      if (result.created()) {
+        createdSinceCount++;
+      }
+      return Future.succeededFuture(new Appended(result.offset(), result.epoch()));
+    });
+  }
+
+  /** Reads the number of streams again if the last count is a second old (off the event loop). */
+  private void recount() {
+    if (counting || System.nanoTime() - countedAt < COUNT_EVERY_NANOS) {
+      return;
+    }
+    counting = true;
+    int createdBefore = createdSinceCount;
+    size().onComplete(ar -> {
+      counting = false;
+      countedAt = System.nanoTime();
+      if (ar.succeeded()) {
+        counted = ar.result();
+        // Streams created while the count ran may or may not be in it: kept, so counted twice.
+        createdSinceCount -= createdBefore;
+      }
+    });
+  }
+
+  @Override
+  public Future<Page> since(String stream, long afterOffset) {
+    return Future.fromCompletionStage(map.getAsync(stream), context)
+      .map(log -> log == null || log.getExpiresAt() <= System.currentTimeMillis() ? Page.empty(afterOffset)
+        : log.page(afterOffset));
+  }
+
+  @Override
+  public Future<Integer> size() {
+    // IMap.size() waits for every member's answer: a worker thread, not the event loop.
+    return vertx.executeBlocking(map::size, false);
+  }
+}
