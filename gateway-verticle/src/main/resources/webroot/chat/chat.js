@@ -1,6 +1,8 @@
 // Chat page: /ws/chat/{room}. Own messages (sender = a connectionId this page was given) are
 // green (class "own"), others' red (class "other"). History comes from GET /rooms/{room}/messages
-// on entry and again after every reconnect; messages are kept in seq order, each once.
+// on entry and again after every reconnect; messages are kept in seq order, each once. A message
+// in another epoch means the room was freed (idle too long) and opened again with seq from 1:
+// what is on screen belongs to the old room, so it is cleared and the new room shown.
 import { Connection } from '/js/realtime.js';
 import { bindStatus } from '/js/ui.js';
 
@@ -11,6 +13,8 @@ let connection = null;
 let room = null;
 let ownIds = new Set();
 const shown = new Set(); // seq of every message on screen
+let epoch = null; // the numbering the seqs on screen count in
+const retired = new Set(); // epochs replaced by a newer one: a late history reply may still hold them
 
 function ownKey(r) {
   return `switchboard.chat.own.${r}`;
@@ -40,6 +44,17 @@ function senderLabel(sender, own) {
 }
 
 function render(message) {
+  if (typeof message.epoch === 'string' && message.epoch !== epoch) {
+    if (retired.has(message.epoch)) {
+      return;
+    }
+    if (epoch !== null) {
+      retired.add(epoch);
+      shown.clear();
+      $('messages').replaceChildren();
+    }
+    epoch = message.epoch;
+  }
   if (typeof message.seq !== 'number' || shown.has(message.seq)) {
     return;
   }
@@ -107,6 +122,8 @@ function join(r) {
   room = r;
   ownIds = loadOwnIds(r);
   shown.clear();
+  epoch = null;
+  retired.clear();
   $('messages').replaceChildren();
   $('room-name').textContent = r;
   $('title').textContent = `Chat · ${r}`;

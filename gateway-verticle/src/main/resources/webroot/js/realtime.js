@@ -455,6 +455,11 @@ class Subscription {
     return this._state.lastSeq;
   }
 
+  /** The epoch lastSeq counts in (null until the server has named one). */
+  get epoch() {
+    return this._state.epoch;
+  }
+
   /** The `recovered` flag of the last subscribe that carried `since`. */
   get recovered() {
     return this._state.recovered;
@@ -507,11 +512,13 @@ export class MultiplexConnection extends Connection {
 
   /**
    * Calls handler(data, message) for every delivery of the group. Remembers the last seq
-   * seen; after a reconnect it resubscribes with since = that seq, so that a group with stored
-   * history (chat groups) replays what was published in between (onGap says when it cannot),
-   * and a delivery with seq <= the last one is dropped, so nothing shows twice. Other groups
+   * seen and its epoch; after a reconnect it resubscribes with since = {seq, epoch}, so that a
+   * group with stored history (chat groups) replays what was published in between (onGap says
+   * when it cannot: history gone, or the group's numbering started again in a new epoch), and
+   * a delivery with seq <= the last one of the same epoch is dropped, so nothing shows twice. Other groups
    * have no seq: what they publish while the socket is down is lost. Options: since (replay stored messages with a higher seq first; chat groups keep
-   * them), onGap({group, since}) (called when the server cannot replay everything),
+   * them), onGap({group, since, epoch}) (called when the server cannot replay everything, or a
+   * delivery comes in a new epoch),
    * onSubscribed({group, since, recovered, count}) (called on every `subscribed` reply: the
    * first, and each one after a reconnect). Resolves with a Subscription once the server has
    * answered `subscribed` the first time.
@@ -533,6 +540,7 @@ export class MultiplexConnection extends Connection {
         group,
         handlers: new Set(),
         lastSeq: Number.isInteger(since) ? since : null,
+        epoch: null,
         recovered: undefined,
         subscriptions: 0,
         onGap,
@@ -594,8 +602,10 @@ export class MultiplexConnection extends Connection {
   _subscribe(state) {
     const frame = { type: 'subscribe', group: state.group };
     if (state.lastSeq !== null) {
-      frame.since = state.lastSeq;
+      frame.since = state.epoch ? { seq: state.lastSeq, epoch: state.epoch } : state.lastSeq;
     }
+    // What the callbacks report as since: the seq alone, whatever form went on the wire.
+    const since = frame.since !== null && typeof frame.since === 'object' ? frame.since.seq : frame.since;
     this.request(frame, {
       // Runs before any replayed delivery is dispatched.
       onReply: reply => {
@@ -603,17 +613,21 @@ export class MultiplexConnection extends Connection {
         if ('since' in frame) {
           state.recovered = reply.recovered;
           if (reply.recovered === false) {
-            // The server cannot fill the gap (history gone, or a group without history): stop
-            // filtering by the old seq, which may have restarted.
+            // The server cannot fill the gap (history gone, a new epoch, or a group without
+            // history): stop filtering by the old seq, which may have restarted.
             state.lastSeq = null;
+            state.epoch = null;
             if (state.onGap) {
-              safeCall(state.onGap, { group: state.group, since: frame.since });
+              safeCall(state.onGap, { group: state.group, since, epoch: reply.epoch });
             }
           }
         }
+        if (typeof reply.epoch === 'string') {
+          state.epoch = reply.epoch;
+        }
         if (state.onSubscribed) {
           safeCall(state.onSubscribed, {
-            group: state.group, since: frame.since, recovered: reply.recovered, count: state.subscriptions,
+            group: state.group, since, recovered: reply.recovered, epoch: reply.epoch, count: state.subscriptions,
           });
         }
       },
@@ -685,11 +699,22 @@ export class MultiplexConnection extends Connection {
       return true;
     }
     if (typeof message.seq === 'number') {
+      if (typeof message.epoch === 'string' && state.epoch !== null && message.epoch !== state.epoch) {
+        // The group's numbering started again (its history was freed or lost): the old seq
+        // says nothing about the new one.
+        state.lastSeq = null;
+        if (state.onGap) {
+          safeCall(state.onGap, { group: state.group, since: null, epoch: message.epoch });
+        }
+      }
       if (state.lastSeq !== null && message.seq <= state.lastSeq) {
         this.stats.duplicatesDropped++;
         return false;
       }
       state.lastSeq = message.seq;
+      if (typeof message.epoch === 'string') {
+        state.epoch = message.epoch;
+      }
     }
     for (const handler of [...state.handlers]) {
       safeCall(handler, message.data, message);

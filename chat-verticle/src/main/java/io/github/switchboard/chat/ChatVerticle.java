@@ -39,8 +39,10 @@ import java.util.UUID;
  *
  * <p>Rooms are named by clients, so the rooms with a history are bounded ({@code maxRooms}) and
  * each is freed {@code historyTtlMs} after its last message (see {@link StreamHistory}). A stored
- * message is the JSON the room's clients get, without its {@code seq}: the history's offset is
- * the seq, added when the message is published or read back.
+ * message is the JSON the room's clients get, without its {@code seq} and {@code epoch}: the
+ * history's offset is the seq and the room's epoch says which numbering it counts in (a room
+ * freed and opened again starts at 1 in a new epoch); both are added when the message is
+ * published or read back.
  */
 public class ChatVerticle extends ActiveStandbyService {
 
@@ -124,7 +126,7 @@ public class ChatVerticle extends ActiveStandbyService {
     Future<?> previous = roomTails.getOrDefault(room, Future.succeededFuture());
     Future<JsonObject> stored = previous
       .transform(ignored -> history.append(room, message.encode(), ts, options.historyPolicy()))
-      .map(appended -> message.put("seq", appended.offset()))
+      .map(appended -> message.put("seq", appended.offset()).put("epoch", appended.epoch()))
       .onSuccess(this::publish);
     roomTails.put(room, stored);
     stored.onComplete(ar -> {
@@ -159,11 +161,15 @@ public class ChatVerticle extends ActiveStandbyService {
   private void publish(JsonObject message) {
     String room = message.getString("room");
     Delivery delivery = new Delivery(Delivery.Kind.JSON, message.getLong("seq"), message.getString("sender"), true,
-      message.getLong("ts"), message.encode().getBytes(StandardCharsets.UTF_8));
+      message.getLong("ts"), message.encode().getBytes(StandardCharsets.UTF_8), message.getString("epoch"));
     vertx.eventBus().publish(Groups.address(Groups.chat(room)), delivery.encode());
   }
 
-  /** {@code {room, since?}} -> {@code {messages:[...], recovered}}. */
+  /**
+   * {@code {room, since?}} -> {@code {messages:[...], recovered, epoch, top}}: the stored
+   * messages after {@code since}, whether none is missing, and where the room stands (epoch
+   * null and top 0 for a room with no history).
+   */
   private void history(Message<JsonObject> request) {
     JsonObject body = request.body();
     String room = body == null ? null : body.getString("room");
@@ -174,11 +180,13 @@ public class ChatVerticle extends ActiveStandbyService {
     Long since = body.getLong("since");
     history.since(room, since == null ? 0 : since).onComplete(ar -> {
       if (ar.succeeded()) {
+        StreamHistory.Page page = ar.result();
         JsonArray messages = new JsonArray();
-        for (StreamHistory.Entry entry : ar.result().entries()) {
-          messages.add(new JsonObject(entry.payload()).put("seq", entry.offset()));
+        for (StreamHistory.Entry entry : page.entries()) {
+          messages.add(new JsonObject(entry.payload()).put("seq", entry.offset()).put("epoch", page.epoch()));
         }
-        request.reply(new JsonObject().put("messages", messages).put("recovered", ar.result().complete()));
+        request.reply(new JsonObject().put("messages", messages).put("recovered", page.complete())
+          .put("epoch", page.epoch()).put("top", page.top()));
       } else {
         log.error("room={} history read failed: {}", room, ar.cause().getMessage(), ar.cause());
         request.fail(500, "history could not be read");

@@ -154,11 +154,15 @@ class CrossGatewayTest {
       }
       try (TestSocket reader = connect(two, "/ws")) {
         reader.send("{\"type\":\"subscribe\",\"group\":\"chat.recover\",\"since\":2,\"id\":1}");
-        assertThat(reader.nextJson()).isEqualTo(new JsonObject().put("type", "subscribed").put("group", "chat.recover")
-          .put("id", 1).put("recovered", true));
+        JsonObject subscribed = reader.nextJson();
+        String epoch = subscribed.getString("epoch");
+        assertThat(epoch).isNotBlank();
+        assertThat(subscribed).isEqualTo(new JsonObject().put("type", "subscribed").put("group", "chat.recover")
+          .put("id", 1).put("recovered", true).put("epoch", epoch).put("seq", 5));
         for (long seq = 3; seq <= 5; seq++) {
           JsonObject message = reader.nextJson();
           assertThat(message.getLong("seq")).isEqualTo(seq);
+          assertThat(message.getString("epoch")).as("the epoch of the room, the same on every gateway").isEqualTo(epoch);
           assertThat(message.getJsonObject("data").getString("message")).isEqualTo("r" + seq);
         }
         writer.send("{\"message\":\"live\"}");

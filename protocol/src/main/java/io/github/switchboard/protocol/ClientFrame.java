@@ -8,8 +8,11 @@ public sealed interface ClientFrame {
 
   Object id();
 
-  /** {@code since} is null when the client wants live messages only. */
-  record Subscribe(Object id, String group, Long since) implements ClientFrame {
+  /**
+   * {@code since} is null when the client wants live messages only. {@code sinceEpoch} is the
+   * epoch {@code since} counts in, null when the client sent a bare number (not checked).
+   */
+  record Subscribe(Object id, String group, Long since, String sinceEpoch) implements ClientFrame {
   }
 
   record Unsubscribe(Object id, String group) implements ClientFrame {

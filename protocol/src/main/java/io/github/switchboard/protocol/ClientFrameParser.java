@@ -27,8 +27,15 @@ public final class ClientFrameParser {
       throw new ProtocolException(ErrorCode.INVALID_FIELD, "field 'type' must be a string", id);
     }
     switch ((String) type) {
-      case "subscribe":
-        return new ClientFrame.Subscribe(id, group(json, id), since(json, id));
+      case "subscribe": {
+        String group = group(json, id);
+        Object since = json.getValue("since");
+        if (since instanceof JsonObject position) {
+          return new ClientFrame.Subscribe(id, group, since(position.getValue(position.containsKey("offset") ? "offset" : "seq"), id),
+            epoch(position.getValue("epoch"), id));
+        }
+        return new ClientFrame.Subscribe(id, group, since(since, id), null);
+      }
       case "unsubscribe":
         return new ClientFrame.Unsubscribe(id, group(json, id));
       case "publish": {
@@ -146,15 +153,25 @@ public final class ClientFrameParser {
     return text;
   }
 
-  private static Long since(JsonObject json, Object id) {
-    Object since = json.getValue("since");
+  private static final String SINCE_FORMS = "field 'since' must be an integer >= 0 or {\"seq\":N,\"epoch\":E}";
+
+  private static Long since(Object since, Object id) {
     if (since == null) {
       return null;
     }
     if (!(since instanceof Integer || since instanceof Long) || ((Number) since).longValue() < 0) {
-      throw new ProtocolException(ErrorCode.INVALID_FIELD, "field 'since' must be an integer >= 0", id);
+      throw new ProtocolException(ErrorCode.INVALID_FIELD, SINCE_FORMS, id);
     }
     return ((Number) since).longValue();
+  }
+
+  /** The epoch of a {@code since} position: a non-empty string of at most {@link Delivery#MAX_EPOCH_BYTES}. */
+  private static String epoch(Object epoch, Object id) {
+    if (!(epoch instanceof String text) || text.isEmpty() || text.length() > Delivery.MAX_EPOCH_BYTES) {
+      throw new ProtocolException(ErrorCode.INVALID_FIELD, SINCE_FORMS + " (epoch: the string of the last 'subscribed' or"
+        + " message)", id);
+    }
+    return text;
   }
 
   private static String abbreviate(String s) {

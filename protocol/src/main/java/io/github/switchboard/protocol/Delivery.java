@@ -19,11 +19,19 @@ import java.nio.charset.StandardCharsets;
  * @param echo        false when the sender's own socket must not receive it (the hub)
  * @param publishedAt epoch ms at the source, for delivery-latency measurement
  * @param payload     the bytes: JSON text, plain UTF-8 text, or binary
+ * @param epoch       the epoch of the group's history that {@code seq} counts in, or null (no
+ *                    history, or a publisher that does not know it); a new epoch means the
+ *                    numbering started again
  */
-public record Delivery(Kind kind, long seq, String sender, boolean echo, long publishedAt, byte[] payload) {
+public record Delivery(Kind kind, long seq, String sender, boolean echo, long publishedAt, byte[] payload, String epoch) {
 
   public static final long NO_SEQ = -1;
+  /** Without an epoch (what every publisher wrote before epochs existed; still written then). */
   private static final byte FORMAT = 1;
+  /** With an epoch: its length (one byte) and UTF-8 bytes follow the sender. */
+  private static final byte FORMAT_WITH_EPOCH = 2;
+  /** Longest epoch in bytes: it travels with every message, so it is short. */
+  public static final int MAX_EPOCH_BYTES = 64;
   private static final byte FLAG_NO_ECHO = 1;
 
   /** How the payload is to be written: as a JSON value, as text, or as binary. */
@@ -36,12 +44,23 @@ public record Delivery(Kind kind, long seq, String sender, boolean echo, long pu
     BINARY
   }
 
+  /** A delivery outside any history's numbering (no epoch). */
+  public Delivery(Kind kind, long seq, String sender, boolean echo, long publishedAt, byte[] payload) {
+    this(kind, seq, sender, echo, publishedAt, payload, null);
+  }
+
+  public Delivery {
+    if (epoch != null && epoch.getBytes(StandardCharsets.UTF_8).length > MAX_EPOCH_BYTES) {
+      throw new IllegalArgumentException("epoch longer than " + MAX_EPOCH_BYTES + " bytes");
+    }
+  }
+
   public static Delivery json(String json) {
     return new Delivery(Kind.JSON, NO_SEQ, null, true, System.currentTimeMillis(), json.getBytes(StandardCharsets.UTF_8));
   }
 
   public Delivery withSeq(long newSeq) {
-    return new Delivery(kind, newSeq, sender, echo, publishedAt, payload);
+    return new Delivery(kind, newSeq, sender, echo, publishedAt, payload, epoch);
   }
 
   public boolean hasSeq() {
@@ -50,16 +69,20 @@ public record Delivery(Kind kind, long seq, String sender, boolean echo, long pu
 
   public Buffer encode() {
     byte[] senderBytes = sender == null ? new byte[0] : sender.getBytes(StandardCharsets.UTF_8);
-    Buffer buffer = Buffer.buffer(3 + 8 + 8 + 2 + senderBytes.length + payload.length);
-    buffer.appendByte(FORMAT)
+    byte[] epochBytes = epoch == null ? null : epoch.getBytes(StandardCharsets.UTF_8);
+    Buffer buffer = Buffer.buffer(3 + 8 + 8 + 2 + senderBytes.length + (epochBytes == null ? 0 : 1 + epochBytes.length)
+      + payload.length);
+    buffer.appendByte(epochBytes == null ? FORMAT : FORMAT_WITH_EPOCH)
       .appendByte((byte) kind.ordinal())
       .appendByte(echo ? 0 : FLAG_NO_ECHO)
       .appendLong(seq)
       .appendLong(publishedAt)
       .appendShort((short) senderBytes.length)
-      .appendBytes(senderBytes)
-      .appendBytes(payload);
-    return buffer;
+      .appendBytes(senderBytes);
+    if (epochBytes != null) {
+      buffer.appendByte((byte) epochBytes.length).appendBytes(epochBytes);
+    }
+    return buffer.appendBytes(payload);
   }
 
   /**
@@ -82,7 +105,8 @@ public record Delivery(Kind kind, long seq, String sender, boolean echo, long pu
   }
 
   private static Delivery decode(Buffer buffer) {
-    if (buffer.length() < 21 || buffer.getByte(0) != FORMAT) {
+    byte format = buffer.length() > 0 ? buffer.getByte(0) : -1;
+    if (buffer.length() < 21 || (format != FORMAT && format != FORMAT_WITH_EPOCH)) {
       throw new IllegalArgumentException("not a delivery buffer (format " + (buffer.length() > 0 ? buffer.getByte(0) : -1) + ")");
     }
     Kind[] kinds = Kind.values();
@@ -99,7 +123,20 @@ public record Delivery(Kind kind, long seq, String sender, boolean echo, long pu
       throw new IllegalArgumentException("truncated delivery buffer");
     }
     String sender = senderLength == 0 ? null : buffer.getString(21, payloadStart, "UTF-8");
+    String epoch = null;
+    if (format == FORMAT_WITH_EPOCH) {
+      if (payloadStart >= buffer.length()) {
+        throw new IllegalArgumentException("truncated delivery buffer");
+      }
+      int epochLength = buffer.getUnsignedByte(payloadStart);
+      int epochEnd = payloadStart + 1 + epochLength;
+      if (epochEnd > buffer.length()) {
+        throw new IllegalArgumentException("truncated delivery buffer");
+      }
+      epoch = buffer.getString(payloadStart + 1, epochEnd, "UTF-8");
+      payloadStart = epochEnd;
+    }
     byte[] payload = buffer.getBytes(payloadStart, buffer.length());
-    return new Delivery(kinds[kindIndex], seq, sender, echo, publishedAt, payload);
+    return new Delivery(kinds[kindIndex], seq, sender, echo, publishedAt, payload, epoch);
   }
 }

@@ -17,10 +17,22 @@ public final class ServerFrames {
   }
 
   public static String subscribed(String group, Object id, Boolean recovered) {
+    return subscribed(group, id, recovered, null, -1);
+  }
+
+  /**
+   * The reply to a subscribe with {@code since} to a group with history: whether everything
+   * after {@code since} was replayed, and where the history stands now ({@code epoch} null and
+   * {@code top} 0 when it has nothing).
+   */
+  public static String subscribed(String group, Object id, Boolean recovered, String epoch, long top) {
     JsonObject frame = new JsonObject().put("type", "subscribed").put("group", group);
     putId(frame, id);
     if (recovered != null) {
       frame.put("recovered", recovered);
+    }
+    if (top >= 0) {
+      frame.put("epoch", epoch).put("seq", top);
     }
     return frame.encode();
   }
@@ -56,7 +68,7 @@ public final class ServerFrames {
   }
 
   /**
-   * {@code {"type":"message","group":G,"seq":N,"data":...}} for a {@code /ws} subscriber. A JSON
+   * {@code {"type":"message","group":G,"seq":N,"epoch":E,"data":...}} for a {@code /ws} subscriber. A JSON
    * payload is spliced in as it was published, without parsing it again.
    */
   public static byte[] message(String group, Delivery delivery) {
@@ -65,6 +77,10 @@ public final class ServerFrames {
     write(out, Json.encode(group));
     if (delivery.hasSeq()) {
       write(out, ",\"seq\":" + delivery.seq());
+    }
+    if (delivery.epoch() != null) {
+      write(out, ",\"epoch\":");
+      write(out, Json.encode(delivery.epoch()));
     }
     switch (delivery.kind()) {
       case JSON -> {

@@ -10,9 +10,13 @@ class ClientFrameParserTest {
   @Test
   void parsesEveryRequestType() {
     assertThat(ClientFrameParser.parse("{\"type\":\"subscribe\",\"group\":\"chat.lobby\",\"id\":1}"))
-      .isEqualTo(new ClientFrame.Subscribe(1, "chat.lobby", null));
+      .isEqualTo(new ClientFrame.Subscribe(1, "chat.lobby", null, null));
     assertThat(ClientFrameParser.parse("{\"type\":\"subscribe\",\"group\":\"a:b\",\"since\":7,\"id\":\"x\"}"))
-      .isEqualTo(new ClientFrame.Subscribe("x", "a:b", 7L));
+      .isEqualTo(new ClientFrame.Subscribe("x", "a:b", 7L, null));
+    assertThat(ClientFrameParser.parse("{\"type\":\"subscribe\",\"group\":\"g\",\"since\":{\"seq\":7,\"epoch\":\"3fa1\"}}"))
+      .isEqualTo(new ClientFrame.Subscribe(null, "g", 7L, "3fa1"));
+    assertThat(ClientFrameParser.parse("{\"type\":\"subscribe\",\"group\":\"g\",\"since\":{\"offset\":0,\"epoch\":\"e\"}}"))
+      .as("offset is another name for seq").isEqualTo(new ClientFrame.Subscribe(null, "g", 0L, "e"));
     assertThat(ClientFrameParser.parse("{\"type\":\"unsubscribe\",\"group\":\"g\"}"))
       .isEqualTo(new ClientFrame.Unsubscribe(null, "g"));
     assertThat(ClientFrameParser.parse("{\"type\":\"publish\",\"group\":\"g\",\"data\":{\"a\":[1,null]},\"id\":3}"))
@@ -32,6 +36,12 @@ class ClientFrameParserTest {
     assertCode("{\"type\":\"subscribe\",\"group\":\"\",\"id\":\"a\"}", ErrorCode.INVALID_GROUP, "a");
     assertCode("{\"type\":\"subscribe\",\"group\":\"white space\"}", ErrorCode.INVALID_GROUP, null);
     assertCode("{\"type\":\"subscribe\",\"group\":\"g\",\"since\":1.5}", ErrorCode.INVALID_FIELD, null);
+    assertCode("{\"type\":\"subscribe\",\"group\":\"g\",\"since\":{\"seq\":1}}", ErrorCode.INVALID_FIELD, null);
+    assertCode("{\"type\":\"subscribe\",\"group\":\"g\",\"since\":{\"seq\":-1,\"epoch\":\"e\"}}", ErrorCode.INVALID_FIELD, null);
+    assertCode("{\"type\":\"subscribe\",\"group\":\"g\",\"since\":{\"seq\":1,\"epoch\":\"\"}}", ErrorCode.INVALID_FIELD, null);
+    assertCode("{\"type\":\"subscribe\",\"group\":\"g\",\"since\":{\"seq\":1,\"epoch\":\"" + "e".repeat(65) + "\"}}",
+      ErrorCode.INVALID_FIELD, null);
+    assertCode("{\"type\":\"subscribe\",\"group\":\"g\",\"since\":\"7\"}", ErrorCode.INVALID_FIELD, null);
     assertCode("{\"type\":\"ping\",\"id\":[1]}", ErrorCode.INVALID_FIELD, null);
   }
 

@@ -22,6 +22,29 @@ class DeliveryTest {
     assertThat(copy.echo()).isFalse();
     assertThat(copy.publishedAt()).isEqualTo(1234567890123L);
     assertThat(copy.payload()).containsExactly(bytes);
+    assertThat(copy.epoch()).isNull();
+  }
+
+  @Test
+  void anEpochTravelsWithTheDeliveryAndAnOldFormatStillReads() {
+    byte[] payload = "{\"m\":1}".getBytes(StandardCharsets.UTF_8);
+    Delivery withEpoch = new Delivery(Delivery.Kind.JSON, 9, "c-1", true, 5L, payload, "3fa19c0e");
+    Delivery copy = Delivery.decode(withEpoch.encode());
+    assertThat(copy.epoch()).isEqualTo("3fa19c0e");
+    assertThat(copy.seq()).isEqualTo(9);
+    assertThat(copy.sender()).isEqualTo("c-1");
+    assertThat(copy.payload()).containsExactly(payload);
+    assertThat(copy.withSeq(10).epoch()).isEqualTo("3fa19c0e");
+    // Format 1, as a publisher without epochs writes it, has no epoch byte.
+    Buffer old = new Delivery(Delivery.Kind.JSON, 9, null, true, 5L, payload).encode();
+    assertThat(old.getByte(0)).isEqualTo((byte) 1);
+    assertThat(Delivery.decode(old).payload()).containsExactly(payload);
+    Buffer truncated = withEpoch.encode().getBuffer(0, 22);
+    assertThatThrownBy(() -> Delivery.decode(truncated)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new Delivery(Delivery.Kind.JSON, 1, null, true, 0, payload, "e".repeat(65)))
+      .isInstanceOf(IllegalArgumentException.class);
+    assertThat(new JsonObject(new String(ServerFrames.message("chat.r", withEpoch), StandardCharsets.UTF_8)))
+      .isEqualTo(new JsonObject("{\"type\":\"message\",\"group\":\"chat.r\",\"seq\":9,\"epoch\":\"3fa19c0e\",\"data\":{\"m\":1}}"));
   }
 
   @Test

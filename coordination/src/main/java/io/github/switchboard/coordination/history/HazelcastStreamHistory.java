@@ -27,7 +27,8 @@ import java.util.concurrent.TimeUnit;
  * and appends treat such a stream as gone. Hazelcast's own per-entry TTL is not used: its
  * background expiry frees a tenth of a partition's expired entries every few seconds, so a
  * burst of 100,000 rooms held its memory for minutes, and an entry it sees as expired is hidden
- * from queries, so no sweep could remove it sooner.
+ * from queries, so no sweep could remove it sooner. Only a store that has appended sweeps (the
+ * active chat instance): standbys that only read leave it to the writer.
  *
  * <p>The map keeps values as objects ({@link InMemoryFormat#OBJECT}): an append changes the ring
  * in place instead of decoding and encoding the whole history each time.
@@ -56,6 +57,8 @@ public final class HazelcastStreamHistory implements StreamHistory {
   private int createdSinceCount;
   private boolean counting;
   private boolean sweeping;
+  /** Only a store that appends sweeps: the active writer, not the standbys that only read. */
+  private boolean appended;
   private final long sweepTimer;
 
   public HazelcastStreamHistory(Vertx vertx, HazelcastInstance hazelcast, String mapName, int maxStreams) {
@@ -69,7 +72,7 @@ public final class HazelcastStreamHistory implements StreamHistory {
   }
 
   private void sweep() {
-    if (sweeping) {
+    if (sweeping || !appended) {
       return;
     }
     sweeping = true;
@@ -94,6 +97,7 @@ public final class HazelcastStreamHistory implements StreamHistory {
 
   @Override
   public Future<Appended> append(String stream, String payload, long timestamp, HistoryPolicy policy) {
+    appended = true;
     recount();
     boolean mayCreate = counted + createdSinceCount < maxStreams;
     AppendToStream append = new AppendToStream(payload, timestamp, policy, mayCreate, StreamLog.newEpoch(),

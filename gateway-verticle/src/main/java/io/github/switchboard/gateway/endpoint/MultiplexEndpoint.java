@@ -172,19 +172,27 @@ public final class MultiplexEndpoint implements EndpointHandler {
       if (!session.inGroup(group)) {
         return;
       }
-      JsonArray stored = ar.succeeded() ? ar.result().getJsonArray("messages", new JsonArray()) : new JsonArray();
-      boolean recovered = ar.succeeded() && ar.result().getBoolean("recovered", false) && !held.overflowed();
       if (ar.failed()) {
         log.warn("{} group={} history unavailable: {}", session, group, ar.cause().getMessage());
       }
-      writer.reply(session, ServerFrames.subscribed(group, request.id(), recovered));
-      long last = since;
+      JsonObject history = ar.succeeded() ? ar.result() : null;
+      String epoch = history == null ? null : history.getString("epoch");
+      // A position in another epoch counts in a numbering that is gone (the room was freed and
+      // opened again): nothing after it can be replayed, whatever the numbers say, and the live
+      // messages of the new numbering all go through. Position 0 has seen nothing: any epoch.
+      boolean otherEpoch = history != null && since > 0 && request.sinceEpoch() != null
+        && !request.sinceEpoch().equals(epoch);
+      boolean recovered = history != null && !otherEpoch && history.getBoolean("recovered", false) && !held.overflowed();
+      JsonArray stored = history == null || otherEpoch ? new JsonArray() : history.getJsonArray("messages", new JsonArray());
+      writer.reply(session, history == null ? ServerFrames.subscribed(group, request.id(), false)
+        : ServerFrames.subscribed(group, request.id(), recovered, epoch, history.getLong("top", 0L)));
+      long last = otherEpoch ? 0 : since;
       for (Object item : stored) {
         JsonObject message = (JsonObject) item;
         long seq = message.getLong("seq", -1L);
         if (seq > last) {
           Delivery past = new Delivery(Delivery.Kind.JSON, seq, message.getString("sender"), true,
-            message.getLong("ts", 0L), message.encode().getBytes(StandardCharsets.UTF_8));
+            message.getLong("ts", 0L), message.encode().getBytes(StandardCharsets.UTF_8), message.getString("epoch"));
           writer.write(session, WebSocketFrameType.TEXT, ServerFrames.message(group, past));
           last = seq;
         }

@@ -174,4 +174,30 @@ class ChatPageTest {
     assertThat(Browser.text(bob, "join-error")).contains("1 to 64");
     assertThat(bob.findElement(By.id("chat")).isDisplayed()).isFalse();
   }
+  @Test
+  void aRoomFreedAndOpenedAgainShowsItsNewMessages() {
+    // A gateway whose rooms are freed a second after their last message: the next message
+    // opens the room again with seq 1, in a new epoch. The page used to hide it (seq 1 was on
+    // screen already).
+    // Its own Vert.x: two embedded chat services on one event bus would share the rooms' traffic.
+    Vertx other = Vertx.vertx();
+    GatewayHarness shortLived = GatewayHarness.start(other, new JsonObject()
+      .put("chat", new JsonObject().put("historyTtlMs", 1_000)).put("simulator", new JsonObject().put("randomIntervalMs", 60_000)));
+    try {
+      String room = newRoom();
+      alice.get(shortLived.url() + "/chat/?room=" + room);
+      Browser.awaitStatus(alice, "connected", WAIT);
+      say(alice, "in the first room");
+      awaitMessage(alice, "in the first room");
+      GatewayHarness.await("the room freed", () -> shortLived.get("/rooms/" + room + "/messages").bodyAsJsonArray().isEmpty());
+
+      say(alice, "in the room opened again");
+      WebElement fresh = awaitMessage(alice, "in the room opened again");
+      assertThat(fresh.getDomAttribute("data-seq")).isEqualTo("1");
+      assertThat(Browser.all(alice, "#messages li.msg")).as("the first room's messages are gone from the page").hasSize(1);
+    } finally {
+      shortLived.close();
+      Await.result(other.close());
+    }
+  }
 }
