@@ -62,10 +62,17 @@ final class ClusterProcess implements AutoCloseable {
    */
   long liveHeapBytes() {
     List<String> command = List.of(javaTool("jcmd"), String.valueOf(process.pid()), "GC.class_histogram");
+    // Into a file, not read from a pipe: a read would block past the deadline below if the
+    // process never answers (stopped, or stuck in a safepoint), so the deadline would not apply.
+    Path histogram = log.resolveSibling(name + "-histogram.txt");
     try {
-      Process jcmd = new ProcessBuilder(command).redirectErrorStream(true).start();
-      String out = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      if (!jcmd.waitFor(60, TimeUnit.SECONDS) || jcmd.exitValue() != 0) {
+      Process jcmd = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(histogram.toFile()).start();
+      if (!jcmd.waitFor(60, TimeUnit.SECONDS)) {
+        jcmd.destroyForcibly();
+        throw new AssertionError("jcmd did not answer within 60 s on " + name + ": " + read(histogram));
+      }
+      String out = read(histogram);
+      if (jcmd.exitValue() != 0) {
         throw new AssertionError("jcmd failed on " + name + ": " + out);
       }
       // The last line: "Total <instances> <bytes>".
@@ -79,6 +86,14 @@ final class ClusterProcess implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new AssertionError(e);
+    }
+  }
+
+  private static String read(Path file) {
+    try {
+      return Files.readString(file, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      return "(" + file + " unreadable: " + e.getMessage() + ")";
     }
   }
 

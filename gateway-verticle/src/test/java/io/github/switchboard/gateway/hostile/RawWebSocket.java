@@ -11,13 +11,13 @@ import java.time.Duration;
 /**
  * A WebSocket client that does what no well-behaved client does: it writes frames byte by byte
  * as it likes (masked, as RFC 6455 requires of clients) and reads only when the test says so.
- * Blocking I/O on the test's own thread.
+ * Blocking I/O on the test's own thread. Public: cluster-tests floods gateway processes with it.
  */
-final class RawWebSocket implements AutoCloseable {
+public final class RawWebSocket implements AutoCloseable {
 
-  static final int OPCODE_TEXT = 0x1;
-  static final int OPCODE_CLOSE = 0x8;
-  static final int OPCODE_PING = 0x9;
+  public static final int OPCODE_TEXT = 0x1;
+  public static final int OPCODE_CLOSE = 0x8;
+  public static final int OPCODE_PING = 0x9;
 
   private final Socket socket;
   private final OutputStream out;
@@ -30,7 +30,7 @@ final class RawWebSocket implements AutoCloseable {
   }
 
   /** Opens a TCP connection and completes the upgrade; reads exactly the 101 response. */
-  static RawWebSocket open(int port, String path) throws IOException {
+  public static RawWebSocket open(int port, String path) throws IOException {
     Socket socket = new Socket("127.0.0.1", port);
     socket.setSoTimeout((int) Duration.ofSeconds(15).toMillis());
     RawWebSocket ws = new RawWebSocket(socket);
@@ -61,7 +61,7 @@ final class RawWebSocket implements AutoCloseable {
   }
 
   /** One masked frame with FIN set (payload below 126 bytes). */
-  static byte[] frame(int opcode, byte[] payload) {
+  public static byte[] frame(int opcode, byte[] payload) {
     if (payload.length >= 126) {
       throw new IllegalArgumentException("short frames only");
     }
@@ -76,17 +76,17 @@ final class RawWebSocket implements AutoCloseable {
     return frame;
   }
 
-  void write(byte[] bytes) throws IOException {
+  public void write(byte[] bytes) throws IOException {
     out.write(bytes);
     out.flush();
   }
 
   /** Reads whatever comes until the server closes the connection (or the read times out). */
-  byte[] readToEnd() throws IOException {
+  public byte[] readToEnd() throws IOException {
     return in.readAllBytes();
   }
 
-  Socket socket() {
+  public Socket socket() {
     return socket;
   }
 
