@@ -56,6 +56,10 @@ class PresenceFloodTest {
   private static final int ATTACK_RATE = 40;
   private static final int BYSTANDERS = 20;
   private static final long PING_EVERY_MS = 50;
+  /**
+   * As long as a presence refresh period (presenceTtlMs / 3): the window always holds one
+   * refresh per gateway, whose stall the bystanders see like any client would.
+   */
   private static final long FLOOD_MS = 10_000;
   /** The bystanders alone first: what the box gives without the flood, for reading a failure. */
   private static final long BASELINE_MS = 5_000;
