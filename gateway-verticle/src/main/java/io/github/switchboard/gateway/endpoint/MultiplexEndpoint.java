@@ -25,7 +25,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 
 /**
  * {@code /ws}: one socket, many groups. Requests are parsed by {@link ClientFrameParser}; every
@@ -98,15 +97,18 @@ public final class MultiplexEndpoint implements EndpointHandler {
     }
     presence.page(group, request.after())
       .onSuccess(page -> {
-        JsonObject reply = new JsonObject().put("type", "presence").put("group", group)
-          .put("members", new JsonArray(new ArrayList<>(page.members()))).put("total", page.total());
+        // The members' array comes encoded (once per page of the cached list): spliced in.
+        StringBuilder reply = new StringBuilder(page.membersJson().length() + 128)
+          .append("{\"type\":\"presence\",\"group\":").append(Json.encode(group))
+          .append(",\"members\":").append(page.membersJson())
+          .append(",\"total\":").append(page.total());
         if (page.next() != null) {
-          reply.put("next", page.next());
+          reply.append(",\"next\":").append(Json.encode(page.next()));
         }
         if (request.id() != null) {
-          reply.put("id", request.id());
+          reply.append(",\"id\":").append(Json.encode(request.id()));
         }
-        writer.reply(session, reply.encode());
+        writer.reply(session, reply.append('}').toString());
       })
       .onFailure(e -> {
         log.warn("{} group={} presence read failed: {}", session, group, e.getMessage());

@@ -6,6 +6,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.Collection;
+import java.util.List;
 import java.util.function.Supplier;
 
 /**
@@ -48,21 +49,24 @@ public final class KeepAlive {
     }
   }
 
+  /** One round, in slices (see {@link Slices}): a ping per socket is a write and a flush each. */
   private void round() {
     long now = System.currentTimeMillis();
-    for (Connection connection : connections.get()) {
-      if (connection.closing() || policy.expired(connection, now)) {
-        continue;
-      }
-      if (connection.awaitingPong()) {
-        log.info("{} closed: no pong within {} ms", connection, intervalMs);
-        closer.close(connection, CloseReason.PING_TIMEOUT);
-      } else {
-        // Over its queue cap the ping is dropped: a socket that does not read is not answering
-        // either, and the next round closes it.
-        connection.awaitingPong(true);
-        writer.control(connection, new PingWebSocketFrame());
-      }
+    Slices.forEach(vertx, List.copyOf(connections.get()), Slices.DEFAULT_SLICE, connection -> check(connection, now));
+  }
+
+  private void check(Connection connection, long now) {
+    if (connection.closing() || policy.expired(connection, now)) {
+      return;
+    }
+    if (connection.awaitingPong()) {
+      log.info("{} closed: no pong within {} ms", connection, intervalMs);
+      closer.close(connection, CloseReason.PING_TIMEOUT);
+    } else {
+      // Over its queue cap the ping is dropped: a socket that does not read is not answering
+      // either, and the next round closes it.
+      connection.awaitingPong(true);
+      writer.control(connection, new PingWebSocketFrame());
     }
   }
 }
