@@ -216,6 +216,62 @@ class RealtimeClientLibraryTest {
   }
 
   @Test
+  void resubscribesWithTheEpochAndStartsOverWhenTheGroupIsNumberedAgain() {
+    List<JsonObject> subscribes = new CopyOnWriteArrayList<>();
+    AtomicInteger connections = new AtomicInteger();
+    int port = server(ws -> {
+      int n = connections.incrementAndGet();
+      ws.textMessageHandler(text -> {
+        JsonObject frame = new JsonObject(text);
+        if (!"subscribe".equals(frame.getString("type"))) {
+          return;
+        }
+        subscribes.add(frame);
+        JsonObject reply = new JsonObject().put("type", "subscribed").put("group", "chat.x").put("id", frame.getValue("id"));
+        if (n == 1) {
+          // First connection: the room in epoch A, seq 1..3, then a restart.
+          ws.writeTextMessage(reply.encode());
+          for (int seq = 1; seq <= 3; seq++) {
+            ws.writeTextMessage(message(seq, "A").encode());
+          }
+          ws.close((short) 1001, "restart");
+          return;
+        }
+        // Meanwhile the room was freed and opened again: epoch B, seq 1..2 so far.
+        ws.writeTextMessage(reply.put("recovered", false).put("epoch", "B").put("seq", 2).encode());
+        for (int seq = 1; seq <= 2; seq++) {
+          ws.writeTextMessage(message(seq, "B").encode());
+        }
+        // And once more while this socket stays open: epoch C starts at 1.
+        ws.writeTextMessage(message(1, "C").encode());
+      });
+    });
+    js("""
+      const c = window.t.c = new rt.MultiplexConnection('ws://127.0.0.1:PORT/ws', {initialDelayMs: 20, heartbeatMs: 0});
+      window.t.got = [];
+      window.t.gaps = [];
+      c.subscribe('chat.x', (data, message) => window.t.got.push(message.epoch + message.seq),
+        {onGap: gap => window.t.gaps.push(gap)}).then(s => { window.t.sub = s; });
+      c.connect();
+      """.replace("PORT", String.valueOf(port)));
+    await("the new epochs' messages", "window.t.got.length >= 6");
+    assertThat(js("return window.t.got.join(',');")).as("nothing of a new epoch taken for a duplicate")
+      .isEqualTo("A1,A2,A3,B1,B2,C1");
+    assertThat(subscribes).hasSize(2);
+    assertThat(subscribes.get(1).getJsonObject("since")).isEqualTo(new JsonObject().put("seq", 3).put("epoch", "A"));
+    JsonArray gaps = new JsonArray((String) js("return JSON.stringify(window.t.gaps);"));
+    assertThat(gaps).containsExactly(new JsonObject().put("group", "chat.x").put("since", 3).put("epoch", "B"),
+      new JsonObject().put("group", "chat.x").put("since", null).put("epoch", "C"));
+    assertThat(js("return window.t.sub.epoch + window.t.sub.lastSeq;")).isEqualTo("C1");
+    js("window.t.c.close();");
+  }
+
+  private static JsonObject message(int seq, String epoch) {
+    return new JsonObject().put("type", "message").put("group", "chat.x").put("seq", seq).put("epoch", epoch)
+      .put("data", new JsonObject().put("n", seq));
+  }
+
+  @Test
   void aFreshTokenIsFetchedForEveryAttemptAndAnExpiredOneIsReplaced() {
     List<String> tokens = new CopyOnWriteArrayList<>();
     int port = server(ws -> {
