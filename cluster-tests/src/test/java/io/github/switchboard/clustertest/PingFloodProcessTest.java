@@ -1,6 +1,6 @@
 package io.github.switchboard.clustertest;
 
-import io.github.switchboard.gateway.hostile.RawWebSocket;
+import io.github.switchboard.gateway.hostile.PingFlood;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -10,7 +10,6 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -82,7 +81,7 @@ class PingFloodProcessTest {
     // Not a figure that can be near zero: a reading of the wrong process, or of nothing, fails here.
     assertThat(before).as("live heap of the idle gateway").isGreaterThan(1024 * 1024);
 
-    long floodMs = flood(gateway);
+    long floodMs = PingFlood.run(cluster.vertx, gateway.port(), FLOOD_MS);
 
     assertThat(process.isAlive()).as("gateway process alive after the flood:\n%s", process.tail()).isTrue();
     long askedAt = System.nanoTime();
@@ -99,59 +98,6 @@ class PingFloodProcessTest {
     assertThat(process.isAlive()).isTrue();
   }
 
-  /**
-   * Pings (125-byte payload, masked) as fast as the connection takes them, never reading, until
-   * the gateway closes or cuts the connection; fails if that takes {@link #FLOOD_MS}. Returns
-   * how long it took.
-   */
-  private long flood(TestCluster.Gateway gateway) throws IOException {
-    byte[] ping = RawWebSocket.frame(RawWebSocket.OPCODE_PING, filled(125));
-    // 64 pings per write: fewer system calls, so the client outpaces the gateway.
-    byte[] burst = new byte[ping.length * 64];
-    for (int i = 0; i < 64; i++) {
-      System.arraycopy(ping, 0, burst, i * ping.length, ping.length);
-    }
-    boolean cutOff = false;
-    long elapsedMs;
-    try (RawWebSocket ws = RawWebSocket.open(gateway.port(), "/ws")) {
-      // A gateway that stops reading makes the writes block, and a blocking write has no
-      // timeout: at the deadline a Vert.x timer closes the client's socket, which ends it.
-      long watchdog = cluster.vertx.setTimer(FLOOD_MS, id -> {
-        try {
-          ws.close();
-        } catch (IOException ignored) {
-          // closing is all that is wanted
-        }
-      });
-      long start = System.nanoTime();
-      try {
-        while (!ws.socket().isClosed()) {
-          ws.write(burst);
-        }
-      } catch (IOException e) {
-        cutOff = true;
-      } finally {
-        cluster.vertx.cancelTimer(watchdog);
-      }
-      elapsedMs = (System.nanoTime() - start) / 1_000_000;
-      // Closed on this side only by the watchdog: the gateway did not end the flood in time.
-      assertThat(ws.socket().isClosed()).as("the gateway ended the flood before %d ms (after %d ms)", FLOOD_MS, elapsedMs)
-        .isFalse();
-      assertThat(cutOff || endsSoon(ws)).as("the gateway ended the connection").isTrue();
-    }
-    return elapsedMs;
-  }
-
-  /** The gateway closed its side: reading reaches the end (or a reset) without waiting for the read timeout. */
-  private static boolean endsSoon(RawWebSocket ws) {
-    try {
-      ws.readToEnd();
-      return true;
-    } catch (IOException e) {
-      return e.getMessage() != null && e.getMessage().contains("reset");
-    }
-  }
-
   private JsonObject stats(TestCluster.Gateway gateway) {
     return cluster.get(gateway, "/api/stats").bodyAsJsonObject();
   }
@@ -162,11 +108,5 @@ class PingFloodProcessTest {
       assertThat(System.nanoTime() - deadline).as("the flooding socket gone from /api/stats within 10 s").isNegative();
       ClusterProcess.pause();
     }
-  }
-
-  private static byte[] filled(int n) {
-    byte[] bytes = new byte[n];
-    Arrays.fill(bytes, (byte) 'p');
-    return bytes;
   }
 }

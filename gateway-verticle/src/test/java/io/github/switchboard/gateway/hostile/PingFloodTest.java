@@ -12,7 +12,6 @@ import io.netty.buffer.PooledByteBufAllocator;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
-import java.util.Arrays;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -72,60 +71,8 @@ class PingFloodTest {
     GatewayHarness.await("the flooding socket gone", () -> gateway.stats().getInteger("connections") == 0);
   }
 
-  /**
-   * Pings (125 bytes each) as fast as the connection takes them, never reading, until the
-   * gateway closes or cuts the connection; fails if that takes {@link #FLOOD_MS}. A gateway
-   * that stops reading makes the writes block; the socket's read timeout does not apply to
-   * writes, so a watchdog closes the client at the deadline.
-   */
   private void flood() throws IOException {
-    byte[] ping = RawWebSocket.frame(RawWebSocket.OPCODE_PING, filled(125));
-    byte[] burst = new byte[ping.length * 64];
-    for (int i = 0; i < 64; i++) {
-      System.arraycopy(ping, 0, burst, i * ping.length, ping.length);
-    }
-    boolean cutOff = false;
-    boolean watchdogFired;
-    try (RawWebSocket ws = RawWebSocket.open(gateway.port, "/ws")) {
-      // Blocking writes have no timeout: at the deadline a timer closes the client's socket.
-      long watchdog = vertx.setTimer(FLOOD_MS, id -> {
-        try {
-          ws.close();
-        } catch (IOException ignored) {
-          // closing is all that is wanted
-        }
-      });
-      long start = System.nanoTime();
-      try {
-        while (!ws.socket().isClosed()) {
-          ws.write(burst);
-        }
-      } catch (IOException e) {
-        cutOff = true;
-      } finally {
-        vertx.cancelTimer(watchdog);
-      }
-      watchdogFired = ws.socket().isClosed();
-      long elapsedMs = (System.nanoTime() - start) / 1_000_000;
-      assertThat(watchdogFired).as("the gateway ended the flood before %d ms (after %d ms)", FLOOD_MS, elapsedMs).isFalse();
-      assertThat(cutOff || endsSoon(ws)).as("the gateway ended the connection").isTrue();
-    }
-  }
-
-  /** The gateway closed its side: reading reaches the end without waiting for the timeout. */
-  private static boolean endsSoon(RawWebSocket ws) {
-    try {
-      ws.readToEnd();
-      return true;
-    } catch (IOException e) {
-      return e.getMessage() != null && e.getMessage().contains("reset");
-    }
-  }
-
-  private static byte[] filled(int n) {
-    byte[] bytes = new byte[n];
-    Arrays.fill(bytes, (byte) 'p');
-    return bytes;
+    PingFlood.run(vertx, gateway.port, FLOOD_MS);
   }
 
   /** Heap after a GC, plus the direct memory Netty's pooled allocator holds (where socket buffers live). */
