@@ -74,6 +74,27 @@ class RealtimeClientLibraryTest {
     return server.actualPort();
   }
 
+  /** What a scripted /ws server does with a subscribe: the connection's number (from 1), its socket, the frame, and a reply to fill in. */
+  interface SubscribeScript {
+    void onSubscribe(int connection, ServerWebSocket ws, JsonObject frame, JsonObject reply);
+  }
+
+  /** A scripted /ws server for group chat.x: records every subscribe frame and hands it to the script. */
+  int subscribeServer(List<JsonObject> subscribes, SubscribeScript script) {
+    AtomicInteger connections = new AtomicInteger();
+    return server(ws -> {
+      int n = connections.incrementAndGet();
+      ws.textMessageHandler(text -> {
+        JsonObject frame = new JsonObject(text);
+        if ("subscribe".equals(frame.getString("type"))) {
+          subscribes.add(frame);
+          script.onSubscribe(n, ws, frame,
+            new JsonObject().put("type", "subscribed").put("group", "chat.x").put("id", frame.getValue("id")));
+        }
+      });
+    });
+  }
+
   Object js(String script) {
     return Browser.js(driver, script);
   }
@@ -176,29 +197,19 @@ class RealtimeClientLibraryTest {
   @Test
   void resubscribesWithTheLastSeqAndDropsDuplicates() {
     List<JsonObject> subscribes = new CopyOnWriteArrayList<>();
-    AtomicInteger connections = new AtomicInteger();
-    int port = server(ws -> {
-      int n = connections.incrementAndGet();
-      ws.textMessageHandler(text -> {
-        JsonObject frame = new JsonObject(text);
-        if (!"subscribe".equals(frame.getString("type"))) {
-          return;
-        }
-        subscribes.add(frame);
-        JsonObject reply = new JsonObject().put("type", "subscribed").put("group", "chat.x").put("id", frame.getValue("id"));
-        if (frame.containsKey("since")) {
-          reply.put("recovered", true);
-        }
-        ws.writeTextMessage(reply.encode());
-        int[] seqs = n == 1 ? new int[] {1, 2, 2, 1, 3} : new int[] {3, 4, 4, 5};
-        for (int seq : seqs) {
-          ws.writeTextMessage(new JsonObject().put("type", "message").put("group", "chat.x").put("seq", seq)
-            .put("data", new JsonObject().put("n", seq)).encode());
-        }
-        if (n == 1) {
-          ws.close((short) 1001, "restart");
-        }
-      });
+    int port = subscribeServer(subscribes, (n, ws, frame, reply) -> {
+      if (frame.containsKey("since")) {
+        reply.put("recovered", true);
+      }
+      ws.writeTextMessage(reply.encode());
+      int[] seqs = n == 1 ? new int[] {1, 2, 2, 1, 3} : new int[] {3, 4, 4, 5};
+      for (int seq : seqs) {
+        ws.writeTextMessage(new JsonObject().put("type", "message").put("group", "chat.x").put("seq", seq)
+          .put("data", new JsonObject().put("n", seq)).encode());
+      }
+      if (n == 1) {
+        ws.close((short) 1001, "restart");
+      }
     });
     js("""
       const c = window.t.c = new rt.MultiplexConnection('ws://127.0.0.1:PORT/ws', {initialDelayMs: 20, heartbeatMs: 0});
@@ -218,33 +229,23 @@ class RealtimeClientLibraryTest {
   @Test
   void resubscribesWithTheEpochAndStartsOverWhenTheGroupIsNumberedAgain() {
     List<JsonObject> subscribes = new CopyOnWriteArrayList<>();
-    AtomicInteger connections = new AtomicInteger();
-    int port = server(ws -> {
-      int n = connections.incrementAndGet();
-      ws.textMessageHandler(text -> {
-        JsonObject frame = new JsonObject(text);
-        if (!"subscribe".equals(frame.getString("type"))) {
-          return;
+    int port = subscribeServer(subscribes, (n, ws, frame, reply) -> {
+      if (n == 1) {
+        // First connection: the room in epoch A, seq 1..3, then a restart.
+        ws.writeTextMessage(reply.encode());
+        for (int seq = 1; seq <= 3; seq++) {
+          ws.writeTextMessage(message(seq, "A").encode());
         }
-        subscribes.add(frame);
-        JsonObject reply = new JsonObject().put("type", "subscribed").put("group", "chat.x").put("id", frame.getValue("id"));
-        if (n == 1) {
-          // First connection: the room in epoch A, seq 1..3, then a restart.
-          ws.writeTextMessage(reply.encode());
-          for (int seq = 1; seq <= 3; seq++) {
-            ws.writeTextMessage(message(seq, "A").encode());
-          }
-          ws.close((short) 1001, "restart");
-          return;
-        }
-        // Meanwhile the room was freed and opened again: epoch B, seq 1..2 so far.
-        ws.writeTextMessage(reply.put("recovered", false).put("epoch", "B").put("seq", 2).encode());
-        for (int seq = 1; seq <= 2; seq++) {
-          ws.writeTextMessage(message(seq, "B").encode());
-        }
-        // And once more while this socket stays open: epoch C starts at 1.
-        ws.writeTextMessage(message(1, "C").encode());
-      });
+        ws.close((short) 1001, "restart");
+        return;
+      }
+      // Meanwhile the room was freed and opened again: epoch B, seq 1..2 so far.
+      ws.writeTextMessage(reply.put("recovered", false).put("epoch", "B").put("seq", 2).encode());
+      for (int seq = 1; seq <= 2; seq++) {
+        ws.writeTextMessage(message(seq, "B").encode());
+      }
+      // And once more while this socket stays open: epoch C starts at 1.
+      ws.writeTextMessage(message(1, "C").encode());
     });
     js("""
       const c = window.t.c = new rt.MultiplexConnection('ws://127.0.0.1:PORT/ws', {initialDelayMs: 20, heartbeatMs: 0});
