@@ -511,14 +511,15 @@ export class MultiplexConnection extends Connection {
   }
 
   /**
-   * Calls handler(data, message) for every delivery of the group. Remembers the last seq
-   * seen and its epoch; after a reconnect it resubscribes with since = {seq, epoch}, so that a
-   * group with stored history (chat groups) replays what was published in between (onGap says
-   * when it cannot: history gone, or the group's numbering started again in a new epoch), and
-   * a delivery with seq <= the last one of the same epoch is dropped, so nothing shows twice. Other groups
-   * have no seq: what they publish while the socket is down is lost. Options: since (replay stored messages with a higher seq first; chat groups keep
-   * them), onGap({group, since, epoch}) (called when the server cannot replay everything, or a
-   * delivery comes in a new epoch),
+   * Calls handler(data, message) for every delivery of the group. For a stream group (chat
+   * groups, and groups whose rule has a history: docs/protocol.md, "Streams") it remembers the
+   * last offset (seq) seen and its epoch, starting from the position the `subscribed` reply
+   * names; after a reconnect it resubscribes with since = {seq, epoch}, so the server replays
+   * what was published in between, and a delivery with a seq <= the last one of the same epoch
+   * is dropped, so nothing shows twice. onGap({group, since, epoch}) says when that cannot be:
+   * the history no longer has it, the stream started again in a new epoch (reload the state),
+   * or a delivery skips offsets. Plain groups have no seq: what they publish while the socket is
+   * down is lost. Options: since (replay stored messages with a higher seq first), onGap,
    * onSubscribed({group, since, recovered, count}) (called on every `subscribed` reply: the
    * first, and each one after a reconnect). Resolves with a Subscription once the server has
    * answered `subscribed` the first time.
@@ -625,6 +626,11 @@ export class MultiplexConnection extends Connection {
         if (typeof reply.epoch === 'string') {
           state.epoch = reply.epoch;
         }
+        if (!('since' in frame) && typeof reply.offset === 'number') {
+          // A stream group names where this socket starts: a later reconnect resumes from here
+          // even if nothing arrives before it.
+          state.lastSeq = reply.offset;
+        }
         if (state.onSubscribed) {
           safeCall(state.onSubscribed, {
             group: state.group, since, recovered: reply.recovered, epoch: reply.epoch, count: state.subscriptions,
@@ -710,6 +716,11 @@ export class MultiplexConnection extends Connection {
       if (state.lastSeq !== null && message.seq <= state.lastSeq) {
         this.stats.duplicatesDropped++;
         return false;
+      }
+      if (state.lastSeq !== null && message.seq > state.lastSeq + 1 && state.onGap) {
+        // The server delivers a stream's offsets without holes while its history has them: a
+        // jump means the ones in between are gone.
+        safeCall(state.onGap, { group: state.group, since: state.lastSeq, epoch: message.epoch ?? state.epoch });
       }
       state.lastSeq = message.seq;
       if (typeof message.epoch === 'string') {

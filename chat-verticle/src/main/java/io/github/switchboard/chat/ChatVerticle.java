@@ -79,7 +79,8 @@ public class ChatVerticle extends ActiveStandbyService {
   /** Every instance, standby included, answers history reads. */
   @Override
   protected Future<Void> registerConsumers() {
-    return vertx.eventBus().<JsonObject>consumer(Addresses.CHAT_HISTORY, this::history).completion();
+    return Future.all(vertx.eventBus().<JsonObject>consumer(Addresses.CHAT_HISTORY, this::history).completion(),
+      vertx.eventBus().<JsonObject>consumer(Addresses.CHAT_POSITIONS, this::positions).completion()).mapEmpty();
   }
 
   @Override
@@ -134,7 +135,8 @@ public class ChatVerticle extends ActiveStandbyService {
         roomTails.remove(room);
       }
       if (ar.succeeded()) {
-        request.reply(new JsonObject().put("seq", ar.result().getLong("seq")).put("id", id));
+        request.reply(new JsonObject().put("seq", ar.result().getLong("seq")).put("epoch", ar.result().getString("epoch"))
+          .put("id", id));
       } else if (ar.cause() instanceof StreamLimitException limit) {
         refusedAtTheBound(room, limit);
         ServiceErrors.refuse(request, ErrorCode.LIMIT_REACHED, "room '" + room + "' not opened: the chat holds "
@@ -163,6 +165,41 @@ public class ChatVerticle extends ActiveStandbyService {
     Delivery delivery = new Delivery(Delivery.Kind.JSON, message.getLong("seq"), message.getString("sender"), true,
       message.getLong("ts"), message.encode().getBytes(StandardCharsets.UTF_8), message.getString("epoch"));
     vertx.eventBus().publish(Groups.address(Groups.chat(room)), delivery.encode());
+  }
+
+  /** Rooms in one positions request at most: a gateway asks in batches of 1,000. */
+  static final int MAX_POSITIONS = 10_000;
+
+  /**
+   * {@code {rooms:[...]}} -> {@code {room: {top, epoch}}} for each room that has a history: one
+   * read of the store for all of them (the gateways' position check).
+   */
+  private void positions(Message<JsonObject> request) {
+    JsonObject body = request.body();
+    JsonArray rooms = body == null ? null : body.getJsonArray("rooms");
+    if (rooms == null || rooms.size() > MAX_POSITIONS) {
+      ServiceErrors.refuse(request, ErrorCode.INVALID_FIELD, "'rooms' must be an array of at most " + MAX_POSITIONS + " rooms");
+      return;
+    }
+    java.util.List<String> names = new ArrayList<>(rooms.size());
+    for (Object room : rooms) {
+      if (!(room instanceof String name) || !Groups.isValidRoom(name)) {
+        ServiceErrors.refuse(request, ErrorCode.INVALID_FIELD, "invalid room: " + room);
+        return;
+      }
+      names.add(name);
+    }
+    history.positions(names).onComplete(ar -> {
+      if (ar.succeeded()) {
+        JsonObject reply = new JsonObject();
+        ar.result().forEach((room, position) ->
+          reply.put(room, new JsonObject().put("top", position.top()).put("epoch", position.epoch())));
+        request.reply(reply);
+      } else {
+        log.error("positions of {} rooms unreadable: {}", names.size(), ar.cause().getMessage(), ar.cause());
+        request.fail(500, "positions could not be read");
+      }
+    });
   }
 
   /**

@@ -21,6 +21,10 @@ class CrossGatewayTest {
 
   private static TestCluster cluster;
   private static final String API_KEY = "cross-gateway-test-key";
+  /** The default rules, with {@code bulletin} a stream group. */
+  private static final String RULES = "[{\"pattern\":\"bulletin\",\"subscribe\":true,\"publish\":true,"
+    + "\"history\":{\"size\":10,\"ttlMs\":60000}},{\"pattern\":\"scores\",\"subscribe\":true},"
+    + "{\"pattern\":\"random\",\"subscribe\":true},{\"pattern\":\"*\",\"subscribe\":true,\"publish\":true}]";
   private static TestCluster.Gateway one;
   private static TestCluster.Gateway two;
 
@@ -29,8 +33,8 @@ class CrossGatewayTest {
     cluster = new TestCluster("cross-gateway");
     cluster.chat("chat");
     cluster.simulator("simulator");
-    one = cluster.gateway("gateway-1");
-    two = cluster.gateway("gateway-2", Map.of("SWITCHBOARD_API_KEY", API_KEY));
+    one = cluster.gateway("gateway-1", Map.of("SWITCHBOARD_GROUPS", RULES));
+    two = cluster.gateway("gateway-2", Map.of("SWITCHBOARD_API_KEY", API_KEY, "SWITCHBOARD_GROUPS", RULES));
   }
 
   @AfterAll
@@ -158,7 +162,7 @@ class CrossGatewayTest {
         String epoch = subscribed.getString("epoch");
         assertThat(epoch).isNotBlank();
         assertThat(subscribed).isEqualTo(new JsonObject().put("type", "subscribed").put("group", "chat.recover")
-          .put("id", 1).put("recovered", true).put("epoch", epoch).put("seq", 5));
+          .put("id", 1).put("recovered", true).put("epoch", epoch).put("offset", 5).put("seq", 5));
         for (long seq = 3; seq <= 5; seq++) {
           JsonObject message = reader.nextJson();
           assertThat(message.getLong("seq")).isEqualTo(seq);
@@ -171,6 +175,11 @@ class CrossGatewayTest {
     }
   }
 
+  /**
+   * {@code bulletin} is a stream group: the first publish after {@code subscribed} reaches the
+   * subscriber on the other gateway whether or not that gateway's new consumer was known there
+   * yet (if not, its cursor reads it from the history), with the offset the publish answered.
+   */
   @Test
   void httpPublishOnOneGatewayReachesSubscribersOnTheOther() {
     try (TestSocket subscriber = connect(one, "/ws")) {
@@ -182,7 +191,9 @@ class CrossGatewayTest {
       assertThat(withoutKey.bodyAsJsonObject().getString("message")).contains("SWITCHBOARD_API_KEY");
       var response = cluster.post(two, "/api/groups/bulletin/messages", "{\"data\":{\"n\":1}}", API_KEY);
       assertThat(response.statusCode()).isEqualTo(202);
+      JsonObject stored = response.bodyAsJsonObject();
       assertThat(subscriber.nextJson()).isEqualTo(new JsonObject().put("type", "message").put("group", "bulletin")
+        .put("offset", stored.getLong("offset")).put("seq", stored.getLong("offset")).put("epoch", stored.getString("epoch"))
         .put("data", new JsonObject().put("n", 1)));
     }
   }

@@ -50,11 +50,10 @@ class PerNameStateTest {
   private static final int IN_FLIGHT = 64;
   private static final int SOCKETS = 10;
 
-  /** Short history TTL (the least allowed), no registration wait, no rate limit in the way. */
+  /** Short history TTL (the least allowed), no rate limit in the way. */
   static final Map<String, String> ENV = Map.of(
     "SWITCHBOARD_CHAT_HISTORY_TTL_MS", "1000",
     "SWITCHBOARD_API_KEY", API_KEY,
-    "SWITCHBOARD_REGISTRATION_SETTLE_MS", "0",
     "SWITCHBOARD_RATE_LIMIT_PER_SECOND", "1000000",
     "SWITCHBOARD_RATE_LIMIT_BURST", "1000000");
 

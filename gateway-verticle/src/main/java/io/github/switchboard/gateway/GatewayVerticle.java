@@ -25,6 +25,15 @@ import io.github.switchboard.gateway.metrics.Registries;
 import io.github.switchboard.gateway.presence.PresenceTracker;
 import io.github.switchboard.gateway.service.ChatClient;
 import io.github.switchboard.gateway.service.ScoresClient;
+import io.github.switchboard.coordination.ClusterStorage;
+import io.github.switchboard.coordination.history.HazelcastStreamHistory;
+import io.github.switchboard.coordination.history.LocalStreamHistory;
+import io.github.switchboard.coordination.history.StreamHistory;
+import io.github.switchboard.gateway.stream.ChatRoomStreams;
+import io.github.switchboard.gateway.stream.PositionCheck;
+import io.github.switchboard.gateway.stream.StoredStreams;
+import io.github.switchboard.gateway.stream.StreamGroups;
+import io.github.switchboard.gateway.stream.Streams;
 import io.github.switchboard.gateway.session.Endpoint;
 import io.github.switchboard.gateway.session.EndpointHandler;
 import io.github.switchboard.gateway.session.SessionLifecycle;
@@ -67,6 +76,8 @@ public class GatewayVerticle extends VerticleBase {
 
   /** Classpath folder of the pages and the JS client. */
   public static final String WEBROOT = "webroot";
+  /** The cluster map of the stream groups' histories (chat rooms have the chat service's). */
+  public static final String STREAMS_MAP = "switchboard.streams";
   private static final Logger log = LoggerFactory.getLogger(GatewayVerticle.class);
 
   private GatewayOptions options;
@@ -78,6 +89,8 @@ public class GatewayVerticle extends VerticleBase {
   private SocketCloser closer;
   private EventLoopProbe eventLoopProbe;
   private PresenceTracker presence;
+  private Streams streams;
+  private PositionCheck positionCheck;
   private HttpServer server;
   private OpenConnections openConnections;
 
@@ -106,17 +119,20 @@ public class GatewayVerticle extends VerticleBase {
     // Sessions and groups.
     sessions = new Sessions();
     keepAlive = new KeepAlive(vertx, sessions::all, closer, inbound, writer, options.socket().pingIntervalMs());
-    groups = new GroupRegistry(vertx, writer, stats, vertx.isClustered() ? options.fanout().registrationSettleMs() : 0);
+    ChatClient chatClient = new ChatClient(eventBus, options.services().timeoutMs());
+    streams = new Streams(new StreamGroups(options.access().groups()), new StoredStreams(streamStore()),
+      new ChatRoomStreams(chatClient), eventBus);
+    groups = new GroupRegistry(vertx, writer, stats, streams, options.streams().gapWaitMs());
+    positionCheck = new PositionCheck(vertx, groups::cursors, options.streams().positionCheckMs());
     presence = new PresenceTracker(vertx, options.presence());
     groups.listener(presence);
 
     // Endpoints.
     GroupPolicy policy = new GroupPolicy(options.access().groups());
-    ChatClient chatClient = new ChatClient(eventBus, options.services().timeoutMs());
     ScoresClient scoresClient = new ScoresClient(eventBus, options.services().timeoutMs());
     List<EndpointHandler> endpoints = List.of(
       new HubEndpoint(groups, eventBus),
-      new MultiplexEndpoint(groups, policy, writer, eventBus, chatClient, presence, options.limits().maxSubscriptions()),
+      new MultiplexEndpoint(groups, policy, writer, eventBus, chatClient, streams, presence, options.limits().maxSubscriptions()),
       new ScoresEndpoint(new ScoresView(vertx, groups, scoresClient, writer), writer),
       new RandomEndpoint(groups, writer),
       new ChatEndpoint(groups, writer, chatClient));
@@ -128,7 +144,7 @@ public class GatewayVerticle extends VerticleBase {
     JsonResponses.onlyAllow(router, "/metrics", HttpMethod.GET, HttpMethod.HEAD);
     StatsRoute.mount(router, vertx, sessions, openConnections, groups, stats);
     ServiceRoutes.mount(router, scoresClient, chatClient);
-    PublishRoute.mount(router, eventBus, chatClient, policy, options.access().apiKey(), !vertx.isClustered(),
+    PublishRoute.mount(router, eventBus, chatClient, streams, policy, options.access().apiKey(), !vertx.isClustered(),
       options.limits().maxPublishBytes());
     Admission admission = new Admission(readiness::isDraining, new OriginCheck(options.access().allowedOrigins()),
       authenticator, stats);
@@ -152,6 +168,7 @@ public class GatewayVerticle extends VerticleBase {
       .onSuccess(s -> {
         server = s;
         keepAlive.start();
+        positionCheck.start();
         eventLoopProbe.start();
         presence.start(groups);
         readiness.up();
@@ -169,6 +186,9 @@ public class GatewayVerticle extends VerticleBase {
     readiness.draining();
     if (keepAlive != null) {
       keepAlive.stop();
+      if (positionCheck != null) {
+        positionCheck.stop();
+      }
       eventLoopProbe.stop();
       presence.stop();
     }
@@ -177,7 +197,24 @@ public class GatewayVerticle extends VerticleBase {
     }
     return sessions.drain(vertx, closer, options.server().drainTimeoutMs())
       .compose(v -> server == null ? Future.succeededFuture() : server.shutdown(1, TimeUnit.SECONDS))
-      .compose(v -> groups.closeAll());
+      .compose(v -> groups.closeAll())
+      .onComplete(ar -> {
+        if (streams != null) {
+          streams.close();
+        }
+      });
+  }
+
+  /**
+   * Where stream groups are numbered and kept: the cluster's map {@value #STREAMS_MAP} (on the
+   * data members), or one store for every gateway of this JVM when embedded (they share the
+   * event bus, so they must share the numbering).
+   */
+  private StreamHistory streamStore() {
+    int max = options.streams().maxStreams();
+    return ClusterStorage.hazelcast(vertx)
+      .<StreamHistory>map(hz -> new HazelcastStreamHistory(vertx, hz, STREAMS_MAP, max))
+      .orElseGet(() -> LocalStreamHistory.shared(vertx, STREAMS_MAP, max));
   }
 
   /** The port the server listens on (useful with port 0). */

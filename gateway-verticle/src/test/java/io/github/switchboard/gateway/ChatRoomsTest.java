@@ -194,7 +194,7 @@ class ChatRoomsTest {
         String epoch = subscribed.getString("epoch");
         assertThat(epoch).isNotBlank();
         assertThat(subscribed).isEqualTo(new JsonObject().put("type", "subscribed").put("group", "chat.replay")
-          .put("id", 1).put("recovered", true).put("epoch", epoch).put("seq", 8));
+          .put("id", 1).put("recovered", true).put("epoch", epoch).put("offset", 8).put("seq", 8));
         for (long seq = 6; seq <= 8; seq++) {
           JsonObject message = reader.nextJson();
           assertThat(message.getString("type")).isEqualTo("message");
@@ -322,7 +322,8 @@ class ChatRoomsTest {
       JsonObject second = mux.nextJson();
       JsonObject ack = "ack".equals(first.getString("type")) ? first : second;
       JsonObject delivered = "ack".equals(first.getString("type")) ? second : first;
-      assertThat(ack).isEqualTo(new JsonObject().put("type", "ack").put("id", 2).put("seq", 1));
+      assertThat(ack).isEqualTo(new JsonObject().put("type", "ack").put("id", 2).put("offset", 1).put("seq", 1)
+        .put("epoch", delivered.getString("epoch")));
       assertThat(delivered.getJsonObject("data").getString("message")).isEqualTo("from ws");
       JsonObject atSeed = seed.nextJson();
       assertThat(atSeed.getString("message")).isEqualTo("from ws");

@@ -12,6 +12,11 @@ public final class Addresses {
   public static final String CHAT_INTAKE = "switchboard.chat.intake";
   /** Chat history: asks the chat service for stored messages of one room. */
   public static final String CHAT_HISTORY = "switchboard.chat.history";
+  /**
+   * Chat positions: {@code {rooms:[...]}} asks the chat service where each room stands; the
+   * reply maps each room with a history to {@code {top, epoch}} (gateways' position check).
+   */
+  public static final String CHAT_POSITIONS = "switchboard.chat.positions";
   /** Score snapshot: asks the simulator for the current five events. */
   public static final String SCORES_SNAPSHOT = "switchboard.scores.snapshot";
 

@@ -21,18 +21,20 @@ public final class ServerFrames {
   }
 
   /**
-   * The reply to a subscribe with {@code since} to a group with history: whether everything
-   * after {@code since} was replayed, and where the history stands now ({@code epoch} null and
-   * {@code top} 0 when it has nothing).
+   * The reply to a subscribe to a stream group: with {@code since}, whether everything after it
+   * was replayed; and the socket's position, the offset of the last message it has had from the
+   * stream (or will not get: the next it gets is above it) and its epoch ({@code epoch} null
+   * and 0 when the stream has nothing). The position is sent as {@code offset} and, as chat
+   * clients knew it, {@code seq}.
    */
-  public static String subscribed(String group, Object id, Boolean recovered, String epoch, long top) {
+  public static String subscribed(String group, Object id, Boolean recovered, String epoch, long offset) {
     JsonObject frame = new JsonObject().put("type", "subscribed").put("group", group);
     putId(frame, id);
     if (recovered != null) {
       frame.put("recovered", recovered);
     }
-    if (top >= 0) {
-      frame.put("epoch", epoch).put("seq", top);
+    if (offset >= 0) {
+      frame.put("epoch", epoch).put("offset", offset).put("seq", offset);
     }
     return frame.encode();
   }
@@ -42,9 +44,17 @@ public final class ServerFrames {
   }
 
   public static String ack(Object id, long seq) {
+    return ack(id, seq, null);
+  }
+
+  /** The ack of a publish to a stream group carries the message's offset (and seq) and epoch. */
+  public static String ack(Object id, long offset, String epoch) {
     JsonObject frame = putId(new JsonObject().put("type", "ack"), id);
-    if (seq >= 0) {
-      frame.put("seq", seq);
+    if (offset >= 0) {
+      frame.put("offset", offset).put("seq", offset);
+      if (epoch != null) {
+        frame.put("epoch", epoch);
+      }
     }
     return frame.encode();
   }
@@ -68,7 +78,8 @@ public final class ServerFrames {
   }
 
   /**
-   * {@code {"type":"message","group":G,"seq":N,"epoch":E,"data":...}} for a {@code /ws} subscriber. A JSON
+   * {@code {"type":"message","group":G,"offset":N,"seq":N,"epoch":E,"data":...}} for a {@code /ws}
+   * subscriber ({@code offset}, {@code seq} and {@code epoch} for a stream group only). A JSON
    * payload is spliced in as it was published, without parsing it again.
    */
   public static byte[] message(String group, Delivery delivery) {
@@ -76,7 +87,7 @@ public final class ServerFrames {
     write(out, "{\"type\":\"message\",\"group\":");
     write(out, Json.encode(group));
     if (delivery.hasSeq()) {
-      write(out, ",\"seq\":" + delivery.seq());
+      write(out, ",\"offset\":" + delivery.seq() + ",\"seq\":" + delivery.seq());
     }
     if (delivery.epoch() != null) {
       write(out, ",\"epoch\":");

@@ -44,7 +44,7 @@ class DeliveryTest {
     assertThatThrownBy(() -> new Delivery(Delivery.Kind.JSON, 1, null, true, 0, payload, "e".repeat(65)))
       .isInstanceOf(IllegalArgumentException.class);
     assertThat(new JsonObject(new String(ServerFrames.message("chat.r", withEpoch), StandardCharsets.UTF_8)))
-      .isEqualTo(new JsonObject("{\"type\":\"message\",\"group\":\"chat.r\",\"seq\":9,\"epoch\":\"3fa19c0e\",\"data\":{\"m\":1}}"));
+      .isEqualTo(new JsonObject("{\"type\":\"message\",\"group\":\"chat.r\",\"offset\":9,\"seq\":9,\"epoch\":\"3fa19c0e\",\"data\":{\"m\":1}}"));
   }
 
   @Test
@@ -62,7 +62,7 @@ class DeliveryTest {
   void envelopeSplicesJsonAndEncodesTheRest() {
     Delivery json = Delivery.json("{\"x\":[1,2]}").withSeq(7);
     assertThat(new JsonObject(new String(ServerFrames.message("chat.r", json), StandardCharsets.UTF_8)))
-      .isEqualTo(new JsonObject("{\"type\":\"message\",\"group\":\"chat.r\",\"seq\":7,\"data\":{\"x\":[1,2]}}"));
+      .isEqualTo(new JsonObject("{\"type\":\"message\",\"group\":\"chat.r\",\"offset\":7,\"seq\":7,\"data\":{\"x\":[1,2]}}"));
     Delivery text = new Delivery(Delivery.Kind.TEXT, Delivery.NO_SEQ, null, true, 0, "say \"hi\"\n".getBytes(StandardCharsets.UTF_8));
     assertThat(new JsonObject(new String(ServerFrames.message("hub", text), StandardCharsets.UTF_8)).getString("data"))
       .isEqualTo("say \"hi\"\n");

@@ -15,6 +15,10 @@ import java.util.Map;
  * nothing of its own (the timestamp, the permission to create and the epoch of a new stream come
  * with it), so both copies end up equal.
  *
+ * <p>An append may carry a publish id. Hazelcast sends an operation again when the member that
+ * ran it died before answering, and the backup it promotes has the message already: the id
+ * finds it there, and the repeat answers the offset it was given instead of storing it twice.
+ *
  * <p>The log records when the stream expires (a TTL after this append, by the sender's clock);
  * the store's sweep removes it then, and until then reads and appends treat it as gone.
  */
@@ -28,12 +32,16 @@ public final class AppendToStream implements EntryProcessor<String, StreamLog, A
   private String newEpoch;
   /** The sender's clock when it sent the append: the stream expires a TTL after it. */
   private long sentAt;
+  /** Null: the message has no publish id, and a repeat is a new message. */
+  private String publishId;
 
   /** For Hazelcast only. */
   public AppendToStream() {
   }
 
-  AppendToStream(String payload, long timestamp, HistoryPolicy policy, boolean mayCreate, String newEpoch, long sentAt) {
+  AppendToStream(String payload, long timestamp, HistoryPolicy policy, boolean mayCreate, String newEpoch, long sentAt,
+                 String publishId) {
+    this.publishId = publishId;
     this.payload = payload;
     this.timestamp = timestamp;
     this.capacity = policy.size();
@@ -53,8 +61,13 @@ public final class AppendToStream implements EntryProcessor<String, StreamLog, A
         return null;
       }
       log = new StreamLog(capacity, newEpoch);
+    } else {
+      long stored = log.offsetOf(publishId);
+      if (stored > 0) {
+        return new Result(stored, log.epoch(), false);
+      }
     }
-    long offset = log.append(payload, timestamp, capacity);
+    long offset = log.append(payload, timestamp, capacity, publishId);
     log.expiresAt(sentAt + ttlMs);
     // setValue also with the object format: it is what makes the change (and its backup) count.
     entry.setValue(log);
@@ -70,6 +83,7 @@ public final class AppendToStream implements EntryProcessor<String, StreamLog, A
     out.writeBoolean(mayCreate);
     out.writeString(newEpoch);
     out.writeLong(sentAt);
+    out.writeString(publishId);
   }
 
   @Override
@@ -81,6 +95,7 @@ public final class AppendToStream implements EntryProcessor<String, StreamLog, A
     mayCreate = in.readBoolean();
     newEpoch = in.readString();
     sentAt = in.readLong();
+    publishId = in.readString();
   }
 
   /** The offset given to the message, the stream's epoch, and whether the stream was created. */

@@ -12,6 +12,11 @@ import io.vertx.core.Vertx;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -28,17 +33,19 @@ import java.util.concurrent.TimeUnit;
  * background expiry frees a tenth of a partition's expired entries every few seconds, so a
  * burst of 100,000 rooms held its memory for minutes, and an entry it sees as expired is hidden
  * from queries, so no sweep could remove it sooner. Only a store that has appended sweeps (the
- * active chat instance): standbys that only read leave it to the writer.
+ * active chat instance, a gateway that sequenced a stream group): readers leave it to writers.
  *
  * <p>The map keeps values as objects ({@link InMemoryFormat#OBJECT}): an append changes the ring
  * in place instead of decoding and encoding the whole history each time.
  *
  * <p>The bound on streams is checked against a count of the map, read at most once a second,
- * plus the streams this instance created since: only the active writer creates streams. The count
+ * plus the streams this instance created since. With one writer (the chat service) the count
  * errs on the safe side: streams that expire meanwhile are counted until the next read, and
  * streams created while a read is under way are counted twice until the next one; so near the
  * bound a new stream may be refused for up to a second before there is room, but the bound is
- * never passed.
+ * never passed. With several writers (gateways sequencing stream groups) each adds only what it
+ * created itself, so between two counts the writers together may pass the bound by what they
+ * create in that second; the next count stops them all.
  * Callbacks run on the context that created this store.
  */
 public final class HazelcastStreamHistory implements StreamHistory {
@@ -96,12 +103,12 @@ public final class HazelcastStreamHistory implements StreamHistory {
   }
 
   @Override
-  public Future<Appended> append(String stream, String payload, long timestamp, HistoryPolicy policy) {
+  public Future<Appended> append(String stream, String payload, long timestamp, HistoryPolicy policy, String publishId) {
     appended = true;
     recount();
     boolean mayCreate = counted + createdSinceCount < maxStreams;
     AppendToStream append = new AppendToStream(payload, timestamp, policy, mayCreate, StreamLog.newEpoch(),
-      System.currentTimeMillis());
+      System.currentTimeMillis(), publishId);
     return Future.fromCompletionStage(map.submitToKey(stream, append), context).compose(result -> {
       if (result == null) {
         return Future.failedFuture(new StreamLimitException(stream, maxStreams));
@@ -136,6 +143,24 @@ public final class HazelcastStreamHistory implements StreamHistory {
     return Future.fromCompletionStage(map.getAsync(stream), context)
       .map(log -> log == null || log.getExpiresAt() <= System.currentTimeMillis() ? Page.empty(afterOffset)
         : log.page(afterOffset));
+  }
+
+  @Override
+  public Future<Map<String, Position>> positions(Collection<String> streams) {
+    if (streams.isEmpty()) {
+      return Future.succeededFuture(Map.of());
+    }
+    Set<String> keys = new HashSet<>(streams);
+    return Future.fromCompletionStage(map.submitToKeys(keys, new ReadPositions(System.currentTimeMillis())), context)
+      .map(results -> {
+        Map<String, Position> out = new HashMap<>(results.size() * 2);
+        results.forEach((stream, result) -> {
+          if (result != null) {
+            out.put(stream, result.position());
+          }
+        });
+        return out;
+      });
   }
 
   @Override

@@ -2,28 +2,63 @@ package io.github.switchboard.coordination.history;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.shareddata.LocalMap;
+import io.vertx.core.shareddata.Shareable;
 
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Streams in this process's heap, for the embedded mode (no cluster to hold them). Used from the
- * event loop of the verticle that created it; a timer on that loop frees the streams whose TTL
- * has passed, once a second, so memory comes back even when nobody writes.
+ * Streams in this process's heap, for the embedded mode (no cluster to hold them). A timer frees
+ * the streams whose TTL has passed, once a second, so memory comes back even when nobody writes.
+ *
+ * <p>A store may be shared by every verticle of one Vert.x instance ({@link #shared}): two
+ * embedded gateways in one JVM share its event bus, so they must share the numbering of the
+ * groups they sequence too. Its methods are synchronized for that; each call is short. It lives
+ * until its last user closes it.
  */
-public final class LocalStreamHistory implements StreamHistory {
+public final class LocalStreamHistory implements StreamHistory, Shareable {
 
   static final long SWEEP_EVERY_MS = 1_000;
+  private static final String SHARED_MAP = "switchboard.streams.local";
 
   private final Vertx vertx;
   private final int maxStreams;
   private final Map<String, Held> streams = new HashMap<>();
   private final long timerId;
+  /** Null for a store of one user; else the name it is shared under. */
+  private final String sharedName;
+  /** Users of a shared store that have not closed it. */
+  private int users;
 
   public LocalStreamHistory(Vertx vertx, int maxStreams) {
+    this(vertx, maxStreams, null);
+  }
+
+  private LocalStreamHistory(Vertx vertx, int maxStreams, String sharedName) {
     this.vertx = vertx;
     this.maxStreams = maxStreams;
+    this.sharedName = sharedName;
     this.timerId = vertx.setPeriodic(SWEEP_EVERY_MS, id -> sweep(System.nanoTime()));
+  }
+
+  /**
+   * The store named {@code name} of this Vert.x instance, created by the first caller (whose
+   * {@code maxStreams} it keeps while it is shared). Each caller closes it once; the last
+   * {@link #close} frees it, and the next caller starts a new one.
+   */
+  public static LocalStreamHistory shared(Vertx vertx, String name, int maxStreams) {
+    LocalMap<String, LocalStreamHistory> stores = vertx.sharedData().getLocalMap(SHARED_MAP);
+    synchronized (stores) {
+      LocalStreamHistory store = stores.computeIfAbsent(name, key -> new LocalStreamHistory(vertx, maxStreams, name));
+      store.addUser();
+      return store;
+    }
+  }
+
+  private synchronized void addUser() {
+    users++;
   }
 
   private static final class Held {
@@ -36,14 +71,10 @@ public final class LocalStreamHistory implements StreamHistory {
   }
 
   @Override
-  public Future<Appended> append(String stream, String payload, long timestamp, HistoryPolicy policy) {
+  public synchronized Future<Appended> append(String stream, String payload, long timestamp, HistoryPolicy policy,
+                                              String publishId) {
     long now = System.nanoTime();
-    Held held = streams.get(stream);
-    if (held != null && held.expiresAt - now <= 0) {
-      // Expired but not swept yet: it is gone all the same.
-      streams.remove(stream);
-      held = null;
-    }
+    Held held = live(stream, now);
     if (held == null) {
       if (streams.size() >= maxStreams) {
         sweep(now);
@@ -53,32 +84,71 @@ public final class LocalStreamHistory implements StreamHistory {
       }
       held = new Held(new StreamLog(policy.size(), StreamLog.newEpoch()));
       streams.put(stream, held);
+    } else {
+      long stored = held.log.offsetOf(publishId);
+      if (stored > 0) {
+        return Future.succeededFuture(new Appended(stored, held.log.epoch()));
+      }
     }
-    long offset = held.log.append(payload, timestamp, policy.size());
+    long offset = held.log.append(payload, timestamp, policy.size(), publishId);
     held.expiresAt = now + policy.ttlMs() * 1_000_000;
     return Future.succeededFuture(new Appended(offset, held.log.epoch()));
   }
 
-  @Override
-  public Future<Page> since(String stream, long afterOffset) {
+  /** The stream if it exists and has not expired; an expired one is removed here. */
+  private Held live(String stream, long now) {
     Held held = streams.get(stream);
-    if (held == null || held.expiresAt - System.nanoTime() <= 0) {
-      return Future.succeededFuture(Page.empty(afterOffset));
+    if (held != null && held.expiresAt - now <= 0) {
+      streams.remove(stream);
+      return null;
     }
-    return Future.succeededFuture(held.log.page(afterOffset));
+    return held;
   }
 
   @Override
-  public Future<Integer> size() {
+  public synchronized Future<Page> since(String stream, long afterOffset) {
+    Held held = live(stream, System.nanoTime());
+    return Future.succeededFuture(held == null ? Page.empty(afterOffset) : held.log.page(afterOffset));
+  }
+
+  @Override
+  public synchronized Future<Map<String, Position>> positions(Collection<String> names) {
+    long now = System.nanoTime();
+    Map<String, Position> out = new HashMap<>();
+    for (String stream : names) {
+      Held held = live(stream, now);
+      if (held != null) {
+        out.put(stream, new Position(held.log.top(), held.log.epoch()));
+      }
+    }
+    return Future.succeededFuture(out);
+  }
+
+  @Override
+  public synchronized Future<Integer> size() {
     return Future.succeededFuture(streams.size());
   }
 
-  private void sweep(long now) {
+  private synchronized void sweep(long now) {
     streams.values().removeIf(held -> held.expiresAt - now <= 0);
   }
 
   @Override
   public void close() {
-    vertx.cancelTimer(timerId);
+    if (sharedName == null) {
+      vertx.cancelTimer(timerId);
+      return;
+    }
+    LocalMap<String, LocalStreamHistory> stores = vertx.sharedData().getLocalMap(SHARED_MAP);
+    synchronized (stores) {
+      boolean last;
+      synchronized (this) {
+        last = --users == 0;
+      }
+      if (last) {
+        stores.remove(sharedName, this);
+        vertx.cancelTimer(timerId);
+      }
+    }
   }
 }

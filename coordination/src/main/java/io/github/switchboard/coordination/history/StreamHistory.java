@@ -2,7 +2,9 @@ package io.github.switchboard.coordination.history;
 
 import io.vertx.core.Future;
 
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The last messages of named streams (chat rooms today), each numbered by its stream: the first
@@ -13,7 +15,8 @@ import java.util.List;
  * exist, an append that would create one more fails with {@link StreamLimitException} (streams
  * that exist go on). All streams live in one structure keyed by name, never one per name.
  *
- * <p>Only one writer appends to a stream at a time (the active chat instance); readers are many.
+ * <p>Writers may be many (the chat service for rooms, every gateway for stream groups): the
+ * store, not the writer, assigns the offset.
  */
 public interface StreamHistory {
 
@@ -21,7 +24,22 @@ public interface StreamHistory {
    * Stores {@code payload} as the stream's next message, creating the stream if it has none and
    * the bound allows, and completes with its offset.
    */
-  Future<Appended> append(String stream, String payload, long timestamp, HistoryPolicy policy);
+  default Future<Appended> append(String stream, String payload, long timestamp, HistoryPolicy policy) {
+    return append(stream, payload, timestamp, policy, null);
+  }
+
+  /**
+   * The same, with a publish id that makes the append idempotent while the message is kept: a
+   * second append with the id stores nothing and completes with the first one's offset. Null:
+   * no id.
+   */
+  Future<Appended> append(String stream, String payload, long timestamp, HistoryPolicy policy, String publishId);
+
+  /**
+   * Where each of the named streams stands: its newest offset and epoch. A stream that does
+   * not exist (never created, or freed) is absent from the map. One round trip for all of them.
+   */
+  Future<Map<String, Position>> positions(Collection<String> streams);
 
   /**
    * The stored messages with an offset greater than {@code afterOffset}, oldest first.
@@ -35,6 +53,10 @@ public interface StreamHistory {
 
   /** Stops timers. */
   default void close() {
+  }
+
+  /** A stream's newest offset and its epoch. */
+  record Position(long top, String epoch) {
   }
 
   /** An appended message: its offset and the epoch of the stream it went into. */

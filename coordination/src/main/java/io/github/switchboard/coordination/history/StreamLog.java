@@ -29,6 +29,12 @@ public final class StreamLog implements DataSerializable {
   /** Slot i of the ring holds the message at offset {@code top - count + 1 + ((i - head) mod length)}. */
   private String[] payloads;
   private long[] timestamps;
+  /**
+   * The publish id of each slot's message (null when none was given), so that an append sent
+   * twice (a retry after the owner of the partition died) is stored once. Allocated on the
+   * first append with an id: chat rooms never pay for it.
+   */
+  private String[] ids;
   private int head;
   private int count;
 
@@ -75,8 +81,33 @@ public final class StreamLog implements DataSerializable {
     return top - count + 1;
   }
 
+  /**
+   * The offset of the kept message appended with this publish id, or 0 when none is kept (a
+   * repeat older than the history cannot be told apart from a new message).
+   */
+  long offsetOf(String id) {
+    if (ids == null || id == null) {
+      return 0;
+    }
+    // Newest first: a retry comes soon after the append it repeats.
+    for (int i = count - 1; i >= 0; i--) {
+      if (id.equals(ids[(head + i) % ids.length])) {
+        return oldest() + i;
+      }
+    }
+    return 0;
+  }
+
   /** Appends the message as offset {@code top + 1}, dropping the oldest one past the capacity. */
   long append(String payload, long timestamp, int newCapacity) {
+    return append(payload, timestamp, newCapacity, null);
+  }
+
+  /** The same, remembering the message's publish id (null: none). */
+  long append(String payload, long timestamp, int newCapacity, String id) {
+    if (id != null && ids == null) {
+      ids = new String[payloads.length];
+    }
     if (newCapacity != capacity) {
       resize(newCapacity);
     }
@@ -93,6 +124,9 @@ public final class StreamLog implements DataSerializable {
     }
     payloads[slot] = payload;
     timestamps[slot] = timestamp;
+    if (ids != null) {
+      ids[slot] = id;
+    }
     return ++top;
   }
 
@@ -115,28 +149,34 @@ public final class StreamLog implements DataSerializable {
 
   /** Keeps the newest messages that fit a new capacity (the setting changed). */
   private void resize(int newCapacity) {
-    List<StreamHistory.Entry> kept = after(top - Math.min(count, newCapacity));
+    int keep = Math.min(count, newCapacity);
+    int slots = Math.max(Math.min(FIRST_SLOTS, newCapacity), keep);
+    copyNewest(keep, slots);
     capacity = newCapacity;
-    payloads = new String[Math.max(Math.min(FIRST_SLOTS, newCapacity), kept.size())];
-    timestamps = new long[payloads.length];
-    head = 0;
-    count = kept.size();
-    for (int i = 0; i < kept.size(); i++) {
-      payloads[i] = kept.get(i).payload();
-      timestamps[i] = kept.get(i).timestamp();
-    }
   }
 
   private void grow(int slots) {
+    copyNewest(count, slots);
+  }
+
+  /** Moves the newest {@code keep} messages into new arrays of {@code slots}, oldest at slot 0. */
+  private void copyNewest(int keep, int slots) {
     String[] p = new String[slots];
     long[] t = new long[slots];
-    for (int i = 0; i < count; i++) {
-      p[i] = payloads[(head + i) % payloads.length];
-      t[i] = timestamps[(head + i) % payloads.length];
+    String[] d = ids == null ? null : new String[slots];
+    for (int i = 0; i < keep; i++) {
+      int from = (head + count - keep + i) % payloads.length;
+      p[i] = payloads[from];
+      t[i] = timestamps[from];
+      if (d != null) {
+        d[i] = ids[from];
+      }
     }
     payloads = p;
     timestamps = t;
+    ids = d;
     head = 0;
+    count = keep;
   }
 
   @Override
@@ -146,10 +186,14 @@ public final class StreamLog implements DataSerializable {
     out.writeLong(expiresAt);
     out.writeInt(capacity);
     out.writeInt(count);
+    out.writeBoolean(ids != null);
     for (int i = 0; i < count; i++) {
       int slot = (head + i) % payloads.length;
       out.writeLong(timestamps[slot]);
       out.writeString(payloads[slot]);
+      if (ids != null) {
+        out.writeString(ids[slot]);
+      }
     }
   }
 
@@ -160,12 +204,17 @@ public final class StreamLog implements DataSerializable {
     expiresAt = in.readLong();
     capacity = in.readInt();
     count = in.readInt();
+    boolean withIds = in.readBoolean();
     payloads = new String[Math.max(Math.min(FIRST_SLOTS, capacity), count)];
     timestamps = new long[payloads.length];
+    ids = withIds ? new String[payloads.length] : null;
     head = 0;
     for (int i = 0; i < count; i++) {
       timestamps[i] = in.readLong();
       payloads[i] = in.readString();
+      if (withIds) {
+        ids[i] = in.readString();
+      }
     }
   }
 }

@@ -229,6 +229,42 @@ abstract class StreamHistoryContract {
     });
   }
 
+  @Test
+  void anAppendRepeatedWithItsPublishIdIsStoredOnceAndAnswersItsFirstOffset() throws Exception {
+    String s = stream("idempotent");
+    StreamHistory.Appended first = call(() -> history.append(s, "{\"n\":1}", 1L, POLICY, "gw-1:1"));
+    call(() -> history.append(s, "{\"n\":2}", 2L, POLICY, "gw-2:1"));
+    StreamHistory.Appended repeat = call(() -> history.append(s, "{\"n\":1}", 1L, POLICY, "gw-1:1"));
+    assertThat(repeat).isEqualTo(first);
+    StreamHistory.Page page = since(s, 0);
+    assertThat(page.top()).isEqualTo(2);
+    assertThat(page.entries()).extracting(StreamHistory.Entry::payload).containsExactly("{\"n\":1}", "{\"n\":2}");
+    // Without an id a repeat is a new message; ids survive the ring growing and wrapping.
+    call(() -> history.append(s, "{\"n\":1}", 1L, POLICY, null));
+    for (int i = 3; i <= 2 * CAPACITY; i++) {
+      String id = "gw-1:" + i;
+      call(() -> history.append(s, "{}", 3L, POLICY, id));
+    }
+    long kept = since(s, 0).top();
+    StreamHistory.Appended again = call(() -> history.append(s, "{}", 3L, POLICY, "gw-1:" + (2 * CAPACITY)));
+    assertThat(again.offset()).isEqualTo(kept);
+    assertThat(since(s, 0).top()).isEqualTo(kept);
+  }
+
+  @Test
+  void positionsNameTheTopAndEpochOfEveryExistingStreamInOneCall() throws Exception {
+    String a = stream("pos-a");
+    String b = stream("pos-b");
+    String none = stream("pos-none");
+    appendTimes(a, 3);
+    appendTimes(b, 1);
+    java.util.Map<String, StreamHistory.Position> positions = call(() -> history.positions(List.of(a, b, none)));
+    assertThat(positions).containsOnlyKeys(a, b);
+    assertThat(positions.get(a)).isEqualTo(new StreamHistory.Position(3, since(a, 0).epoch()));
+    assertThat(positions.get(b).top()).isEqualTo(1);
+    assertThat(call(() -> history.positions(List.of()))).isEmpty();
+  }
+
   /**
    * Appends, trying again while the bound refuses: a store may count conservatively and refuse
    * near the bound for a moment (HazelcastStreamHistory: up to a second) before there is room.

@@ -17,7 +17,7 @@ import java.util.Map;
  *   writer, keep-alive, slow consumers)</li>
  *   <li>{@link LimitOptions}: what one client may take (admission, inbound policy, {@code /ws},
  *   HTTP publish)</li>
- *   <li>{@link FanoutOptions}: group consumers (fan-out)</li>
+ *   <li>{@link StreamOptions}: stream groups (sequencing, gap reads, position check)</li>
  *   <li>{@link PresenceOptions}: presence</li>
  *   <li>{@link AccessOptions}: group rules, origins, the API key (admission, {@code /ws}, HTTP
  *   publish)</li>
@@ -26,7 +26,7 @@ import java.util.Map;
  *   deployment)</li>
  * </ul>
  */
-public record GatewayOptions(ServerOptions server, SocketOptions socket, LimitOptions limits, FanoutOptions fanout,
+public record GatewayOptions(ServerOptions server, SocketOptions socket, LimitOptions limits, StreamOptions streams,
                              PresenceOptions presence, AccessOptions access, AuthOptions auth,
                              ServiceOptions services) {
 
@@ -37,7 +37,7 @@ public record GatewayOptions(ServerOptions server, SocketOptions socket, LimitOp
    */
   public static GatewayOptions from(JsonObject config, Map<String, String> env) {
     Settings s = Settings.of(config, env);
-    return new GatewayOptions(ServerOptions.from(s), SocketOptions.from(s), LimitOptions.from(s), FanoutOptions.from(s),
+    return new GatewayOptions(ServerOptions.from(s), SocketOptions.from(s), LimitOptions.from(s), StreamOptions.from(s),
       PresenceOptions.from(s), AccessOptions.from(s), AuthOptions.from(s), ServiceOptions.from(s));
   }
 

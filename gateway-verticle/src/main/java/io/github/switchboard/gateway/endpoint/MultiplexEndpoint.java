@@ -8,7 +8,11 @@ import io.github.switchboard.gateway.session.Recovery;
 import io.github.switchboard.gateway.auth.GroupPolicy;
 import io.github.switchboard.gateway.fanout.GroupRegistry;
 import io.github.switchboard.gateway.presence.PresenceTracker;
+import io.github.switchboard.coordination.history.StreamHistory;
 import io.github.switchboard.gateway.service.ChatClient;
+import io.github.switchboard.gateway.stream.StreamErrors;
+import io.github.switchboard.gateway.stream.StreamReader;
+import io.github.switchboard.gateway.stream.Streams;
 import io.github.switchboard.protocol.ClientFrame;
 import io.github.switchboard.protocol.ClientFrameParser;
 import io.github.switchboard.protocol.Delivery;
@@ -19,8 +23,6 @@ import io.github.switchboard.protocol.ServerFrames;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.http.WebSocketFrameType;
 import io.vertx.core.json.Json;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,11 +41,13 @@ public final class MultiplexEndpoint implements EndpointHandler {
   private final FrameWriter writer;
   private final EventBus eventBus;
   private final ChatClient chat;
+  private final Streams streams;
   private final int maxSubscriptions;
   private final PresenceTracker presence;
 
   public MultiplexEndpoint(GroupRegistry groups, GroupPolicy policy, FrameWriter writer, EventBus eventBus,
-                         ChatClient chat, PresenceTracker presence, int maxSubscriptions) {
+                         ChatClient chat, Streams streams, PresenceTracker presence, int maxSubscriptions) {
+    this.streams = streams;
     this.presence = presence;
     this.groups = groups;
     this.policy = policy;
@@ -133,9 +137,13 @@ public final class MultiplexEndpoint implements EndpointHandler {
       writer.error(session, ErrorCode.INVALID_FIELD, "at most " + maxSubscriptions + " subscriptions per connection", request.id());
       return;
     }
-    String room = Groups.roomOf(group);
-    if (request.since() != null && room != null) {
-      subscribeWithHistory(session, request, room);
+    StreamReader reader = streams.reader(group);
+    if (request.since() != null && reader != null) {
+      subscribeWithHistory(session, request, reader);
+      return;
+    }
+    if (reader != null) {
+      subscribeAtPosition(session, request);
       return;
     }
     // Without stored history there is nothing to replay, which the reply must say.
@@ -146,30 +154,63 @@ public final class MultiplexEndpoint implements EndpointHandler {
   }
 
   /**
-   * Joins first and holds live deliveries back, then fetches the stored messages after
+   * A stream group without {@code since}: the reply names the offset after which the socket
+   * gets every message, and comes before the first of them. Deliveries that go out while the
+   * group opens are held, and the position named is the one before the first held.
+   */
+  private void subscribeAtPosition(Session session, ClientFrame.Subscribe request) {
+    String group = request.group();
+    session.beginRecovery(group);
+    groups.join(group, session).onComplete(joined -> {
+      Recovery.Held held = session.endRecovery(group);
+      if (joined.failed()) {
+        subscribeFailed(session, group, request.id(), joined.cause());
+        return;
+      }
+      if (!session.inGroup(group)) {
+        return;
+      }
+      StreamHistory.Position at = groups.position(group);
+      Delivery first = held.deliveries().stream().filter(Delivery::hasSeq).findFirst().orElse(null);
+      long position = first == null ? at.top() : first.seq() - 1;
+      String epoch = first == null ? at.epoch() : first.epoch();
+      writer.reply(session, ServerFrames.subscribed(group, request.id(), null, epoch, position));
+      for (Delivery live : held.deliveries()) {
+        writer.write(session, WebSocketFrameType.TEXT, ServerFrames.message(group, live));
+      }
+    });
+  }
+
+  /**
+   * Joins first and holds live deliveries back, then reads the stored messages after
    * {@code since}: the reply, the stored messages, then the held ones newer than the last
    * stored, so nothing is missed or repeated however the two race.
    */
-  private void subscribeWithHistory(Session session, ClientFrame.Subscribe request, String room) {
+  private void subscribeWithHistory(Session session, ClientFrame.Subscribe request, StreamReader reader) {
     String group = request.group();
     session.beginRecovery(group);
-    // The history is read once the group is joined: a message the chat service publishes
-    // before it knows of this gateway's consumer is stored by then, so the replay has it.
+    // The history is read once the group is joined: a message published before this gateway's
+    // consumer was known is stored by then, so the replay has it.
     groups.join(group, session).onComplete(joined -> {
       if (joined.failed()) {
         session.endRecovery(group);
         subscribeFailed(session, group, request.id(), joined.cause());
         return;
       }
-      replay(session, request, room);
+      replay(session, request, reader);
     });
   }
 
-  /** Reads the stored messages after {@code since} and sends the reply, them, then the held ones. */
-  private void replay(Session session, ClientFrame.Subscribe request, String room) {
+  /**
+   * Reads the stored messages after {@code since} and sends the reply, them, then the held ones.
+   * The replay stops at the offset this gateway has delivered to the group: anything newer is
+   * on its way to every member through the group's cursor, this socket included, and sending it
+   * here too would repeat it.
+   */
+  private void replay(Session session, ClientFrame.Subscribe request, StreamReader reader) {
     String group = request.group();
     long since = request.since();
-    chat.history(room, since).onComplete(ar -> {
+    reader.since(group, since).onComplete(ar -> {
       Recovery.Held held = session.endRecovery(group);
       if (!session.inGroup(group)) {
         return;
@@ -177,26 +218,30 @@ public final class MultiplexEndpoint implements EndpointHandler {
       if (ar.failed()) {
         log.warn("{} group={} history unavailable: {}", session, group, ar.cause().getMessage());
       }
-      JsonObject history = ar.succeeded() ? ar.result() : null;
-      String epoch = history == null ? null : history.getString("epoch");
-      // A position in another epoch counts in a numbering that is gone (the room was freed and
-      // opened again): nothing after it can be replayed, whatever the numbers say, and the live
-      // messages of the new numbering all go through. Position 0 has seen nothing: any epoch.
+      StreamReader.Replay history = ar.succeeded() ? ar.result() : null;
+      String epoch = history == null ? null : history.epoch();
+      // A position in another epoch counts in a numbering that is gone (the stream was freed or
+      // lost and started again): nothing after it can be replayed, whatever the numbers say, and
+      // the live messages of the new numbering all go through. Position 0 has seen nothing.
       boolean otherEpoch = history != null && since > 0 && request.sinceEpoch() != null
         && !request.sinceEpoch().equals(epoch);
-      boolean recovered = history != null && !otherEpoch && history.getBoolean("recovered", false) && !held.overflowed();
-      JsonArray stored = history == null || otherEpoch ? new JsonArray() : history.getJsonArray("messages", new JsonArray());
-      writer.reply(session, history == null ? ServerFrames.subscribed(group, request.id(), false)
-        : ServerFrames.subscribed(group, request.id(), recovered, epoch, history.getLong("top", 0L)));
+      boolean recovered = history != null && !otherEpoch && history.complete() && !held.overflowed();
+      StreamHistory.Position at = groups.position(group);
+      long upTo = at == null || history == null ? Long.MAX_VALUE
+        : java.util.Objects.equals(at.epoch(), epoch) ? at.top() : 0;
+      // The socket's position after this reply: where this gateway's cursor is (newer messages
+      // come live), or where the history is when no cursor could tell.
+      String replyEpoch = at == null ? epoch : at.epoch() != null ? at.epoch() : epoch;
+      long replyOffset = at != null ? at.top() : history == null ? 0 : history.top();
+      writer.reply(session, history == null && at == null ? ServerFrames.subscribed(group, request.id(), false)
+        : ServerFrames.subscribed(group, request.id(), recovered, replyEpoch, replyOffset));
       long last = otherEpoch ? 0 : since;
-      for (Object item : stored) {
-        JsonObject message = (JsonObject) item;
-        long seq = message.getLong("seq", -1L);
-        if (seq > last) {
-          Delivery past = new Delivery(Delivery.Kind.JSON, seq, message.getString("sender"), true,
-            message.getLong("ts", 0L), message.encode().getBytes(StandardCharsets.UTF_8), message.getString("epoch"));
-          writer.write(session, WebSocketFrameType.TEXT, ServerFrames.message(group, past));
-          last = seq;
+      if (history != null && !otherEpoch) {
+        for (Delivery past : history.deliveries()) {
+          if (past.seq() > last && past.seq() <= upTo) {
+            writer.write(session, WebSocketFrameType.TEXT, ServerFrames.message(group, past));
+            last = past.seq();
+          }
         }
       }
       for (Delivery live : held.deliveries()) {
@@ -224,19 +269,27 @@ public final class MultiplexEndpoint implements EndpointHandler {
       writer.error(session, ErrorCode.FORBIDDEN, "publishing to '" + group + "' is not allowed", request.id());
       return;
     }
-    String room = Groups.roomOf(group);
-    if (room != null) {
-      // Chat rooms are ordered and stored by the chat service; a /ws publish goes the same way
-      // as a message on /ws/chat/{room}.
-      chat.send(room, session.sender(), Json.decodeValue(request.data()))
-        .onSuccess(stored -> writer.reply(session, ServerFrames.ack(request.id(), stored.getLong("seq", -1L))))
-        .onFailure(e -> writer.serviceError(session, e, request.id()));
-      return;
+    switch (streams.kind(group)) {
+      case CHAT ->
+        // Chat rooms are checked, numbered and stored by the chat service; a /ws publish goes
+        // the same way as a message on /ws/chat/{room}.
+        chat.send(Groups.roomOf(group), session.sender(), Json.decodeValue(request.data()))
+          .onSuccess(stored -> writer.reply(session, ServerFrames.ack(request.id(), stored.getLong("seq", -1L),
+            stored.getString("epoch"))))
+          .onFailure(e -> writer.serviceError(session, e, request.id()));
+      case STREAM -> streams.publish(group, request.data(), session.id())
+        .onSuccess(appended -> writer.reply(session, ServerFrames.ack(request.id(), appended.offset(), appended.epoch())))
+        .onFailure(e -> {
+          StreamErrors.Refusal refusal = StreamErrors.refusal(group, e);
+          writer.error(session, refusal.code(), refusal.message(), request.id());
+        });
+      case PLAIN -> {
+        boolean echo = !Groups.HUB.equals(group);
+        Delivery delivery = new Delivery(Delivery.Kind.JSON, Delivery.NO_SEQ, session.id(), echo,
+          System.currentTimeMillis(), request.data().getBytes(StandardCharsets.UTF_8));
+        eventBus.publish(Groups.address(group), delivery.encode());
+        writer.reply(session, ServerFrames.ack(request.id(), Delivery.NO_SEQ));
+      }
     }
-    boolean echo = !Groups.HUB.equals(group);
-    Delivery delivery = new Delivery(Delivery.Kind.JSON, Delivery.NO_SEQ, session.id(), echo,
-      System.currentTimeMillis(), request.data().getBytes(StandardCharsets.UTF_8));
-    eventBus.publish(Groups.address(group), delivery.encode());
-    writer.reply(session, ServerFrames.ack(request.id(), Delivery.NO_SEQ));
   }
 }

@@ -1,5 +1,6 @@
 package io.github.switchboard.gateway.fanout;
 
+import io.github.switchboard.gateway.stream.StreamCursor;
 import io.github.switchboard.gateway.transport.FrameWriter;
 import io.github.switchboard.gateway.session.Session;
 import io.github.switchboard.protocol.Delivery;
@@ -26,6 +27,8 @@ final class LocalGroup {
   private Session[] snapshot = EMPTY;
   private boolean dirty;
   private MessageConsumer<Object> consumer;
+  /** Null for a plain group. */
+  private StreamCursor cursor;
   /** Completes when the group counts as joined on this gateway (see GroupRegistry). */
   private Future<Void> ready;
   /** In-gateway listeners (the scores view) that see every delivery before the sockets do. */
@@ -43,9 +46,14 @@ final class LocalGroup {
     return consumer;
   }
 
-  void consumer(MessageConsumer<Object> consumer, Future<Void> ready) {
+  void consumer(MessageConsumer<Object> consumer, StreamCursor cursor, Future<Void> ready) {
     this.consumer = consumer;
+    this.cursor = cursor;
     this.ready = ready;
+  }
+
+  StreamCursor cursor() {
+    return cursor;
   }
 
   Future<Void> ready() {

@@ -2,6 +2,8 @@ package io.github.switchboard.gateway.http;
 
 import io.github.switchboard.gateway.auth.GroupPolicy;
 import io.github.switchboard.gateway.service.ChatClient;
+import io.github.switchboard.gateway.stream.StreamErrors;
+import io.github.switchboard.gateway.stream.Streams;
 import io.github.switchboard.protocol.ClientFrameParser;
 import io.github.switchboard.protocol.Delivery;
 import io.github.switchboard.protocol.ErrorCode;
@@ -27,8 +29,9 @@ import java.security.MessageDigest;
  * bearer token and may publish to any group. Without one, HTTP publish is closed: anyone who
  * can reach the port could otherwise publish anything, and name groups without end. The one
  * exception is an embedded gateway (a developer's machine): callers on the same machine may
- * publish under the client group rules. Chat rooms go through the chat service, which answers
- * with the message's seq.
+ * publish under the client group rules. Chat rooms go through the chat service and other stream
+ * groups through the gateway's sequencing ({@link Streams}); both answer with the message's
+ * offset and epoch once it is stored.
  */
 public final class PublishRoute {
 
@@ -43,7 +46,7 @@ public final class PublishRoute {
    * @param loopbackWithoutKey with no key configured, let callers on this machine publish (under
    *                           the group rules); for an embedded gateway only
    */
-  public static void mount(Router router, EventBus eventBus, ChatClient chat, GroupPolicy policy, String apiKey,
+  public static void mount(Router router, EventBus eventBus, ChatClient chat, Streams streams, GroupPolicy policy, String apiKey,
                            boolean loopbackWithoutKey, int maxBodyBytes) {
     byte[] key = apiKey == null ? null : apiKey.getBytes(StandardCharsets.UTF_8);
     // Vert.x Web wants the body handler before any user handler, so the key is checked after
@@ -69,7 +72,7 @@ public final class PublishRoute {
         }
         ctx.next();
       })
-      .handler(ctx -> publish(ctx, eventBus, chat, policy, key != null))
+      .handler(ctx -> publish(ctx, eventBus, chat, streams, policy, key != null))
       .failureHandler(ctx -> {
         if (ctx.statusCode() == 413) {
           JsonResponses.error(ctx, 413, ErrorCode.TOO_LARGE, "body larger than " + maxBodyBytes + " bytes");
@@ -106,7 +109,8 @@ public final class PublishRoute {
     return MessageDigest.isEqual(key, header.substring(7).strip().getBytes(StandardCharsets.UTF_8));
   }
 
-  private static void publish(RoutingContext ctx, EventBus eventBus, ChatClient chat, GroupPolicy policy, boolean trusted) {
+  private static void publish(RoutingContext ctx, EventBus eventBus, ChatClient chat, Streams streams, GroupPolicy policy,
+                              boolean trusted) {
     String group = ctx.pathParam("group");
     if (!Groups.isValidName(group)) {
       JsonResponses.error(ctx, 400, ErrorCode.INVALID_GROUP, "group name must match [A-Za-z0-9_.:-]{1," + Groups.MAX_NAME_LENGTH + "}");
@@ -136,16 +140,34 @@ public final class PublishRoute {
       JsonResponses.error(ctx, 400, ErrorCode.INVALID_FIELD, "missing field 'data'");
       return;
     }
-    String room = Groups.roomOf(group);
-    if (room != null) {
-      chat.send(room, HTTP_SENDER, body.getValue("data"))
-        .onSuccess(stored -> JsonResponses.send(ctx, 202, new JsonObject().put("seq", stored.getLong("seq"))))
-        .onFailure(e -> ServiceRoutes.failed(ctx, e));
-      return;
+    switch (streams.kind(group)) {
+      case CHAT -> {
+        chat.send(Groups.roomOf(group), HTTP_SENDER, body.getValue("data"))
+          .onSuccess(stored -> JsonResponses.send(ctx, 202, stored(group, stored.getLong("seq"), stored.getString("epoch"))))
+          .onFailure(e -> ServiceRoutes.failed(ctx, e));
+        return;
+      }
+      case STREAM -> {
+        streams.publish(group, io.vertx.core.json.Json.encode(body.getValue("data")), null)
+          .onSuccess(appended -> JsonResponses.send(ctx, 202, stored(group, appended.offset(), appended.epoch())))
+          .onFailure(e -> {
+            StreamErrors.Refusal refusal = StreamErrors.refusal(group, e);
+            JsonResponses.error(ctx, refusal.httpStatus(), refusal.code(), refusal.message());
+          });
+        return;
+      }
+      case PLAIN -> {
+        // Below.
+      }
     }
     byte[] payload = io.vertx.core.json.Json.encode(body.getValue("data")).getBytes(StandardCharsets.UTF_8);
     Delivery delivery = new Delivery(Delivery.Kind.JSON, Delivery.NO_SEQ, null, true, System.currentTimeMillis(), payload);
     eventBus.publish(Groups.address(group), delivery.encode());
     JsonResponses.send(ctx, 202, new JsonObject().put("group", group));
+  }
+
+  /** The answer to a publish to a stream group: its offset (also as seq) and epoch. */
+  private static JsonObject stored(String group, long offset, String epoch) {
+    return new JsonObject().put("group", group).put("offset", offset).put("seq", offset).put("epoch", epoch);
   }
 }

@@ -30,6 +30,8 @@ public final class GatewayStats {
   private final Counter dropped;
   private final Counter deliveries;
   private final Timer latency;
+  private final Counter streamReads;
+  private final Counter streamLost;
 
   public GatewayStats(MeterRegistry registry) {
     this.registry = registry;
@@ -52,6 +54,11 @@ public final class GatewayStats {
       .minimumExpectedValue(Duration.ofNanos(100_000))
       .maximumExpectedValue(Duration.ofSeconds(10))
       .register(registry);
+    streamReads = Counter.builder("switchboard.stream.reads")
+      .description("History reads of stream groups to deliver what the event bus did not bring in order (gaps, quiet spells, new epochs)")
+      .register(registry);
+    streamLost = Counter.builder("switchboard.stream.lost")
+      .description("Stream offsets this gateway could not deliver: gone from the history before it read them").register(registry);
   }
 
   public MeterRegistry registry() {
@@ -110,6 +117,16 @@ public final class GatewayStats {
     latency.record(Math.max(0, ms), TimeUnit.MILLISECONDS);
   }
 
+  /** A history read to fill a stream group's gap. */
+  public void streamRead() {
+    streamReads.increment();
+  }
+
+  /** Offsets of a stream group skipped because the history no longer had them. */
+  public void streamLost(long offsets) {
+    streamLost.increment(offsets);
+  }
+
   public long messagesDropped() {
     return (long) dropped.count();
   }
@@ -127,6 +144,8 @@ public final class GatewayStats {
       .put("messagesOut", (long) out.count())
       .put("messagesDropped", (long) dropped.count())
       .put("deliveries", (long) deliveries.count())
+      .put("streamReads", (long) streamReads.count())
+      .put("streamLost", (long) streamLost.count())
       .put("errors", errorCounts);
   }
 }

@@ -32,7 +32,13 @@ public final class ChatClient {
     return eventBus.<JsonObject>request(Addresses.CHAT_INTAKE, request, options).map(reply -> reply.body());
   }
 
-  /** {@code {messages:[...], recovered}}: the room's stored messages with seq > since. */
+  /** {@code {room: {top, epoch}}} for each of the rooms that has a history now. */
+  public Future<JsonObject> positions(java.util.List<String> rooms) {
+    JsonObject request = new JsonObject().put("rooms", new io.vertx.core.json.JsonArray(rooms));
+    return eventBus.<JsonObject>request(Addresses.CHAT_POSITIONS, request, options).map(reply -> reply.body());
+  }
+
+  /** {@code {messages:[...], recovered, epoch, top}}: the room's stored messages with seq > since. */
   public Future<JsonObject> history(String room, long since) {
     JsonObject request = new JsonObject().put("room", room).put("since", since);
     return eventBus.<JsonObject>request(Addresses.CHAT_HISTORY, request, options).map(reply -> reply.body());

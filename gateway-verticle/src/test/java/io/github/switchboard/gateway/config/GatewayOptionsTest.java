@@ -21,7 +21,9 @@ class GatewayOptionsTest {
     assertThat(options.socket().maxFrameBytes()).isEqualTo(64 * 1024);
     assertThat(options.services().embedded()).isTrue();
     assertThat(options.socket().flushDelayMs()).isZero();
-    assertThat(options.fanout().registrationSettleMs()).isEqualTo(250);
+    assertThat(options.streams().gapWaitMs()).isEqualTo(StreamOptions.DEFAULT_GAP_WAIT_MS);
+    assertThat(options.streams().positionCheckMs()).isEqualTo(StreamOptions.DEFAULT_POSITION_CHECK_MS);
+    assertThat(options.streams().maxStreams()).isEqualTo(100_000);
     assertThat(options.access().groups()).isEqualTo(AccessOptions.DEFAULT_GROUPS);
     assertThat(options.access().apiKey()).isNull();
     assertThat(options.presence().groups()).containsExactly("chat.*");

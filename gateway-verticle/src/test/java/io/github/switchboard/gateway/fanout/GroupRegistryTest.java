@@ -1,7 +1,13 @@
 package io.github.switchboard.gateway.fanout;
 
 import io.github.switchboard.gateway.GatewayHarness;
+import io.github.switchboard.coordination.history.LocalStreamHistory;
 import io.github.switchboard.gateway.metrics.GatewayStats;
+import io.github.switchboard.gateway.service.ChatClient;
+import io.github.switchboard.gateway.stream.ChatRoomStreams;
+import io.github.switchboard.gateway.stream.StoredStreams;
+import io.github.switchboard.gateway.stream.StreamGroups;
+import io.github.switchboard.gateway.stream.Streams;
 import io.github.switchboard.gateway.session.Endpoint;
 import io.github.switchboard.gateway.session.Session;
 import io.github.switchboard.gateway.transport.FrameWriter;
@@ -54,7 +60,9 @@ class GroupRegistryTest {
     context = vertx.getOrCreateContext();
     GatewayStats stats = new GatewayStats(new SimpleMeterRegistry());
     FrameWriter writer = new FrameWriter(stats, new SocketCloser(vertx, stats, SocketCloser.DEFAULT_GRACE_MS), 0, 0);
-    groups = on(() -> new GroupRegistry(vertx, writer, stats, 0));
+    Streams streams = new Streams(new StreamGroups(List.of()), new StoredStreams(new LocalStreamHistory(vertx, 10)),
+      new ChatRoomStreams(new ChatClient(vertx.eventBus(), 1_000)), vertx.eventBus());
+    groups = on(() -> new GroupRegistry(vertx, writer, stats, streams, 0));
     groups.listener(new GroupRegistry.MembershipListener() {
       @Override
       public void joined(String group, Session session) {
@@ -125,19 +133,19 @@ class GroupRegistryTest {
   @Test
   void deliveriesToARecoveringMemberAreHeldNotWritten() {
     Session s = session("r", Endpoint.MULTIPLEX);
-    await(on(() -> groups.join("chat.a", s)));
+    await(on(() -> groups.join("feed.a", s)));
     // Observers see a delivery before the members do: once it has, the member has been served.
     List<Long> seen = new ArrayList<>();
-    await(on(() -> groups.observe("chat.a", d -> seen.add(d.seq()))));
+    await(on(() -> groups.observe("feed.a", d -> seen.add(d.seq()))));
     on(() -> {
-      s.beginRecovery("chat.a");
+      s.beginRecovery("feed.a");
       return null;
     });
     Delivery delivery = new Delivery(Delivery.Kind.JSON, 3, "x", true, System.currentTimeMillis(), "{}".getBytes());
-    vertx.eventBus().publish(Groups.address("chat.a"), delivery.encode());
+    vertx.eventBus().publish(Groups.address("feed.a"), delivery.encode());
     GatewayHarness.await("the delivery handled", () -> on(seen::size) == 1);
     assertThat(on(() -> framesOf(s))).isEmpty();
-    assertThat(on(() -> s.endRecovery("chat.a").deliveries())).extracting(Delivery::seq).containsExactly(3L);
+    assertThat(on(() -> s.endRecovery("feed.a").deliveries())).extracting(Delivery::seq).containsExactly(3L);
   }
 
   @Test

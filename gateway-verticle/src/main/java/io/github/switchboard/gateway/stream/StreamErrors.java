@@ -1,0 +1,23 @@
+package io.github.switchboard.gateway.stream;
+
+import io.github.switchboard.coordination.history.StreamLimitException;
+import io.github.switchboard.protocol.ErrorCode;
+
+/** What a client is told when a publish to a stream group is not stored. */
+public final class StreamErrors {
+
+  private StreamErrors() {
+  }
+
+  /** The error code, message and HTTP status of a refused stream publish. */
+  public record Refusal(ErrorCode code, String message, int httpStatus) {
+  }
+
+  public static Refusal refusal(String group, Throwable cause) {
+    if (cause instanceof StreamLimitException limit) {
+      return new Refusal(ErrorCode.LIMIT_REACHED, limit.getMessage() + "; try again later", 503);
+    }
+    return new Refusal(ErrorCode.SERVICE_UNAVAILABLE, "the message was not stored (stream storage unavailable); "
+      + "it was not published", 503);
+  }
+}
