@@ -2,7 +2,7 @@
 // Merges the loadgen results of one bench/run.sh run into one JSON file and a markdown table.
 //   node bench/report.js WORK_DIR OUT_JSON OUT_MD
 // WORK_DIR holds machine.json and <server>-<tag>.json files written by loadgen (server: ours,
-// peer, cluster1, cluster2). The table is also printed on stdout.
+// peer, cluster1, cluster2, plain and stream: the stream scenario's two runs). The table is also printed on stdout.
 // It can also re-render a merged file: node bench/report.js --from results/X.json OUT_MD
 
 const fs = require('fs');
@@ -12,7 +12,7 @@ function load(workDir) {
   const machine = JSON.parse(fs.readFileSync(path.join(workDir, 'machine.json'), 'utf8'));
   const runs = {};
   for (const file of fs.readdirSync(workDir).sort()) {
-    const m = /^(ours|peer|cluster1|cluster2)-(.+)\.json$/.exec(file);
+    const m = /^(ours|peer|cluster1|cluster2|plain|stream|seq1|seq2)-(.+)\.json$/.exec(file);
     if (!m) continue;
     runs[m[2]] = runs[m[2]] || {};
     runs[m[2]][m[1]] = JSON.parse(fs.readFileSync(path.join(workDir, file), 'utf8'));
@@ -152,6 +152,29 @@ function render({ machine, runs }) {
     }
   }
 
+  const streamTag = Object.keys(runs).find((t) => runs[t].plain && runs[t].stream);
+  const streamRows = [];
+  if (streamTag) {
+    const plain = runs[streamTag].plain, stream = runs[streamTag].stream;
+    streamRows.push('| Figure | plain group | stream group | ratio stream/plain | Note |', '|---|---|---|---|---|');
+    for (const [k, label] of [['result.cpu.serverCpuMicrosPerDelivery', 'server CPU per delivery (µs)'],
+      ['result.deliveriesPerSecond', 'deliveries/s'], ['result.latency.p50Ms', 'latency p50 (ms)'],
+      ['result.latency.p99Ms', 'latency p99 (ms)']]) {
+      streamRows.push(`| ${label} | ${fmt(get(plain, k))} | ${fmt(get(stream, k))} | ${ratio(get(stream, k), get(plain, k))} | |`);
+    }
+  }
+
+  const seqRows = [];
+  if (runs.sequence && runs.sequence.seq1 && runs.sequence.seq2) {
+    const one = runs.sequence.seq1, two = runs.sequence.seq2;
+    seqRows.push('| Figure | one data member | two data members | ratio two/one | Note |', '|---|---|---|---|---|');
+    for (const [k, label] of [['result.publishesPerSecond', 'publishes numbered and stored per second'],
+      ['result.latency.p50Ms', 'publish to ack p50 (ms)'], ['result.latency.p99Ms', 'publish to ack p99 (ms)'],
+      ['result.cpu.serverCpuMicrosPerPublish', 'server CPU per publish (µs, all processes)']]) {
+      seqRows.push(`| ${label} | ${fmt(get(one, k))} | ${fmt(get(two, k))} | ${ratio(get(two, k), get(one, k))} | |`);
+    }
+  }
+
   // The project's targets, each met or missed.
   const targets = [];
   const target = (name, value, goal, met, note) => targets.push(`| ${name} | ${value} | ${goal} | ${met} | ${note || ''} |`);
@@ -187,6 +210,12 @@ function render({ machine, runs }) {
       '<= 1 GiB heap', n >= 100000 ? (get(connect.ours, 'result.memoryAfter.heapUsedBytes') <= 1073741824 ? 'met' : 'missed') : 'not measured',
       n >= 100000 ? '' : `only ${fmt(n, 0)} sockets in this run; at ${fmt(heap, 0)} B heap + ${fmt(direct, 0)} B direct per socket, 100k would need ~${fmt((heap + direct) * 1e5 / 1048576, 0)} MiB (arithmetic, not a measurement)`);
   }
+  if (streamTag) {
+    const plain = runs[streamTag].plain, stream = runs[streamTag].stream;
+    const a = get(stream, 'result.cpu.serverCpuMicrosPerDelivery'), b = get(plain, 'result.cpu.serverCpuMicrosPerDelivery');
+    target(`stream group vs plain group, server CPU per delivery (${streamTag.slice(7)} msg/s)`, `${fmt(a, 2)} vs ${fmt(b, 2)} µs`,
+      '<= 1.15x', verdict(a / b, 1.15));
+  }
   if (cluster) {
     const one = runs[cluster].cluster1, two = runs[cluster].cluster2;
     const x = get(two, 'result.cpu.serverCpuMicrosPerDelivery') / get(one, 'result.cpu.serverCpuMicrosPerDelivery');
@@ -209,6 +238,12 @@ function render({ machine, runs }) {
   out.push('| Figure | Ours (Switchboard gateway) | Peer (Node.js ws) | Ratio | Note |', '|---|---|---|---|---|', ...rows, '');
   if (clusterRows.length) {
     out.push(`Cross-gateway: the same fanout (${s.subscribers} subscribers, ${s.rate} msg/s) on one clustered gateway, and spread over two clustered gateways on the same core.`, '', ...clusterRows, '');
+  }
+  if (streamRows.length) {
+    out.push(`Stream groups: the same fanout (${s.subscribers} subscribers, one embedded gateway) to a plain group and to a stream group (every publish numbered and stored before delivery).`, '', ...streamRows, '');
+  }
+  if (seqRows.length) {
+    out.push(`Sequencing: ${fmt(get(runs.sequence.seq1, 'result.sockets'), 0)} /ws publishers x ${fmt(get(runs.sequence.seq1, 'result.inFlight'), 0)} in flight to ${fmt(get(runs.sequence.seq1, 'result.groups'), 0)} stream groups through one clustered gateway (a lite member), the stream map on one, then two data members; every process on the server core.`, '', ...seqRows, '');
   }
   out.push('Targets:', '', '| Target | Measured (ours vs peer) | Goal | Verdict | Note |', '|---|---|---|---|---|', ...targets, '');
   return out.join('\n');

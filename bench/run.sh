@@ -36,6 +36,8 @@ WAIT_IDLE=0
 OURS_PORT=18080
 PEER_PORT=18090
 OUT_DIR="$ROOT/bench/results"
+# The default group rules, plus stream.* as stream groups (the stream scenario publishes there).
+OURS_GROUPS='[{"pattern":"stream.*","subscribe":true,"publish":true,"history":{"size":100,"ttlMs":600000}},{"pattern":"scores","subscribe":true,"publish":false},{"pattern":"random","subscribe":true,"publish":false},{"pattern":"*","subscribe":true,"publish":true}]'
 GATEWAY_JAVA_OPTS=${GATEWAY_JAVA_OPTS:--Xmx1g -XX:+ExitOnOutOfMemoryError}
 LOADGEN_JAVA_OPTS=${LOADGEN_JAVA_OPTS:--Xmx2g}
 
@@ -56,7 +58,10 @@ usage: bench/run.sh [options]
   --connect-warmup N connect: sockets opened and closed before measuring (default $CONNECT_WARMUP)
   --sources K        bind client sockets to 127.0.0.2..127.0.0.(K+1) (default $SOURCES = OS chooses);
                      needed above ~28k sockets (ephemeral ports of one source address)
-  --scenarios LIST   any of: connect fanout sweep hub ping (default "$SCENARIOS")
+  --scenarios LIST   any of: connect fanout sweep hub ping stream sequence (default "$SCENARIOS");
+                     stream (ours only): the fanout to a plain group, then to a stream group;
+                     sequence (ours only): publishes/s to 100 stream groups numbered and stored
+                     by a clustered gateway with one, then two data members (chat processes)
   --cluster          also run fanout on one and on two clustered gateways (ours only)
   --server-core C    core for the server (default $SERVER_CORE)
   --gen-core C       core for the load generator (default $GEN_CORE)
@@ -123,7 +128,8 @@ fi
 
 GATEWAY_JAR="$ROOT/gateway-verticle/target/gateway-fat.jar"
 LOADGEN_JAR="$ROOT/loadgen/target/loadgen-fat.jar"
-if [ "$REBUILD" = 1 ] || [ ! -f "$GATEWAY_JAR" ] || [ ! -f "$LOADGEN_JAR" ]; then
+CHAT_JAR="$ROOT/chat-verticle/target/chat-fat.jar"
+if [ "$REBUILD" = 1 ] || [ ! -f "$GATEWAY_JAR" ] || [ ! -f "$LOADGEN_JAR" ] || [ ! -f "$CHAT_JAR" ]; then
   log "building: mvn -B -q install -DskipTests"
   mvn -B -q install -DskipTests
 fi
@@ -147,6 +153,7 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/switchboard-bench.XXXXXX")
 GATEWAY_JAR_INFO="$(sha256sum "$GATEWAY_JAR" | cut -c1-16), built $(date -u -r "$GATEWAY_JAR" +%Y-%m-%dT%H:%M:%SZ)"
 cp "$GATEWAY_JAR" "$WORK/gateway-fat.jar"; GATEWAY_JAR="$WORK/gateway-fat.jar"
 cp "$LOADGEN_JAR" "$WORK/loadgen-fat.jar"; LOADGEN_JAR="$WORK/loadgen-fat.jar"
+cp "$CHAT_JAR" "$WORK/chat-fat.jar"; CHAT_JAR="$WORK/chat-fat.jar"
 mkdir -p "$OUT_DIR"
 LOAD_BEFORE=$(cat /proc/loadavg)
 CLK_TCK=$(getconf CLK_TCK)
@@ -189,11 +196,19 @@ start_ours() {
   ( on_core "$SERVER_CORE" env SWITCHBOARD_PORT="$port" SWITCHBOARD_HOST=127.0.0.1 \
       SWITCHBOARD_MAX_CONNECTIONS_PER_IP=1000000 \
       SWITCHBOARD_RATE_LIMIT_PER_SECOND=1000000 SWITCHBOARD_RATE_LIMIT_BURST=1000000 \
-      SWITCHBOARD_LOG_LEVEL=WARN \
+      SWITCHBOARD_LOG_LEVEL=WARN SWITCHBOARD_GROUPS="$OURS_GROUPS" \
       java $GATEWAY_JAVA_OPTS -jar "$GATEWAY_JAR" "$@" >"$WORK/$name.log" 2>&1 ) &
   PID=$!
   SERVER_PIDS+=("$PID")
   wait_ready "http://127.0.0.1:$port/health/ready" "$PID" "$name"
+}
+
+start_data_member() { # start_data_member PORT NAME: a chat process, a Hazelcast data member
+  ( on_core "$SERVER_CORE" env SWITCHBOARD_HEALTH_PORT="$1" SWITCHBOARD_LOG_LEVEL=WARN \
+      java $GATEWAY_JAVA_OPTS -jar "$CHAT_JAR" -cluster >"$WORK/$2.log" 2>&1 ) &
+  PID=$!
+  SERVER_PIDS+=("$PID")
+  wait_ready "http://127.0.0.1:$1/health/ready" "$PID" "$2"
 }
 
 start_peer() {
@@ -258,6 +273,35 @@ for scenario in $SCENARIOS; do
       done ;;
     hub) both hub "hub-$RATE" --subscribers "$HUB_SOCKETS" --rate "$RATE" --duration "$DURATION" --warmup "$WARMUP" ;;
     ping) both ping "ping" --round-trips "$ROUND_TRIPS" --warmup "$PING_WARMUP" ;;
+    stream)
+      # A stream group costs a store append per publish and a cursor per gateway; the fan-out is
+      # the same. Both runs on a fresh embedded gateway, the same load, one after the other.
+      for kind in plain stream; do
+        start_ours "$OURS_PORT" "ours-$kind"
+        log "ours: fanout to a $kind group ($RATE msg/s) against pid $PID"
+        loadgen "$WORK/$kind-stream-$RATE.json" fanout --label "$kind group" --url "ws://127.0.0.1:$OURS_PORT" \
+          --server-pid "$PID" --metrics-url "http://127.0.0.1:$OURS_PORT/metrics" \
+          --stats-url "http://127.0.0.1:$OURS_PORT/api/stats" --gc-command "jcmd $PID GC.run" \
+          --group "$([ $kind = stream ] && echo stream.bench || echo bench)" $(fanout_args "$RATE")
+        stop_server "$PID"
+      done ;;
+    sequence)
+      # Sequencing throughput: a clustered gateway (a lite member) takes /ws publishes to 100
+      # stream groups and appends each to the stream map, whose partitions live on the data
+      # members: one chat process, then two (Hazelcast moves half the partitions to the second).
+      # Every process on the server core.
+      export SWITCHBOARD_CLUSTER_NAME="bench-seq-$STAMP"
+      start_data_member $((OURS_PORT + 10)) data-1; D1=$PID
+      start_ours "$OURS_PORT" seq-gateway -cluster; G=$PID
+      log "ours: sequencing with one data member"
+      loadgen "$WORK/seq1-sequence.json" sequence --label "one data member" --url "ws://127.0.0.1:$OURS_PORT" \
+        --server-pid "$G,$D1" --duration "$DURATION" --warmup "$WARMUP"
+      start_data_member $((OURS_PORT + 11)) data-2; D2=$PID
+      log "ours: sequencing with two data members"
+      loadgen "$WORK/seq2-sequence.json" sequence --label "two data members" --url "ws://127.0.0.1:$OURS_PORT" \
+        --server-pid "$G,$D1,$D2" --duration "$DURATION" --warmup "$WARMUP"
+      stop_server "$G"; stop_server "$D2"; stop_server "$D1"
+      unset SWITCHBOARD_CLUSTER_NAME ;;
     *) log "unknown scenario $scenario (skipped)" ;;
   esac
 done
@@ -267,6 +311,9 @@ if [ "$CLUSTER" = 1 ]; then
   # on two (subscribers spread over both, publisher on the first), both gateways on the server
   # core. The CPU per delivery is summed over the gateways.
   export SWITCHBOARD_CLUSTER_NAME="bench-$STAMP"
+  # Gateways alone in the cluster: they hold its data themselves (by default they are lite
+  # members and wait for a chat or simulator process).
+  export SWITCHBOARD_CLUSTER_LITE_MEMBER=false
   start_ours "$OURS_PORT" cluster-a -cluster; A=$PID
   log "ours: fanout on one clustered gateway"
   loadgen "$WORK/cluster1-fanout-$RATE.json" fanout --label "one clustered gateway" --url "ws://127.0.0.1:$OURS_PORT" \
@@ -277,7 +324,7 @@ if [ "$CLUSTER" = 1 ]; then
   loadgen "$WORK/cluster2-fanout-$RATE.json" fanout --label "two clustered gateways" \
     --url "ws://127.0.0.1:$OURS_PORT,ws://127.0.0.1:$((OURS_PORT + 1))" --server-pid "$A,$B" $(fanout_args "$RATE")
   stop_server "$B"; stop_server "$A"
-  unset SWITCHBOARD_CLUSTER_NAME
+  unset SWITCHBOARD_CLUSTER_NAME SWITCHBOARD_CLUSTER_LITE_MEMBER
 fi
 
 LOAD_AFTER=$(cat /proc/loadavg)

@@ -127,6 +127,11 @@ final class ClusterProcess implements AutoCloseable {
     }
   }
 
+  /** Sends kill -9 and returns at once, so that several processes die together. */
+  void destroyNow() {
+    process.destroyForcibly();
+  }
+
   /** kill -9: no shutdown hook, no goodbye to the cluster. */
   void kill() {
     process.destroyForcibly();

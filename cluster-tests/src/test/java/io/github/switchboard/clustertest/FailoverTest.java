@@ -119,6 +119,8 @@ class FailoverTest {
   @Test
   void presenceForgetsTheMembersOfAKilledGatewayWithinItsTtl() {
     Map<String, String> shortTtl = Map.of("SWITCHBOARD_PRESENCE_TTL_MS", "3000");
+    // The presence map lives on the data members; the gateways are lite members.
+    cluster.chat("chat");
     TestCluster.Gateway survivor = cluster.gateway("gateway-1", shortTtl);
     TestCluster.Gateway doomed = cluster.gateway("gateway-2", shortTtl);
     try (TestSocket here = connect(survivor, "/ws/chat/roll"); TestSocket there = connect(doomed, "/ws/chat/roll");

@@ -17,8 +17,9 @@ class GracefulShutdownTest {
   void sigtermDrainsAndExitsWithinTheDrainTime() {
     long drainMs = 4_000;
     try (TestCluster cluster = new TestCluster("graceful-shutdown")) {
+      // A cluster of this one gateway: it must hold the cluster's data itself.
       TestCluster.Gateway gateway = cluster.gateway("gateway",
-        Map.of("SWITCHBOARD_DRAIN_TIMEOUT_MS", String.valueOf(drainMs)));
+        Map.of("SWITCHBOARD_DRAIN_TIMEOUT_MS", String.valueOf(drainMs), "SWITCHBOARD_CLUSTER_LITE_MEMBER", "false"));
       TestSocket polite = TestSocket.connect(cluster.vertx, gateway.port(), "/ws/hub");
       // A client that never answers the close frame keeps the drain going until its deadline.
       NetClient net = cluster.vertx.createNetClient();

@@ -50,14 +50,18 @@ class PerNameStateTest {
   private static final int IN_FLIGHT = 64;
   private static final int SOCKETS = 10;
 
-  /** Short history TTL (the least allowed), no rate limit in the way. */
+  /** Short history TTL (the least allowed), no rate limit or room bound in the way. */
   static final Map<String, String> ENV = Map.of(
     "SWITCHBOARD_CHAT_HISTORY_TTL_MS", "1000",
+    // Room for the flood and the warm-up's rooms, and for the bound's conservative count (rooms
+    // created while the count runs are counted twice): this test is about freeing, not the bound.
+    "SWITCHBOARD_CHAT_MAX_ROOMS", "150000",
     "SWITCHBOARD_API_KEY", API_KEY,
     "SWITCHBOARD_RATE_LIMIT_PER_SECOND", "1000000",
     "SWITCHBOARD_RATE_LIMIT_BURST", "1000000");
 
   private TestCluster cluster;
+  static final List<String> DATA_MEMBER_JVM_OPTIONS = List.of("-Xmx768m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
 
   @AfterEach
   void stop() {
@@ -117,7 +121,9 @@ class PerNameStateTest {
 
   private Cluster startCluster(String name) {
     cluster = new TestCluster(name);
-    ClusterProcess chat = cluster.chat("chat", ENV);
+    // The one data member: it holds every room (the gateways are lite members), so it gets the
+    // heap a chat pod would need for 100,000 rooms.
+    ClusterProcess chat = cluster.chat("chat", DATA_MEMBER_JVM_OPTIONS, ENV);
     TestCluster.Gateway one = cluster.gateway("gateway-1", ENV);
     TestCluster.Gateway two = cluster.gateway("gateway-2", ENV);
     chat.awaitOutput(TestCluster.CHAT_ACTIVE, TestCluster.START_TIMEOUT);

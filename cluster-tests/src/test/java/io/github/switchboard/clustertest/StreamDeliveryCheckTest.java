@@ -294,6 +294,54 @@ class StreamDeliveryCheckTest {
     finished = true;
   }
 
+  /**
+   * Gateways are Hazelcast lite members: they hold no partition of any map, so two of three
+   * killed together (kill -9, no time for Hazelcast to copy anything) lose no stream history, no
+   * chat history and no offset. The two chat processes hold the data.
+   */
+  @Test
+  void killingTwoOfThreeGatewaysAtOnceLosesNoHistory() throws Exception {
+    cluster = new TestCluster("stream-lite");
+    cluster.chat("chat-1");
+    cluster.chat("chat-2");
+    Map<String, String> env = Map.of("SWITCHBOARD_GROUPS", RULES, "SWITCHBOARD_API_KEY", API_KEY);
+    TestCluster.Gateway survivor = cluster.gateway("gateway-1", env);
+    TestCluster.Gateway two = cluster.gateway("gateway-2", env);
+    TestCluster.Gateway three = cluster.gateway("gateway-3", env);
+    var members = cluster.hazelcastClient().getCluster().getMembers();
+    assertThat(members.stream().filter(com.hazelcast.cluster.Member::isLiteMember).count())
+      .as("the three gateways are lite members, the two chat processes hold the data: %s", members).isEqualTo(3);
+
+    for (int n = 1; n <= 60; n++) {
+      TestCluster.Gateway target = n % 2 == 0 ? two : three;
+      var stream = cluster.post(target, "/api/groups/" + GROUP + "/messages", "{\"data\":" + n + "}", API_KEY);
+      assertThat(stream.bodyAsJsonObject().getLong("offset")).isEqualTo(n);
+      var chat = cluster.post(target, "/api/groups/chat.kept/messages", "{\"data\":\"m" + n + "\"}", API_KEY);
+      assertThat(chat.bodyAsJsonObject().getLong("offset")).isEqualTo(n);
+    }
+    // Both at once: neither process gets to leave the cluster.
+    two.process().destroyNow();
+    three.process().destroyNow();
+    two.process().kill();
+    three.process().kill();
+
+    assertThat(cluster.get(survivor, "/rooms/kept/messages").bodyAsJsonArray()).hasSize(60);
+    WebSocket ws = cluster.vertx.createWebSocketClient().connect(survivor.port(), "127.0.0.1", "/ws")
+      .await(10, TimeUnit.SECONDS);
+    List<JsonObject> frames = java.util.Collections.synchronizedList(new ArrayList<>());
+    ws.textMessageHandler(text -> frames.add(new JsonObject(text)));
+    ws.writeTextMessage(new JsonObject().put("type", "subscribe").put("group", GROUP).put("since", 0).put("id", 1).encode());
+    until("the stream replayed", () -> frames.size() >= 61, Duration.ofSeconds(20));
+    assertThat(frames.get(0).getString("type")).isEqualTo("subscribed");
+    assertThat(frames.get(0).getBoolean("recovered")).isTrue();
+    assertThat(frames.subList(1, 61)).extracting(f -> f.getLong("offset"))
+      .containsExactlyElementsOf(java.util.stream.LongStream.rangeClosed(1, 60).boxed().toList());
+    var next = cluster.post(survivor, "/api/groups/" + GROUP + "/messages", "{\"data\":61}", API_KEY);
+    assertThat(next.bodyAsJsonObject().getLong("offset")).as("the numbering goes on").isEqualTo(61L);
+    assertThat(next.bodyAsJsonObject().getString("epoch")).isEqualTo(frames.get(1).getString("epoch"));
+    finished = true;
+  }
+
   /** Polls the condition every 20 ms until it holds, failing after the timeout. */
   private void until(String what, java.util.function.BooleanSupplier condition, Duration timeout) throws Exception {
     long deadline = System.nanoTime() + timeout.toNanos();

@@ -33,6 +33,7 @@ import io.github.switchboard.gateway.stream.ChatRoomStreams;
 import io.github.switchboard.gateway.stream.PositionCheck;
 import io.github.switchboard.gateway.stream.StoredStreams;
 import io.github.switchboard.gateway.stream.StreamGroups;
+import io.github.switchboard.gateway.stream.StreamIntake;
 import io.github.switchboard.gateway.stream.Streams;
 import io.github.switchboard.gateway.session.Endpoint;
 import io.github.switchboard.gateway.session.EndpointHandler;
@@ -91,6 +92,7 @@ public class GatewayVerticle extends VerticleBase {
   private PresenceTracker presence;
   private Streams streams;
   private PositionCheck positionCheck;
+  private StreamIntake streamIntake;
   private HttpServer server;
   private OpenConnections openConnections;
 
@@ -124,6 +126,7 @@ public class GatewayVerticle extends VerticleBase {
       new ChatRoomStreams(chatClient), eventBus);
     groups = new GroupRegistry(vertx, writer, stats, streams, options.streams().gapWaitMs());
     positionCheck = new PositionCheck(vertx, groups::cursors, options.streams().positionCheckMs());
+    streamIntake = new StreamIntake(streams);
     presence = new PresenceTracker(vertx, options.presence());
     groups.listener(presence);
 
@@ -164,6 +167,7 @@ public class GatewayVerticle extends VerticleBase {
       options.limits());
     eventLoopProbe = new EventLoopProbe(vertx, registry);
     return deployEmbeddedServices()
+      .compose(v -> streamIntake.register(eventBus))
       .compose(v -> vertx.createHttpServer(serverOptions()).connectionHandler(guard::install).requestHandler(router).listen())
       .onSuccess(s -> {
         server = s;
@@ -198,6 +202,7 @@ public class GatewayVerticle extends VerticleBase {
     return sessions.drain(vertx, closer, options.server().drainTimeoutMs())
       .compose(v -> server == null ? Future.succeededFuture() : server.shutdown(1, TimeUnit.SECONDS))
       .compose(v -> groups.closeAll())
+      .compose(v -> streamIntake.unregister())
       .onComplete(ar -> {
         if (streams != null) {
           streams.close();

@@ -130,6 +130,24 @@ class StreamGroupsTest {
   }
 
   @Test
+  void aServiceOnTheEventBusPublishesToAStreamGroupThroughTheGateways() {
+    try (TestSocket reader = gateway.connect("/ws")) {
+      subscribe(reader, "orders.svc", null);
+      JsonObject reply = Await.result(vertx.eventBus().<JsonObject>request("switchboard.streams.publish",
+        new JsonObject().put("group", "orders.svc").put("data", new JsonObject().put("total", 12)))).body();
+      assertThat(reply.getLong("offset")).isEqualTo(1L);
+      JsonObject message = reader.nextJson();
+      assertThat(message.getLong("offset")).isEqualTo(1L);
+      assertThat(message.getString("epoch")).isEqualTo(reply.getString("epoch"));
+      assertThat(message.getJsonObject("data").getInteger("total")).isEqualTo(12);
+      // A plain group is not numbered by the gateways: the service is told where to publish.
+      Throwable refused = vertx.eventBus().request("switchboard.streams.publish",
+        new JsonObject().put("group", "news").put("data", 1)).toCompletionStage().handle((r, e) -> e).toCompletableFuture().join();
+      assertThat(refused).hasMessageContaining("invalid_group").hasMessageContaining("group.news");
+    }
+  }
+
+  @Test
   void aPlainGroupStaysUnnumbered() {
     try (TestSocket socket = gateway.connect("/ws")) {
       JsonObject subscribed = subscribe(socket, "news", null);

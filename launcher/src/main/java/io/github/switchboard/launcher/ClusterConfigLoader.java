@@ -35,11 +35,37 @@ public final class ClusterConfigLoader {
   private ClusterConfigLoader() {
   }
 
-  public static Config load() {
-    return load(System.getProperties(), System.getenv());
+  /** Lite member: {@code true} or {@code false}; the jar's own default when unset. */
+  static final String LITE_PROPERTY = "switchboard.cluster.lite-member";
+  static final String LITE_ENV = "SWITCHBOARD_CLUSTER_LITE_MEMBER";
+
+  /**
+   * @param liteByDefault whether this process joins as a Hazelcast lite member (no partitions)
+   *                      unless {@code SWITCHBOARD_CLUSTER_LITE_MEMBER} says otherwise: the
+   *                      gateway jar does, the service jars hold the data
+   */
+  public static Config load(boolean liteByDefault) {
+    return load(System.getProperties(), System.getenv(), liteByDefault);
   }
 
   static Config load(Properties system, Map<String, String> env) {
+    return load(system, env, false);
+  }
+
+  static Config load(Properties system, Map<String, String> env, boolean liteByDefault) {
+    Config config = loadFile(system, env);
+    String lite = firstNonBlank(system.getProperty(LITE_PROPERTY), env.get(LITE_ENV));
+    if (lite == null) {
+      config.setLiteMember(liteByDefault);
+    } else if (lite.strip().equalsIgnoreCase("true") || lite.strip().equalsIgnoreCase("false")) {
+      config.setLiteMember(Boolean.parseBoolean(lite.strip()));
+    } else {
+      throw new IllegalStateException(LITE_ENV + " must be 'true' or 'false', got '" + lite + "'");
+    }
+    return config;
+  }
+
+  private static Config loadFile(Properties system, Map<String, String> env) {
     Properties properties = new Properties();
     properties.putAll(system);
     for (String[] placeholder : PLACEHOLDERS) {

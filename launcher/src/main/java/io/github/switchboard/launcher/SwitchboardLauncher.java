@@ -11,7 +11,6 @@ import io.vertx.micrometer.VertxPrometheusOptions;
 import io.vertx.launcher.application.HookContext;
 import io.vertx.launcher.application.VertxApplication;
 import io.vertx.launcher.application.VertxApplicationHooks;
-import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -90,7 +89,7 @@ public final class SwitchboardLauncher extends VertxApplication {
     Config clusterConfig = null;
     if (clustered) {
       try {
-        clusterConfig = ClusterConfigLoader.load();
+        clusterConfig = ClusterConfigLoader.load(JarManifest.liteMemberByDefault());
       } catch (RuntimeException e) {
         log.error("Start-up failed: {}", e.getMessage());
         System.exit(ExitCodes.VERTX_INITIALIZATION);
@@ -125,10 +124,11 @@ public final class SwitchboardLauncher extends VertxApplication {
       log.info("Network transport: {} ({})", transport.transport().name(), transport.reason());
       if (clusterConfig != null) {
         Config config = clusterConfig;
-        log.info("Joining Hazelcast cluster '{}' (members {})", config.getClusterName(),
+        log.info("Joining Hazelcast cluster '{}' as a {} member (members {})", config.getClusterName(),
+          config.isLiteMember() ? "lite (no data)" : "data",
           config.getNetworkConfig().getJoin().getTcpIpConfig().isEnabled()
             ? config.getNetworkConfig().getJoin().getTcpIpConfig().getMembers() : "by discovery");
-        builder.withClusterManager(new HazelcastClusterManager(config));
+        builder.withClusterManager(new SwitchboardClusterManager(config));
       }
       return builder;
     }

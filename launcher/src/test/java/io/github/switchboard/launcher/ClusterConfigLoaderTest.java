@@ -30,6 +30,18 @@ class ClusterConfigLoaderTest {
   }
 
   @Test
+  void theJarsDefaultDecidesLiteMembershipUnlessTheEnvironmentSaysOtherwise() {
+    assertThat(ClusterConfigLoader.load(new Properties(), Map.of(), true).isLiteMember()).isTrue();
+    assertThat(ClusterConfigLoader.load(new Properties(), Map.of(), false).isLiteMember()).isFalse();
+    assertThat(ClusterConfigLoader.load(new Properties(), Map.of("SWITCHBOARD_CLUSTER_LITE_MEMBER", "false"), true)
+      .isLiteMember()).isFalse();
+    assertThat(ClusterConfigLoader.load(new Properties(), Map.of("SWITCHBOARD_CLUSTER_LITE_MEMBER", " TRUE "), false)
+      .isLiteMember()).isTrue();
+    assertThatThrownBy(() -> ClusterConfigLoader.load(new Properties(), Map.of("SWITCHBOARD_CLUSTER_LITE_MEMBER", "yes"), true))
+      .hasMessageContaining("SWITCHBOARD_CLUSTER_LITE_MEMBER").hasMessageContaining("'yes'");
+  }
+
+  @Test
   void environmentChoosesMembersNameAndPort() {
     Config config = ClusterConfigLoader.load(new Properties(), Map.of("SWITCHBOARD_CLUSTER_MEMBERS", "10.0.0.1,10.0.0.2",
       "SWITCHBOARD_CLUSTER_NAME", "prod", "SWITCHBOARD_CLUSTER_PORT", "6000"));

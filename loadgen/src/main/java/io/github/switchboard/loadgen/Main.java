@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Main {
 
-  static final Set<String> SCENARIOS = new LinkedHashSet<>(List.of("connect", "fanout", "hub", "ping"));
+  static final Set<String> SCENARIOS = new LinkedHashSet<>(List.of("connect", "fanout", "hub", "ping", "sequence"));
 
   private Main() {
   }
@@ -65,6 +65,7 @@ public final class Main {
         case "fanout" -> FanoutScenario.run(o, targets, server, false);
         case "hub" -> FanoutScenario.run(o, targets, server, true);
         case "ping" -> PingScenario.run(o, targets, server);
+        case "sequence" -> SequenceScenario.run(o, targets, server);
         default -> throw new IllegalArgumentException(o.scenario());
       };
     } finally {
@@ -83,6 +84,7 @@ public final class Main {
     System.out.print(switch (o.scenario()) {
       case "connect" -> ConnectScenario.describe(result);
       case "ping" -> PingScenario.describe(result);
+      case "sequence" -> SequenceScenario.describe(result);
       default -> FanoutScenario.describe(result);
     });
     String json = out.encode();

@@ -24,11 +24,13 @@ public final class Options {
     HELP.put("duration", "fanout/hub: measured seconds (10)");
     HELP.put("warmup", "fanout/hub: seconds at the same rate before measuring (3); ping: round trips (10000); connect: sockets opened and closed first (1000)");
     HELP.put("payload-bytes", "fanout/hub: size of the published JSON object, padded (100)");
-    HELP.put("group", "fanout: group name (bench)");
+    HELP.put("group", "fanout: group name (bench); sequence: prefix of the stream groups (stream.seq)");
+    HELP.put("groups", "sequence: stream groups published to in turn (100)");
+    HELP.put("in-flight", "sequence: publishes each socket keeps waiting for their ack (8)");
     HELP.put("idle", "fanout/hub: seconds of server CPU measured with the sockets open and nothing sent (2)");
     HELP.put("drain", "fanout/hub: seconds to wait for late deliveries after the last send (5)");
     HELP.put("round-trips", "ping: measured round trips in total (10000)");
-    HELP.put("sockets", "ping: sockets pinging at once, each waits for its pong (1)");
+    HELP.put("sockets", "ping: sockets pinging at once, each waits for its pong (1); sequence: publisher sockets (20)");
     HELP.put("server-pid", "pid(s) of the server process(es) on this machine, comma-separated, for CPU and RSS (/proc)");
     HELP.put("metrics-url", "Prometheus page of the server, for JVM heap and direct memory");
     HELP.put("stats-url", "JSON page with \"connections\" (/api/stats)");

@@ -4,7 +4,7 @@ package io.github.switchboard.protocol;
  * Every event bus address other than the group addresses of {@link Groups}.
  *
  * <p>These are request/reply addresses owned by one service each; a gateway sends to them and
- * never consumes them.
+ * never consumes them, except {@link #STREAM_PUBLISH}, which the gateways serve.
  */
 public final class Addresses {
 
@@ -17,6 +17,12 @@ public final class Addresses {
    * reply maps each room with a history to {@code {top, epoch}} (gateways' position check).
    */
   public static final String CHAT_POSITIONS = "switchboard.chat.positions";
+  /**
+   * Stream publish: a service sends {@code {group, data}} to publish to a stream group; a
+   * gateway numbers, stores and publishes it and replies {@code {group, offset, epoch}}. The
+   * gateways consume this address (the one exception to the rule above).
+   */
+  public static final String STREAM_PUBLISH = "switchboard.streams.publish";
   /** Score snapshot: asks the simulator for the current five events. */
   public static final String SCORES_SNAPSHOT = "switchboard.scores.snapshot";
 

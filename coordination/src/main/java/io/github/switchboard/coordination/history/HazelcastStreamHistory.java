@@ -41,9 +41,10 @@ import java.util.concurrent.TimeUnit;
  * <p>The bound on streams is checked against a count of the map, read at most once a second,
  * plus the streams this instance created since. With one writer (the chat service) the count
  * errs on the safe side: streams that expire meanwhile are counted until the next read, and
- * streams created while a read is under way are counted twice until the next one; so near the
- * bound a new stream may be refused for up to a second before there is room, but the bound is
- * never passed. With several writers (gateways sequencing stream groups) each adds only what it
+ * streams created while a read is under way are counted twice until the next one (a read of a
+ * large map on a busy member can take seconds: PerNameStateTest saw about 9,000 rooms counted
+ * twice while 100,000 were created); so near the bound a new stream may be refused before there
+ * is room, but the bound is never passed. With several writers (gateways sequencing stream groups) each adds only what it
  * created itself, so between two counts the writers together may pass the bound by what they
  * create in that second; the next count stops them all.
  * Callbacks run on the context that created this store.

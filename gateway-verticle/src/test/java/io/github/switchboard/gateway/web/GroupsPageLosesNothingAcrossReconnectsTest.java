@@ -24,14 +24,20 @@ import java.util.UUID;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The groups page (/groups/) subscribes to a chat group on /ws through the client library.
- * Its gateway is stopped and started again on the same port (or it switches to another
- * gateway) while the chat service keeps running and a second gateway keeps publishing: the
- * page reconnects, resubscribes with {@code since}, and shows every message once, in order.
+ * The groups page (/groups/) subscribes to a stream group on /ws through the client library: a
+ * chat group, or a group the rules give a history. Its gateway is stopped and started again on
+ * the same port (or it switches to another gateway) while the chat service and the stream
+ * store (shared by the gateways of this JVM) keep running and a second gateway keeps
+ * publishing: the page reconnects, resubscribes with {@code since}, and shows every message
+ * once, in order.
  */
 class GroupsPageLosesNothingAcrossReconnectsTest {
 
-  static final JsonObject NO_SERVICES = new JsonObject().put("embeddedServices", false);
+  /** No embedded services, and {@code orders.*} a stream group. */
+  static final JsonObject NO_SERVICES = new JsonObject().put("embeddedServices", false).put("groups", new JsonArray()
+    .add(new JsonObject().put("pattern", "orders.*").put("publish", true)
+      .put("history", new JsonObject().put("size", 100).put("ttlMs", 600_000)))
+    .add(new JsonObject().put("pattern", "*").put("publish", true)));
 
   static Vertx vertx;
   static int port;
@@ -128,8 +134,8 @@ class GroupsPageLosesNothingAcrossReconnectsTest {
   }
 
   @Test
-  void aSwitchToAnotherGatewayLosesNothing() throws IOException {
-    String group = "chat.switch-" + UUID.randomUUID().toString().substring(0, 8);
+  void aSwitchToAnotherGatewayLosesNothingOfAStreamGroup() throws IOException {
+    String group = "orders.switch-" + UUID.randomUUID().toString().substring(0, 8);
     int firstPort = freePort();
     int secondPort = freePort();
     GatewayHarness first = GatewayHarness.start(vertx, NO_SERVICES.copy().put("port", firstPort));
@@ -139,7 +145,7 @@ class GroupsPageLosesNothingAcrossReconnectsTest {
       driver.get(first.url() + "/groups/?subscribe=" + group + "&since=0&gateways=" + gateways);
       Browser.awaitStatus(driver, "connected", Duration.ofSeconds(5));
       Browser.await(driver, Duration.ofSeconds(5), "subscribed", d -> Browser.all(d, "#log li.status-entry").stream()
-        .anyMatch(li -> li.getText().contains("subscribed to " + group + " since 0")));
+        .anyMatch(li -> li.getText().contains("subscribed to " + group + " since 0 (recovered: true)")));
       publish(group, "one");
       Browser.await(driver, Duration.ofSeconds(5), "first message", d -> deliveries(d, group).size() == 1);
 
@@ -155,9 +161,9 @@ class GroupsPageLosesNothingAcrossReconnectsTest {
       publish(group, "three, on the second gateway");
       Browser.await(driver, Duration.ofSeconds(5), "three messages", d -> deliveries(d, group).size() >= 3);
       assertThat(deliveries(driver, group)).containsExactly(
-        "1 [" + group + " #1] api: one",
-        "2 [" + group + " #2] api: two, while no gateway of the page is up",
-        "3 [" + group + " #3] api: three, on the second gateway");
+        "1 [" + group + " #1] one",
+        "2 [" + group + " #2] two, while no gateway of the page is up",
+        "3 [" + group + " #3] three, on the second gateway");
     } finally {
       if (second != null) {
         second.close();
