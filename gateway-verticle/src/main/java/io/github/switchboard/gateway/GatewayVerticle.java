@@ -134,7 +134,7 @@ public class GatewayVerticle extends VerticleBase {
     GroupPolicy policy = new GroupPolicy(options.access().groups());
     ScoresClient scoresClient = new ScoresClient(eventBus, options.services().timeoutMs());
     List<EndpointHandler> endpoints = List.of(
-      new HubEndpoint(groups, eventBus),
+      new HubEndpoint(groups, eventBus, streams, writer),
       new MultiplexEndpoint(groups, policy, writer, eventBus, chatClient, streams, presence, options.limits().maxSubscriptions()),
       new ScoresEndpoint(new ScoresView(vertx, groups, scoresClient, writer), writer),
       new RandomEndpoint(groups, writer),

@@ -148,6 +148,42 @@ class StreamGroupsTest {
   }
 
   @Test
+  void theHubWithAHistoryIsAStreamThatStillNeverEchoesAndReplaysTextAndBinaryFrames() {
+    gateway.close();
+    JsonArray rules = new JsonArray().add(new JsonObject().put("pattern", "hub").put("publish", true)
+      .put("history", new JsonObject().put("size", 10).put("ttlMs", 60_000))).add(RULES.getJsonObject(1));
+    gateway = GatewayHarness.start(vertx, config(100).put("groups", rules));
+    try (TestSocket a = gateway.connect("/ws/hub"); TestSocket b = gateway.connect("/ws/hub");
+         TestSocket follower = gateway.connect("/ws")) {
+      subscribe(follower, "hub", null);
+      GatewayHarness.await("three hub members", () -> gateway.get("/api/stats?group=hub")
+        .bodyAsJsonObject().getJsonObject("group").getInteger("localMembers") == 3);
+      a.send("plain text");
+      assertThat(b.next().text()).isEqualTo("plain text");
+      a.sendBinary(io.vertx.core.buffer.Buffer.buffer(new byte[] {1, 2, (byte) 0xFF}));
+      assertThat(b.next().bytes().getBytes()).containsExactly(1, 2, (byte) 0xFF);
+      b.send("{\"from\":\"b\"}");
+      assertThat(a.next().text()).isEqualTo("{\"from\":\"b\"}");
+      assertThat(a.pending()).as("never back to the sender").isZero();
+      JsonObject first = follower.nextJson();
+      assertThat(first.getLong("offset")).isEqualTo(1L);
+      assertThat(first.getString("data")).isEqualTo("plain text");
+      String epoch = first.getString("epoch");
+      assertThat(follower.nextJson().getLong("offset")).isEqualTo(2L);
+      assertThat(follower.nextJson().getJsonObject("data").getString("from")).isEqualTo("b");
+    }
+    try (TestSocket back = gateway.connect("/ws")) {
+      JsonObject reply = subscribe(back, "hub", new JsonObject().put("offset", 0).put("epoch", "any"));
+      assertThat(reply.getBoolean("recovered")).isTrue();
+      assertThat(back.nextJson().getString("data")).isEqualTo("plain text");
+      JsonObject binary = back.nextJson();
+      assertThat(binary.getString("encoding")).isEqualTo("base64");
+      assertThat(java.util.Base64.getDecoder().decode(binary.getString("data"))).containsExactly(1, 2, (byte) 0xFF);
+      assertThat(back.nextJson().getLong("offset")).isEqualTo(3L);
+    }
+  }
+
+  @Test
   void aPlainGroupStaysUnnumbered() {
     try (TestSocket socket = gateway.connect("/ws")) {
       JsonObject subscribed = subscribe(socket, "news", null);

@@ -2,6 +2,7 @@ package io.github.switchboard.simulator;
 
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
+import io.github.switchboard.coordination.HazelcastFutures;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -37,6 +38,6 @@ final class HazelcastEventStore implements EventStore {
 
   @Override
   public Future<Void> save(ScoreEvent event) {
-    return Future.fromCompletionStage(events.setAsync(event.id(), event.toJson().encode()), vertx.getOrCreateContext());
+    return HazelcastFutures.on(vertx.getOrCreateContext(), events.setAsync(event.id(), event.toJson().encode()));
   }
 }

@@ -6,6 +6,7 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import com.hazelcast.query.Predicate;
 import com.hazelcast.query.Predicates;
+import io.github.switchboard.coordination.HazelcastFutures;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -110,7 +111,7 @@ public final class HazelcastStreamHistory implements StreamHistory {
     boolean mayCreate = counted + createdSinceCount < maxStreams;
     AppendToStream append = new AppendToStream(payload, timestamp, policy, mayCreate, StreamLog.newEpoch(),
       System.currentTimeMillis(), publishId);
-    return Future.fromCompletionStage(map.submitToKey(stream, append), context).compose(result -> {
+    return HazelcastFutures.on(context, map.submitToKey(stream, append)).compose(result -> {
       if (result == null) {
         return Future.failedFuture(new StreamLimitException(stream, maxStreams));
       }
@@ -141,7 +142,7 @@ public final class HazelcastStreamHistory implements StreamHistory {
 
   @Override
   public Future<Page> since(String stream, long afterOffset) {
-    return Future.fromCompletionStage(map.getAsync(stream), context)
+    return HazelcastFutures.on(context, map.getAsync(stream))
       .map(log -> log == null || log.getExpiresAt() <= System.currentTimeMillis() ? Page.empty(afterOffset)
         : log.page(afterOffset));
   }
@@ -152,7 +153,7 @@ public final class HazelcastStreamHistory implements StreamHistory {
       return Future.succeededFuture(Map.of());
     }
     Set<String> keys = new HashSet<>(streams);
-    return Future.fromCompletionStage(map.submitToKeys(keys, new ReadPositions(System.currentTimeMillis())), context)
+    return HazelcastFutures.on(context, map.submitToKeys(keys, new ReadPositions(System.currentTimeMillis())))
       .map(results -> {
         Map<String, Position> out = new HashMap<>(results.size() * 2);
         results.forEach((stream, result) -> {

@@ -11,7 +11,8 @@ import io.vertx.core.json.JsonObject;
  *                stream: every message published to it is numbered cluster-wide and the last
  *                {@code size} are kept for {@code ttlMs} after the last one, for recovery.
  *                Chat rooms are streams whatever the rules say (the chat service keeps them,
- *                {@code chat.historySize}); {@code hub} and {@code presence:} groups never are
+ *                {@code chat.historySize}); {@code presence:} groups, {@code scores} and
+ *                {@code random} never are (their publishers do not go through the gateways)
  */
 public record GroupRule(String pattern, boolean subscribe, boolean publish, HistoryPolicy history) {
 

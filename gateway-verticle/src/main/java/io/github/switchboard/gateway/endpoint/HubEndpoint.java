@@ -5,25 +5,40 @@ import io.github.switchboard.gateway.session.Endpoint;
 import io.github.switchboard.gateway.session.EndpointHandler;
 import io.github.switchboard.gateway.transport.FrameWriter;
 import io.github.switchboard.gateway.fanout.GroupRegistry;
+import io.github.switchboard.gateway.stream.StreamErrors;
+import io.github.switchboard.gateway.stream.StreamGroups;
+import io.github.switchboard.gateway.stream.Streams;
 import io.github.switchboard.protocol.Delivery;
 import io.github.switchboard.protocol.Groups;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.Json;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 
 /**
  * {@code /ws/hub}: every frame a client sends goes, unchanged and as the same frame type, to
- * every other hub socket on every gateway, and never back to its sender.
+ * every other hub socket on every gateway, and never back to its sender. When a rule gives
+ * {@code hub} a history, the hub is a stream: each frame is numbered and stored before it is
+ * relayed ({@link Streams}), so {@code /ws} subscribers of {@code hub} recover with
+ * {@code since}; a frame that cannot be stored is not relayed, and its sender gets an error
+ * frame (the seed protocol has none, but a silent drop would be worse).
  */
 public final class HubEndpoint implements EndpointHandler {
 
+  private static final Logger log = LoggerFactory.getLogger(HubEndpoint.class);
+
   private final GroupRegistry groups;
   private final EventBus eventBus;
+  private final Streams streams;
+  private final FrameWriter writer;
 
-  public HubEndpoint(GroupRegistry groups, EventBus eventBus) {
+  public HubEndpoint(GroupRegistry groups, EventBus eventBus, Streams streams, FrameWriter writer) {
     this.groups = groups;
     this.eventBus = eventBus;
+    this.streams = streams;
+    this.writer = writer;
   }
 
   @Override
@@ -59,7 +74,15 @@ public final class HubEndpoint implements EndpointHandler {
 
   private void publish(Session session, Delivery.Kind kind, byte[] payload) {
     Delivery delivery = new Delivery(kind, Delivery.NO_SEQ, session.id(), false, System.currentTimeMillis(), payload);
-    eventBus.publish(Groups.address(Groups.HUB), delivery.encode());
+    if (streams.kind(Groups.HUB) != StreamGroups.Kind.STREAM) {
+      eventBus.publish(Groups.address(Groups.HUB), delivery.encode());
+      return;
+    }
+    streams.publish(Groups.HUB, delivery).onFailure(e -> {
+      StreamErrors.Refusal refusal = StreamErrors.refusal(Groups.HUB, e);
+      log.warn("{} hub frame not stored, not relayed: {}", session, e.getMessage());
+      writer.error(session, refusal.code(), refusal.message(), null);
+    });
   }
 
   /**

@@ -277,7 +277,8 @@ public final class MultiplexEndpoint implements EndpointHandler {
           .onSuccess(stored -> writer.reply(session, ServerFrames.ack(request.id(), stored.getLong("seq", -1L),
             stored.getString("epoch"))))
           .onFailure(e -> writer.serviceError(session, e, request.id()));
-      case STREAM -> streams.publish(group, request.data(), session.id())
+      case STREAM -> streams.publish(group, new Delivery(Delivery.Kind.JSON, Delivery.NO_SEQ, session.id(),
+          !Groups.HUB.equals(group), System.currentTimeMillis(), request.data().getBytes(StandardCharsets.UTF_8)))
         .onSuccess(appended -> writer.reply(session, ServerFrames.ack(request.id(), appended.offset(), appended.epoch())))
         .onFailure(e -> {
           StreamErrors.Refusal refusal = StreamErrors.refusal(group, e);

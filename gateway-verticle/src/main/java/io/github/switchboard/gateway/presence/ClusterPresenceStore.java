@@ -9,6 +9,7 @@ import com.hazelcast.map.IMap;
 import com.hazelcast.query.Predicate;
 import com.hazelcast.query.Predicates;
 import io.github.switchboard.coordination.ClusterStorage;
+import io.github.switchboard.coordination.HazelcastFutures;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -58,13 +59,13 @@ final class ClusterPresenceStore implements PresenceStore {
   @Override
   public Future<Void> put(String group, String id, JsonObject member, long ttlMs) {
     JsonObject value = member.copy().put("group", group);
-    return Future.fromCompletionStage(map.setAsync(key(group, id), new HazelcastJsonValue(value.encode()), ttlMs,
-      TimeUnit.MILLISECONDS), vertx.getOrCreateContext());
+    return HazelcastFutures.on(vertx.getOrCreateContext(), map.setAsync(key(group, id),
+      new HazelcastJsonValue(value.encode()), ttlMs, TimeUnit.MILLISECONDS));
   }
 
   @Override
   public Future<Void> remove(String group, String id) {
-    return Future.fromCompletionStage(map.removeAsync(key(group, id)), vertx.getOrCreateContext()).mapEmpty();
+    return HazelcastFutures.on(vertx.getOrCreateContext(), map.removeAsync(key(group, id))).mapEmpty();
   }
 
   @Override

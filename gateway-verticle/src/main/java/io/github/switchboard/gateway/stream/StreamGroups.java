@@ -9,8 +9,11 @@ import java.util.List;
 /**
  * Which groups are streams, from the group rules: the first rule that matches a group decides,
  * as it does for permissions. Chat rooms are streams whatever the rules say: the chat service
- * numbers and keeps them. The hub and presence event groups never are: their messages are
- * published by gateways straight to the event bus, one at a time, with nothing to replay.
+ * numbers and keeps them. Presence event groups never are: gateways publish them straight to
+ * the event bus, and a member list is read with a presence request, not replayed. Nor are
+ * {@code scores} and {@code random}: the simulator publishes them straight to the event bus
+ * (scores recover through {@code GET /events}). The hub is a stream when a rule gives
+ * {@code hub} a history.
  */
 public final class StreamGroups {
 
@@ -43,7 +46,8 @@ public final class StreamGroups {
 
   /** The history of a group of kind {@link Kind#STREAM}; null for any other. */
   public HistoryPolicy policy(String group) {
-    if (Groups.HUB.equals(group) || Groups.presenceOf(group) != null || Groups.roomOf(group) != null) {
+    if (Groups.presenceOf(group) != null || Groups.roomOf(group) != null || Groups.SCORES.equals(group)
+      || Groups.RANDOM.equals(group)) {
       return null;
     }
     for (GroupRule rule : rules) {

@@ -2,10 +2,12 @@ package io.github.switchboard.gateway.stream;
 
 import io.github.switchboard.coordination.history.HistoryPolicy;
 import io.github.switchboard.coordination.history.StreamHistory;
+import io.github.switchboard.protocol.Delivery;
 import io.github.switchboard.protocol.Groups;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.EventBus;
 
+import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 
 /**
@@ -63,15 +65,23 @@ public final class Streams {
    * be one stream too many.
    */
   public Future<StreamHistory.Appended> publish(String group, String data, String sender) {
+    return publish(group, new Delivery(Delivery.Kind.JSON, Delivery.NO_SEQ, sender, true, System.currentTimeMillis(),
+      data.getBytes(StandardCharsets.UTF_8)));
+  }
+
+  /**
+   * The same for any delivery (a hub frame: text or binary, not back to its sender): stored as
+   * it is, published with its offset and epoch.
+   */
+  public Future<StreamHistory.Appended> publish(String group, Delivery delivery) {
     HistoryPolicy policy = groups.policy(group);
     if (policy == null) {
       return Future.failedFuture(new IllegalArgumentException("'" + group + "' is not a stream group"));
     }
-    long timestamp = System.currentTimeMillis();
     String publishId = publisherId + ":" + (++publishes);
-    return stored.store().append(group, data, timestamp, policy, publishId).onSuccess(appended ->
-      eventBus.publish(Groups.address(group),
-        StoredStreams.delivery(appended.offset(), timestamp, data, appended.epoch(), sender).encode()));
+    return stored.store().append(group, StoredStreams.storedForm(delivery), delivery.publishedAt(), policy, publishId)
+      .onSuccess(appended -> eventBus.publish(Groups.address(group), new Delivery(delivery.kind(), appended.offset(),
+        delivery.sender(), delivery.echo(), delivery.publishedAt(), delivery.payload(), appended.epoch()).encode()));
   }
 
   /** Stops the store's timers. */
