@@ -514,7 +514,7 @@ export class MultiplexConnection extends Connection {
    * Calls handler(data, message) for every delivery of the group. For a stream group (chat
    * groups, and groups whose rule has a history: docs/protocol.md, "Streams") it remembers the
    * last offset (seq) seen and its epoch, starting from the position the `subscribed` reply
-   * names; after a reconnect it resubscribes with since = {seq, epoch}, so the server replays
+   * names; after a reconnect it resubscribes with since = {offset, epoch}, so the server replays
    * what was published in between, and a delivery with a seq <= the last one of the same epoch
    * is dropped, so nothing shows twice. onGap({group, since, epoch}) says when that cannot be:
    * the history no longer has it, the stream started again in a new epoch (reload the state),
@@ -603,10 +603,10 @@ export class MultiplexConnection extends Connection {
   _subscribe(state) {
     const frame = { type: 'subscribe', group: state.group };
     if (state.lastSeq !== null) {
-      frame.since = state.epoch ? { seq: state.lastSeq, epoch: state.epoch } : state.lastSeq;
+      frame.since = state.epoch ? { offset: state.lastSeq, epoch: state.epoch } : state.lastSeq;
     }
     // What the callbacks report as since: the seq alone, whatever form went on the wire.
-    const since = frame.since !== null && typeof frame.since === 'object' ? frame.since.seq : frame.since;
+    const since = frame.since !== null && typeof frame.since === 'object' ? frame.since.offset : frame.since;
     this.request(frame, {
       // Runs before any replayed delivery is dispatched.
       onReply: reply => {

@@ -12,11 +12,15 @@ import io.github.switchboard.protocol.ErrorCode;
 import io.github.switchboard.protocol.Groups;
 import io.github.switchboard.protocol.ProtocolException;
 import io.github.switchboard.protocol.ServiceErrors;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.micrometer.backends.BackendRegistries;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,11 +35,16 @@ import java.util.UUID;
  * The chat service: takes messages from gateways, validates and numbers them, stores them and
  * publishes each once to {@code group.chat.<room>}.
  *
- * <p>Ordering: one chat instance in the cluster is active (the {@code chat} leadership) and
- * only it registers the intake address; within it, the messages of a room are appended and
- * published one after another. So a room has one writer and its seq order is its publication
- * order. A standby instance answers history reads and takes over intake when the active dies;
- * history and seq continue from the cluster's map.
+ * <p>Ordering: every chat instance takes messages (the event bus spreads the gateways'
+ * requests over them), so no one instance carries every room. A room's seq is assigned where
+ * the room lives, by the history's entry processor on the member that owns its partition:
+ * unique and gap-free whichever instance appends. Within one instance the appends of a room
+ * are chained, and a gateway sends a room's messages one at a time, so one client's messages
+ * keep their order; messages of one room published by two instances at once may reach a
+ * gateway out of seq order, and the gateway's stream cursor delivers them in order. The
+ * {@code chat} leadership only decides which instance frees expired rooms (the sweep); any
+ * instance answers history reads. An instance that dies takes only its requests in flight
+ * with it (the gateways' retries reach another).
  *
  * <p>Rooms are named by clients, so the rooms with a history are bounded ({@code maxRooms}) and
  * each is freed {@code historyTtlMs} after its last message (see {@link StreamHistory}). A stored
@@ -58,6 +67,8 @@ public class ChatVerticle extends ActiveStandbyService {
   private long limitLoggedAt = System.nanoTime() - LIMIT_LOG_EVERY_NANOS;
   private long limitRefusals;
   private MessageConsumer<JsonObject> intake;
+  /** Messages this instance stored (served at /metrics as switchboard_chat_messages_stored_total). */
+  private Counter storedCount;
   /** Tail of each room's chain of appends: the next append waits for it. */
   private final Map<String, Future<?>> roomTails = new HashMap<>();
 
@@ -72,23 +83,33 @@ public class ChatVerticle extends ActiveStandbyService {
 
   @Override
   protected void openStorage(Optional<HazelcastInstance> hazelcast) {
-    history = hazelcast.<StreamHistory>map(hz -> new HazelcastStreamHistory(vertx, hz, HISTORY_MAP, options.maxRooms()))
-      .orElseGet(() -> new LocalStreamHistory(vertx, options.maxRooms()));
+    MeterRegistry registry = BackendRegistries.getDefaultNow();
+    storedCount = Counter.builder("switchboard.chat.messages.stored")
+      .description("Chat messages this chat instance numbered and stored (every instance takes messages)")
+      .register(registry == null ? new SimpleMeterRegistry() : registry);
+    history = hazelcast.<StreamHistory>map(hz -> {
+      HazelcastStreamHistory store = new HazelcastStreamHistory(vertx, hz, HISTORY_MAP, options.maxRooms());
+      // Every instance appends; the role holder alone frees expired rooms.
+      store.sweepWhen(this::isActive);
+      return store;
+    }).orElseGet(() -> LocalStreamHistory.shared(vertx, HISTORY_MAP, options.maxRooms()));
   }
 
-  /** Every instance, standby included, answers history reads. */
+  /** Every instance takes messages and answers history and position reads. */
   @Override
   protected Future<Void> registerConsumers() {
-    return Future.all(vertx.eventBus().<JsonObject>consumer(Addresses.CHAT_HISTORY, this::history).completion(),
+    intake = vertx.eventBus().consumer(Addresses.CHAT_INTAKE, this::intake);
+    log.info("Chat intake open (history {} per room for {} ms after the last message, at most {} rooms, {})",
+      options.historySize(), options.historyTtlMs(), options.maxRooms(),
+      vertx.isClustered() ? "in the cluster map " + HISTORY_MAP : "in this JVM");
+    return Future.all(intake.completion(),
+      vertx.eventBus().<JsonObject>consumer(Addresses.CHAT_HISTORY, this::history).completion(),
       vertx.eventBus().<JsonObject>consumer(Addresses.CHAT_POSITIONS, this::positions).completion()).mapEmpty();
   }
 
   @Override
   protected void becomeActive() {
-    intake = vertx.eventBus().consumer(Addresses.CHAT_INTAKE, this::intake);
-    log.info("Chat intake active (history {} per room for {} ms after the last message, at most {} rooms, {})",
-      options.historySize(), options.historyTtlMs(), options.maxRooms(),
-      vertx.isClustered() ? "in the cluster map " + HISTORY_MAP : "in this JVM");
+    log.info("Chat: this instance frees rooms {} ms after their last message (the chat role)", options.historyTtlMs());
   }
 
   @Override
@@ -102,7 +123,12 @@ public class ChatVerticle extends ActiveStandbyService {
    */
   @Override
   protected Future<Void> finishInFlight() {
-    return Future.join(new ArrayList<>(roomTails.values())).otherwiseEmpty().mapEmpty();
+    return Future.join(new ArrayList<>(roomTails.values())).otherwiseEmpty().<Void>mapEmpty()
+      .onComplete(ar -> {
+        if (history != null) {
+          history.close();
+        }
+      });
   }
 
   private void intake(Message<JsonObject> request) {
@@ -135,6 +161,7 @@ public class ChatVerticle extends ActiveStandbyService {
         roomTails.remove(room);
       }
       if (ar.succeeded()) {
+        storedCount.increment();
         request.reply(new JsonObject().put("seq", ar.result().getLong("seq")).put("epoch", ar.result().getString("epoch"))
           .put("id", id));
       } else if (ar.cause() instanceof StreamLimitException limit) {

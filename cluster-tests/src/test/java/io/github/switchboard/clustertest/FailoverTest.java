@@ -175,7 +175,7 @@ class FailoverTest {
   }
 
   @Test
-  void chatHistoryAndSeqSurviveTheActiveChatInstance() {
+  void everyChatInstanceTakesMessagesAndSeqAndHistorySurviveOneOfThem() {
     ClusterProcess first = cluster.chat("chat-1");
     first.awaitOutput(TestCluster.CHAT_ACTIVE, TestCluster.START_TIMEOUT);
     ClusterProcess second = cluster.chat("chat-2");
@@ -186,6 +186,9 @@ class FailoverTest {
       for (int i = 1; i <= 10; i++) {
         publishUntilAcked(gateway, client, "chat.durable", "before-" + i, acked);
       }
+      // No single instance carries the room: both took some of its messages.
+      assertThat(intakeProcessed(first)).as("messages taken by chat-1").isPositive();
+      assertThat(intakeProcessed(second)).as("messages taken by chat-2").isPositive();
       first.kill();
       second.awaitOutput(TestCluster.CHAT_ACTIVE, Duration.ofSeconds(10));
       for (int i = 1; i <= 10; i++) {
@@ -208,6 +211,17 @@ class FailoverTest {
     for (Map.Entry<String, Long> entry : acked.entrySet()) {
       assertThat(stored.get(entry.getKey())).as(entry.getKey()).isEqualTo(entry.getValue());
     }
+  }
+
+  /** Chat messages the instance has stored, from its /metrics. */
+  private double intakeProcessed(ClusterProcess chat) {
+    String metrics = cluster.get(chat, "/metrics").bodyAsString();
+    for (String line : metrics.split("\n")) {
+      if (line.startsWith("switchboard_chat_messages_stored_total")) {
+        return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      }
+    }
+    throw new AssertionError("no switchboard_chat_messages_stored_total in " + chat.name() + "'s /metrics");
   }
 
   /**

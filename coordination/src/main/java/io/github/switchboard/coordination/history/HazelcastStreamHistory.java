@@ -19,6 +19,7 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 /**
  * Streams in the cluster: one Hazelcast map for all of them, keyed by stream name, each value a
@@ -66,7 +67,8 @@ public final class HazelcastStreamHistory implements StreamHistory {
   private int createdSinceCount;
   private boolean counting;
   private boolean sweeping;
-  /** Only a store that appends sweeps: the active writer, not the standbys that only read. */
+  /** Whether this store sweeps: by default once it has appended (readers leave it to writers). */
+  private BooleanSupplier sweeps = () -> this.appended;
   private boolean appended;
   private final long sweepTimer;
 
@@ -80,8 +82,16 @@ public final class HazelcastStreamHistory implements StreamHistory {
     this.sweepTimer = vertx.setPeriodic(SWEEP_EVERY_MS, id -> sweep());
   }
 
+  /**
+   * Sweeps only while {@code condition} holds, whether or not this store appends: where many
+   * instances write (every chat instance takes messages), one of them is enough.
+   */
+  public void sweepWhen(BooleanSupplier condition) {
+    this.sweeps = condition;
+  }
+
   private void sweep() {
-    if (sweeping || !appended) {
+    if (sweeping || !sweeps.getAsBoolean()) {
       return;
     }
     sweeping = true;

@@ -31,6 +31,7 @@ public final class LocalStreamHistory implements StreamHistory, Shareable {
   private final String sharedName;
   /** Users of a shared store that have not closed it. */
   private int users;
+  private long lastSweep = System.nanoTime();
 
   public LocalStreamHistory(Vertx vertx, int maxStreams) {
     this(vertx, maxStreams, null);
@@ -95,8 +96,15 @@ public final class LocalStreamHistory implements StreamHistory, Shareable {
     return Future.succeededFuture(new Appended(offset, held.log.epoch()));
   }
 
-  /** The stream if it exists and has not expired; an expired one is removed here. */
+  /**
+   * The stream if it exists and has not expired; an expired one is removed here. A full sweep
+   * also runs from here once a second: the timer of a shared store belongs to the verticle that
+   * created it, and stops when that one is undeployed while others still use the store.
+   */
   private Held live(String stream, long now) {
+    if (now - lastSweep > SWEEP_EVERY_MS * 1_000_000) {
+      sweep(now);
+    }
     Held held = streams.get(stream);
     if (held != null && held.expiresAt - now <= 0) {
       streams.remove(stream);
@@ -130,6 +138,7 @@ public final class LocalStreamHistory implements StreamHistory, Shareable {
   }
 
   private synchronized void sweep(long now) {
+    lastSweep = now;
     streams.values().removeIf(held -> held.expiresAt - now <= 0);
   }
 

@@ -6,9 +6,15 @@ import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonObject;
 
+import java.util.HashMap;
+import java.util.Map;
+
 /**
  * The gateway's side of the chat service. The gateway never publishes chat messages itself:
  * the service numbers, stores and publishes them, so its seq is the order every socket sees.
+ * Every chat instance takes messages; this gateway sends a room's messages one at a time (the
+ * next when the previous is answered), so that two messages a client sends in order are stored
+ * in that order even when the event bus hands them to two instances.
  * Failures are {@link io.vertx.core.eventbus.ReplyException}s; {@link
  * io.github.switchboard.protocol.ServiceErrors#classify} turns them into error codes.
  */
@@ -16,6 +22,8 @@ public final class ChatClient {
 
   private final EventBus eventBus;
   private final DeliveryOptions options;
+  /** Per room with a message under way: the last one sent; the next waits for it. */
+  private final Map<String, Future<JsonObject>> roomTails = new HashMap<>();
 
   public ChatClient(EventBus eventBus, long timeoutMs) {
     this.eventBus = eventBus;
@@ -29,6 +37,14 @@ public final class ChatClient {
    */
   public Future<JsonObject> send(String room, String sender, Object message) {
     JsonObject request = new JsonObject().put("room", room).put("sender", sender).put("message", message);
+    Future<JsonObject> previous = roomTails.get(room);
+    Future<JsonObject> sent = previous == null ? request(request) : previous.transform(ignored -> request(request));
+    roomTails.put(room, sent);
+    sent.onComplete(ar -> roomTails.remove(room, sent));
+    return sent;
+  }
+
+  private Future<JsonObject> request(JsonObject request) {
     return eventBus.<JsonObject>request(Addresses.CHAT_INTAKE, request, options).map(reply -> reply.body());
   }
 

@@ -259,7 +259,7 @@ class RealtimeClientLibraryTest {
     assertThat(js("return window.t.got.join(',');")).as("nothing of a new epoch taken for a duplicate")
       .isEqualTo("A1,A2,A3,B1,B2,C1");
     assertThat(subscribes).hasSize(2);
-    assertThat(subscribes.get(1).getJsonObject("since")).isEqualTo(new JsonObject().put("seq", 3).put("epoch", "A"));
+    assertThat(subscribes.get(1).getJsonObject("since")).isEqualTo(new JsonObject().put("offset", 3).put("epoch", "A"));
     JsonArray gaps = new JsonArray((String) js("return JSON.stringify(window.t.gaps);"));
     assertThat(gaps).containsExactly(new JsonObject().put("group", "chat.x").put("since", 3).put("epoch", "B"),
       new JsonObject().put("group", "chat.x").put("since", null).put("epoch", "C"));
