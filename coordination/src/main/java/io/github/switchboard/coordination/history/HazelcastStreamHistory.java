@@ -34,8 +34,9 @@ import java.util.function.BooleanSupplier;
  * and appends treat such a stream as gone. Hazelcast's own per-entry TTL is not used: its
  * background expiry frees a tenth of a partition's expired entries every few seconds, so a
  * burst of 100,000 rooms held its memory for minutes, and an entry it sees as expired is hidden
- * from queries, so no sweep could remove it sooner. Only a store that has appended sweeps (the
- * active chat instance, a gateway that sequenced a stream group): readers leave it to writers.
+ * from queries, so no sweep could remove it sooner. By default only a store that has appended
+ * sweeps (a gateway that sequenced a stream group): readers leave it to writers; where every
+ * instance writes, {@link #sweepWhen} names the one that sweeps (the chat role holder).
  *
  * <p>The map keeps values as objects ({@link InMemoryFormat#OBJECT}): an append changes the ring
  * in place instead of decoding and encoding the whole history each time.

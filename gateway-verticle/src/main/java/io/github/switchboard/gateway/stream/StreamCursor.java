@@ -335,9 +335,4 @@ public final class StreamCursor {
     }
     drainAhead();
   }
-
-  /** For stats and tests: deliveries waiting ahead of a gap. */
-  int aheadCount() {
-    return ahead.size();
-  }
 }

@@ -41,10 +41,6 @@ public final class Streams {
     this.eventBus = eventBus;
   }
 
-  public StreamGroups groups() {
-    return groups;
-  }
-
   public StreamGroups.Kind kind(String group) {
     return groups.kind(group);
   }
