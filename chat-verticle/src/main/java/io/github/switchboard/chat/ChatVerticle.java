@@ -2,6 +2,7 @@ package io.github.switchboard.chat;
 
 import com.hazelcast.core.HazelcastInstance;
 import io.github.switchboard.coordination.ActiveStandbyService;
+import io.github.switchboard.coordination.StoreUnavailableException;
 import io.github.switchboard.coordination.history.HazelcastStreamHistory;
 import io.github.switchboard.coordination.history.LocalStreamHistory;
 import io.github.switchboard.coordination.history.StreamHistory;
@@ -152,7 +153,9 @@ public class ChatVerticle extends ActiveStandbyService {
       .put("sender", sender).put("id", id).put("ts", ts);
     Future<?> previous = roomTails.getOrDefault(room, Future.succeededFuture());
     Future<JsonObject> stored = previous
-      .transform(ignored -> history.append(room, message.encode(), ts, options.historyPolicy()))
+      // The message id is the publish id: a repeat of an append whose backup did not answer
+      // finds the first one instead of storing the message twice.
+      .transform(ignored -> history.append(room, message.encode(), ts, options.historyPolicy(), id))
       .map(appended -> message.put("seq", appended.offset()).put("epoch", appended.epoch()))
       .onSuccess(this::publish);
     roomTails.put(room, stored);
@@ -168,6 +171,10 @@ public class ChatVerticle extends ActiveStandbyService {
         refusedAtTheBound(room, limit);
         ServiceErrors.refuse(request, ErrorCode.LIMIT_REACHED, "room '" + room + "' not opened: the chat holds "
           + options.maxRooms() + " rooms, the most allowed; try again later");
+      } else if (ar.cause() instanceof StoreUnavailableException unavailable) {
+        log.warn("room={} message from {} not acknowledged: {}", room, sender, unavailable.getMessage());
+        ServiceErrors.refuse(request, unavailable.indeterminate() ? ErrorCode.TIMEOUT : ErrorCode.SERVICE_UNAVAILABLE,
+          "message not acknowledged: " + unavailable.getMessage());
       } else {
         log.error("room={} message from {} not stored: {}", room, sender, ar.cause().getMessage(), ar.cause());
         request.fail(500, "chat message could not be stored");

@@ -30,7 +30,13 @@ final class ClusterProcess implements AutoCloseable {
 
   static ClusterProcess start(String name, Path jar, List<String> jvmOptions, List<String> args, Map<String, String> env,
                               Path logDir) {
-    List<String> command = new ArrayList<>();
+    return start(name, List.of(), jar, jvmOptions, args, env, logDir);
+  }
+
+  /** @param prefix what the java command runs under (as {@code ip netns exec <ns>}); it must exec java */
+  static ClusterProcess start(String name, List<String> prefix, Path jar, List<String> jvmOptions, List<String> args,
+                              Map<String, String> env, Path logDir) {
+    List<String> command = new ArrayList<>(prefix);
     command.add(javaTool("java"));
     command.addAll(jvmOptions);
     command.add("-jar");
@@ -136,6 +142,30 @@ final class ClusterProcess implements AutoCloseable {
   void kill() {
     process.destroyForcibly();
     waitForExit(Duration.ofSeconds(30));
+  }
+
+  /** SIGSTOP: the process is frozen (a long GC pause, a stalled VM) until {@link #thaw}. */
+  void freeze() {
+    signal("STOP");
+  }
+
+  /** SIGCONT after {@link #freeze}. */
+  void thaw() {
+    signal("CONT");
+  }
+
+  private void signal(String signal) {
+    try {
+      Process kill = new ProcessBuilder("kill", "-" + signal, String.valueOf(process.pid())).redirectErrorStream(true).start();
+      if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+        throw new AssertionError("kill -" + signal + " " + process.pid() + " failed");
+      }
+    } catch (IOException e) {
+      throw new AssertionError(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
   }
 
   /** SIGTERM, as Kubernetes and systemd stop a process. */

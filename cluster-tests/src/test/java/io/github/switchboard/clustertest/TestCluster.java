@@ -43,18 +43,55 @@ final class TestCluster implements AutoCloseable {
   private final Map<ClusterProcess, Integer> healthPorts = new HashMap<>();
   private final List<HazelcastInstance> clients = new ArrayList<>();
 
+  /** Null: every process on 127.0.0.1; else each in its own namespace of this network. */
+  private final PartitionNetwork network;
+  private final Map<String, PartitionNetwork.Host> hosts = new HashMap<>();
+  /** The Hazelcast and HTTP ports inside a namespace (each has its own ports). */
+  static final int NAMESPACE_HAZELCAST_PORT = 5701;
+  static final int NAMESPACE_HTTP_PORT = 8080;
+
   TestCluster(String testName) {
-    this.logDir = ROOT.resolve("cluster-tests/target/cluster-logs/" + testName);
+    this(testName, null, List.of());
   }
 
-  record Gateway(ClusterProcess process, int port) {
+  /**
+   * A cluster whose processes each run in a network namespace of {@code network}, one per name
+   * in {@code names} (made now, so that every process knows every member's address).
+   */
+  TestCluster(String testName, PartitionNetwork network, List<String> names) {
+    this.logDir = ROOT.resolve("cluster-tests/target/cluster-logs/" + testName);
+    this.network = network;
+    for (String name : names) {
+      hosts.put(name, network.host(name));
+    }
+  }
+
+  record Gateway(ClusterProcess process, int port, String host) {
+    Gateway(ClusterProcess process, int port) {
+      this(process, port, "127.0.0.1");
+    }
+  }
+
+  /** The namespace a process of this name runs in (network mode). */
+  PartitionNetwork.Host host(String name) {
+    PartitionNetwork.Host host = hosts.get(name);
+    if (host == null) {
+      throw new AssertionError("no namespace for '" + name + "' (give every process's name to the constructor)");
+    }
+    return host;
   }
 
   private Map<String, String> env(Map<String, String> extra) {
     Map<String, String> env = new HashMap<>();
     env.put("SWITCHBOARD_CLUSTER_NAME", clusterName);
-    env.put("SWITCHBOARD_CLUSTER_MEMBERS", "127.0.0.1");
-    env.put("SWITCHBOARD_CLUSTER_PORT", String.valueOf(hazelcastPort));
+    if (network == null) {
+      env.put("SWITCHBOARD_CLUSTER_MEMBERS", "127.0.0.1");
+      env.put("SWITCHBOARD_CLUSTER_PORT", String.valueOf(hazelcastPort));
+    } else {
+      env.put("SWITCHBOARD_CLUSTER_MEMBERS", String.join(",", hosts.values().stream()
+        .map(h -> h.address() + ":" + NAMESPACE_HAZELCAST_PORT).sorted().toList()));
+      env.put("SWITCHBOARD_CLUSTER_PORT", String.valueOf(NAMESPACE_HAZELCAST_PORT));
+    }
     // CLUSTER_TEST_LOG_LEVEL=DEBUG makes every process of a run log at that level.
     String level = System.getenv("CLUSTER_TEST_LOG_LEVEL");
     if (level != null) {
@@ -70,9 +107,11 @@ final class TestCluster implements AutoCloseable {
 
   private ClusterProcess start(String name, String module, String jar, List<String> jvmOptions, boolean clustered,
                                Map<String, String> extraEnv) {
-    List<String> arguments = clustered ? List.of("-cluster", "-cluster-host", "127.0.0.1") : List.of();
-    ClusterProcess process = ClusterProcess.start(name, ROOT.resolve(module + "/target/" + jar), jvmOptions, arguments,
-      env(extraEnv), logDir);
+    String address = network == null ? "127.0.0.1" : host(name).address();
+    List<String> arguments = clustered ? List.of("-cluster", "-cluster-host", address) : List.of();
+    List<String> prefix = network == null ? List.of() : PartitionNetwork.exec(host(name));
+    ClusterProcess process = ClusterProcess.start(name, prefix, ROOT.resolve(module + "/target/" + jar), jvmOptions,
+      arguments, env(extraEnv), logDir);
     processes.add(process);
     return process;
   }
@@ -86,12 +125,13 @@ final class TestCluster implements AutoCloseable {
    * mode (chat and simulator in its JVM, no cluster).
    */
   Gateway gateway(String name, List<String> jvmOptions, boolean clustered, Map<String, String> extraEnv) {
-    int port = freePort();
+    int port = network == null ? freePort() : NAMESPACE_HTTP_PORT;
+    String address = network == null ? "127.0.0.1" : host(name).address();
     Map<String, String> env = new HashMap<>(extraEnv);
     env.put("SWITCHBOARD_PORT", String.valueOf(port));
-    env.put("SWITCHBOARD_HOST", "127.0.0.1");
+    env.put("SWITCHBOARD_HOST", address);
     ClusterProcess process = start(name, "gateway-verticle", "gateway-fat.jar", jvmOptions, clustered, env);
-    Gateway gateway = new Gateway(process, port);
+    Gateway gateway = new Gateway(process, port, address);
     awaitReady(gateway);
     return gateway;
   }
@@ -109,7 +149,7 @@ final class TestCluster implements AutoCloseable {
   }
 
   ClusterProcess chat(String name, List<String> jvmOptions, Map<String, String> extraEnv) {
-    int health = freePort();
+    int health = network == null ? freePort() : NAMESPACE_HTTP_PORT;
     Map<String, String> env = new HashMap<>(extraEnv);
     env.put("SWITCHBOARD_HEALTH_PORT", String.valueOf(health));
     ClusterProcess process = start(name, "chat-verticle", "chat-fat.jar", jvmOptions, true, env);
@@ -119,9 +159,14 @@ final class TestCluster implements AutoCloseable {
   }
 
   ClusterProcess simulator(String name) {
-    int health = freePort();
-    ClusterProcess process = start(name, "simulator-verticle", "simulator-fat.jar",
-      Map.of("SWITCHBOARD_HEALTH_PORT", String.valueOf(health)));
+    return simulator(name, Map.of());
+  }
+
+  ClusterProcess simulator(String name, Map<String, String> extraEnv) {
+    int health = network == null ? freePort() : NAMESPACE_HTTP_PORT;
+    Map<String, String> env = new HashMap<>(extraEnv);
+    env.put("SWITCHBOARD_HEALTH_PORT", String.valueOf(health));
+    ClusterProcess process = start(name, "simulator-verticle", "simulator-fat.jar", env);
     healthPorts.put(process, health);
     process.awaitOutput(DEPLOYED, START_TIMEOUT);
     return process;
@@ -159,21 +204,25 @@ final class TestCluster implements AutoCloseable {
   }
 
   HttpResponse<Buffer> get(Gateway gateway, String path) {
-    return Await.result(http.get(gateway.port(), "127.0.0.1", path).send());
+    return Await.result(http.get(gateway.port(), gateway.host(), path).send());
   }
 
   /** GET on a service process's health server. */
   HttpResponse<Buffer> get(ClusterProcess service, String path) {
-    return Await.result(http.get(healthPorts.get(service), "127.0.0.1", path).send());
+    return Await.result(http.get(healthPorts.get(service), addressOf(service), path).send());
   }
 
   HttpResponse<Buffer> post(Gateway gateway, String path, String body) {
-    return Await.result(http.post(gateway.port(), "127.0.0.1", path).sendBuffer(Buffer.buffer(body)));
+    return Await.result(http.post(gateway.port(), gateway.host(), path).sendBuffer(Buffer.buffer(body)));
   }
 
   HttpResponse<Buffer> post(Gateway gateway, String path, String body, String bearer) {
-    return Await.result(http.post(gateway.port(), "127.0.0.1", path).putHeader("Authorization", "Bearer " + bearer)
+    return Await.result(http.post(gateway.port(), gateway.host(), path).putHeader("Authorization", "Bearer " + bearer)
       .sendBuffer(Buffer.buffer(body)));
+  }
+
+  private String addressOf(ClusterProcess process) {
+    return network == null ? "127.0.0.1" : host(process.name()).address();
   }
 
   static int freePort() {

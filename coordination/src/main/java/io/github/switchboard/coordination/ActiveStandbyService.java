@@ -1,6 +1,9 @@
 package io.github.switchboard.coordination;
 
 import com.hazelcast.core.HazelcastInstance;
+import io.github.switchboard.coordination.fence.HazelcastRoleFence;
+import io.github.switchboard.coordination.fence.LocalRoleFence;
+import io.github.switchboard.coordination.fence.RoleFence;
 import io.github.switchboard.launcher.health.HealthHandler;
 import io.github.switchboard.launcher.health.HealthServer;
 import io.github.switchboard.launcher.health.Readiness;
@@ -22,7 +25,10 @@ import java.util.function.Supplier;
  * <p>Start: {@link #readSettings} (a bad value fails the deployment before anything runs), the
  * health port, {@link #openStorage} (Hazelcast when clustered, the JVM otherwise),
  * {@link #registerConsumers} (what every instance answers, standby or not), then the
- * {@link Leadership}, which calls {@link #becomeActive} on the one active instance, and last the
+ * {@link Leadership}, which calls {@link #becomeActive} on the one active instance (with a
+ * fencing token, {@link #fenceToken}) and {@link #becomeStandby} when it loses the role (its
+ * view of the cluster fell below the quorum, or a store refused its token: {@link #roleLost}),
+ * and last the
  * health server (clustered, with {@code healthPort} / {@code SWITCHBOARD_HEALTH_PORT} set).
  * {@code /health/ready} is UP from then on, with {@code "role":"active"|"standby"}.
  *
@@ -67,6 +73,13 @@ public abstract class ActiveStandbyService extends VerticleBase {
   /** This instance now holds the role: take the work on (or {@link #resign} if it cannot). */
   protected abstract void becomeActive();
 
+  /**
+   * The role is gone ({@code reason} says why): stop the active work now, without waiting for
+   * anything; the instance may become active again later. By default there is nothing to stop.
+   */
+  protected void becomeStandby(String reason) {
+  }
+
   /** Stop accepting new work (unregister the intake, stop timers). */
   protected abstract Future<Void> stopTakingWork();
 
@@ -107,10 +120,13 @@ public abstract class ActiveStandbyService extends VerticleBase {
     } catch (IllegalArgumentException e) {
       return Future.failedFuture(e);
     }
-    openStorage(ClusterStorage.hazelcast(vertx));
+    Optional<HazelcastInstance> hazelcast = ClusterStorage.hazelcast(vertx);
+    openStorage(hazelcast);
     Future<Void> registered = registerConsumers();
-    leadership = new Leadership(vertx, role, Leadership.DEFAULT_ATTEMPT_MS);
-    leadership.start(this::activate);
+    RoleFence fence = hazelcast.<RoleFence>map(hz -> new HazelcastRoleFence(vertx, hz)).orElseGet(() -> new LocalRoleFence(vertx));
+    leadership = new Leadership(vertx, role, Leadership.DEFAULT_ATTEMPT_MS, fence,
+      hazelcast.map(ClusterQuorum::of).orElseGet(ClusterQuorum::embedded));
+    leadership.start(token -> activate(), this::becomeStandby);
     return registered
       .compose(v -> startHealthServer(healthPort, new HealthHandler(role, readiness, this::healthDetails)))
       .onSuccess(server -> {
@@ -136,12 +152,25 @@ public abstract class ActiveStandbyService extends VerticleBase {
     return readiness.isDraining();
   }
 
+  /** The fencing token of this instance's term as the active one; 0 when standing by. */
+  protected final long fenceToken() {
+    return leadership == null ? 0 : leadership.token();
+  }
+
+  /**
+   * A store refused a write made with this instance's token (a newer instance holds the role):
+   * give the role up now ({@link #becomeStandby} follows).
+   */
+  protected final void roleLost(String reason) {
+    leadership.lost(reason);
+  }
+
   /**
    * Gives the role up after {@link #becomeActive} failed to take the work on, so that a standby
    * can try; this instance asks again after {@code retryMs}.
    */
   protected final void resign(long retryMs) {
-    leadership.resign(retryMs, this::activate);
+    leadership.resign(retryMs);
   }
 
   private void activate() {

@@ -11,6 +11,7 @@ import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
+import io.github.switchboard.coordination.fence.LocalRoleFence;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -149,9 +150,9 @@ class ActiveStandbyServiceTest {
     assertThat(service.events.subList(4, service.events.size()))
       .containsExactly("stopTakingWork ready=DRAINING", "finishInFlight active=true");
     // The role is free again at once, and the health server has closed.
-    Leadership next = new Leadership(vertx, "test", 1_000);
-    Promise<Void> taken = Promise.promise();
-    vertx.runOnContext(v -> next.start(taken::complete));
+    Leadership next = new Leadership(vertx, "test", 1_000, new LocalRoleFence(vertx), ClusterQuorum.embedded());
+    Promise<Long> taken = Promise.promise();
+    vertx.runOnContext(v -> next.start(taken::complete, reason -> { }));
     within(taken.future());
     assertThatThrownBy(() -> within(ready(service.healthPort))).hasMessageContaining("onnection refused");
   }

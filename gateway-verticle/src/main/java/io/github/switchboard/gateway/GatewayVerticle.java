@@ -5,6 +5,8 @@ import io.github.switchboard.gateway.admission.Admission;
 import io.github.switchboard.gateway.admission.OriginCheck;
 import io.github.switchboard.gateway.auth.GroupPolicy;
 import io.github.switchboard.gateway.auth.TokenAuthenticator;
+import io.github.switchboard.coordination.ClusterQuorum;
+import io.github.switchboard.gateway.cluster.ClusterWatch;
 import io.github.switchboard.gateway.config.GatewayOptions;
 import io.github.switchboard.gateway.endpoint.ChatEndpoint;
 import io.github.switchboard.gateway.endpoint.HubEndpoint;
@@ -95,6 +97,7 @@ public class GatewayVerticle extends VerticleBase {
   private StreamIntake streamIntake;
   private HttpServer server;
   private OpenConnections openConnections;
+  private ClusterWatch clusterWatch;
 
   @Override
   public Future<?> start() {
@@ -148,8 +151,10 @@ public class GatewayVerticle extends VerticleBase {
     StatsRoute.mount(router, vertx, sessions, openConnections, groups, stats);
     ServiceRoutes.mount(router, scoresClient, chatClient);
     PublishRoute.mount(router, eventBus, chatClient, streams, policy, options.access().apiKey(), !vertx.isClustered(),
-      options.limits().maxPublishBytes());
-    Admission admission = new Admission(readiness::isDraining, new OriginCheck(options.access().allowedOrigins()),
+      options.limits().maxPublishBytes(), () -> clusterWatch.cutOff());
+    clusterWatch = new ClusterWatch(vertx, ClusterStorage.hazelcast(vertx).map(ClusterQuorum::of)
+      .orElseGet(ClusterQuorum::embedded), readiness, sessions, closer);
+    Admission admission = new Admission(readiness::isDraining, clusterWatch::cutOff, new OriginCheck(options.access().allowedOrigins()),
       authenticator, stats);
     UpgradeRoute upgrades = new UpgradeRoute(admission, acceptor, sessions);
     for (EndpointHandler endpoint : endpoints) {
@@ -176,6 +181,7 @@ public class GatewayVerticle extends VerticleBase {
         eventLoopProbe.start();
         presence.start(groups);
         readiness.up();
+        clusterWatch.start();
         log.info("Gateway listening on {}:{} ({})", options.server().host(), s.actualPort(),
           vertx.isClustered() ? "clustered" : "embedded");
       });
@@ -188,6 +194,9 @@ public class GatewayVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     readiness.draining();
+    if (clusterWatch != null) {
+      clusterWatch.stop();
+    }
     if (keepAlive != null) {
       keepAlive.stop();
       if (positionCheck != null) {

@@ -1,7 +1,10 @@
 package io.github.switchboard.launcher;
 
 import com.hazelcast.config.Config;
+import com.hazelcast.config.MapConfig;
+import com.hazelcast.config.SplitBrainProtectionConfig;
 import com.hazelcast.config.XmlConfigBuilder;
+import com.hazelcast.splitbrainprotection.SplitBrainProtectionOn;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -52,8 +55,15 @@ public final class ClusterConfigLoader {
     return load(system, env, false);
   }
 
+  /** Data members a side of the cluster needs to read and write its maps (see {@link DataMemberQuorum}). */
+  static final String QUORUM_PROPERTY = "switchboard.cluster.quorum";
+  static final String QUORUM_ENV = "SWITCHBOARD_CLUSTER_QUORUM";
+  /** The maps the quorum protects: every map Switchboard stores data in. */
+  static final String PROTECTED_MAPS = "switchboard.*";
+
   static Config load(Properties system, Map<String, String> env, boolean liteByDefault) {
     Config config = loadFile(system, env);
+    protectWithQuorum(config, quorum(firstNonBlank(system.getProperty(QUORUM_PROPERTY), env.get(QUORUM_ENV))));
     String lite = firstNonBlank(system.getProperty(LITE_PROPERTY), env.get(LITE_ENV));
     if (lite == null) {
       config.setLiteMember(liteByDefault);
@@ -63,6 +73,54 @@ public final class ClusterConfigLoader {
       throw new IllegalStateException(LITE_ENV + " must be 'true' or 'false', got '" + lite + "'");
     }
     return config;
+  }
+
+  static int quorum(String value) {
+    if (value == null) {
+      return 1;
+    }
+    try {
+      int quorum = Integer.parseInt(value.strip());
+      if (quorum >= 1) {
+        return quorum;
+      }
+    } catch (NumberFormatException ignored) {
+      // reported below
+    }
+    throw new IllegalStateException(QUORUM_ENV + " must be a whole number of data members, 1 or more, got '" + value + "'");
+  }
+
+  /**
+   * Adds the split-brain protection {@value DataMemberQuorum#NAME} (reads and writes, data
+   * members counted) to the maps {@value #PROTECTED_MAPS}, unless the file already names one for
+   * them. With a quorum of 1 it is off: a lone data member keeps serving (the default, for
+   * clusters of one or two data members, where no majority can survive the loss of one).
+   */
+  private static void protectWithQuorum(Config config, int quorum) {
+    config.addSplitBrainProtectionConfig(new SplitBrainProtectionConfig(DataMemberQuorum.NAME, quorum > 1,
+      Math.max(2, quorum)).setProtectOn(SplitBrainProtectionOn.READ_WRITE)
+      .setFunctionImplementation(new DataMemberQuorum(quorum)));
+    MapConfig maps = config.getMapConfigOrNull(PROTECTED_MAPS);
+    if (maps == null) {
+      maps = new MapConfig(PROTECTED_MAPS);
+      config.addMapConfig(maps);
+    }
+    if (maps.getSplitBrainProtectionName() == null) {
+      maps.setSplitBrainProtectionName(DataMemberQuorum.NAME);
+    }
+  }
+
+  /**
+   * The quorum this process was started with: data members needed ({@code 1} when the
+   * protection is off).
+   */
+  public static int quorumOf(Config config) {
+    SplitBrainProtectionConfig quorum = config.getSplitBrainProtectionConfigs().get(DataMemberQuorum.NAME);
+    if (quorum == null || !quorum.isEnabled()) {
+      return 1;
+    }
+    return quorum.getFunctionImplementation() instanceof DataMemberQuorum own ? own.minimum()
+      : quorum.getMinimumClusterSize();
   }
 
   private static Config loadFile(Properties system, Map<String, String> env) {

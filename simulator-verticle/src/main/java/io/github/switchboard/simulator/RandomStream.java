@@ -21,6 +21,9 @@ final class RandomStream {
   }
 
   void start() {
+    if (timer >= 0) {
+      return;
+    }
     timer = vertx.setPeriodic(intervalMs, id -> {
       int n = ThreadLocalRandom.current().nextInt(MAX + 1);
       vertx.eventBus().publish(Groups.address(Groups.RANDOM), Delivery.json("{\"message\":" + n + "}").encode());

@@ -2,6 +2,7 @@ package io.github.switchboard.simulator;
 
 import io.github.switchboard.protocol.Delivery;
 import io.github.switchboard.protocol.Groups;
+import io.github.switchboard.coordination.fence.FencedOutException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -11,6 +12,7 @@ import org.slf4j.LoggerFactory;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -30,21 +32,35 @@ final class ScoreSimulator {
   private final EventStore store;
   private final SimulatorOptions options;
   private final List<Long> timers = new ArrayList<>();
+  /** This term's fencing token: every save carries it. */
+  private final long token;
+  /** Told (once) when the store refuses the token: a newer simulator is active. */
+  private final Consumer<String> fencedOut;
   private boolean stopped;
 
-  ScoreSimulator(Vertx vertx, EventStore store, SimulatorOptions options) {
+  ScoreSimulator(Vertx vertx, EventStore store, SimulatorOptions options, long token, Consumer<String> fencedOut) {
     this.vertx = vertx;
     this.store = store;
     this.options = options;
+    this.token = token;
+    this.fencedOut = fencedOut;
   }
 
   static String eventId(int i) {
     return String.format("EVENT#%02d", i);
   }
 
-  /** Loads the events (creating them on the very first run) and starts their clocks. */
+  /**
+   * Fences the stored events with this term's token and loads them (creating them on the very
+   * first run), then starts their clocks. Fencing first means that a save of the previous
+   * simulator still on its way is either in what is loaded or refused, never lost in between.
+   */
   Future<Void> start() {
-    return store.load().compose(loaded -> {
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < EVENT_COUNT; i++) {
+      ids.add(eventId(i));
+    }
+    return store.takeOver(token, ids).compose(loaded -> {
       Map<String, ScoreEvent> byId = new HashMap<>();
       loaded.forEach(e -> byId.put(e.id(), e));
       List<ScoreEvent> events = new ArrayList<>();
@@ -54,7 +70,7 @@ final class ScoreSimulator {
         ScoreEvent event = byId.get(eventId(i));
         if (event == null) {
           event = new ScoreEvent(eventId(i), NAMES[i], 0, 0, 1, System.currentTimeMillis());
-          created.add(store.save(event));
+          created.add(store.save(event, token));
         }
         events.add(event);
       }
@@ -92,7 +108,14 @@ final class ScoreSimulator {
     ScoreEvent next = event.scored(ThreadLocalRandom.current().nextBoolean(), System.currentTimeMillis());
     // Saved before it is published: a standby that takes over never re-issues a version that
     // clients have already seen.
-    store.save(next).onComplete(ar -> {
+    store.save(next, token).onComplete(ar -> {
+      if (ar.failed() && ar.cause() instanceof FencedOutException fenced) {
+        if (!stopped) {
+          stop();
+          fencedOut.accept(fenced.getMessage());
+        }
+        return;
+      }
       if (ar.failed()) {
         log.warn("event={} version {} not saved, retrying later: {}", event.id(), next.version(), ar.cause().getMessage());
         schedule(event);

@@ -2,6 +2,7 @@ package io.github.switchboard.simulator;
 
 import com.hazelcast.core.HazelcastInstance;
 import io.github.switchboard.coordination.ActiveStandbyService;
+import io.github.switchboard.coordination.fence.FencedOutException;
 import io.github.switchboard.protocol.Addresses;
 import io.github.switchboard.protocol.ErrorCode;
 import io.github.switchboard.protocol.ServiceErrors;
@@ -44,7 +45,6 @@ public class SimulatorVerticle extends ActiveStandbyService {
   @Override
   protected void openStorage(Optional<HazelcastInstance> hazelcast) {
     store = hazelcast.<EventStore>map(hz -> new HazelcastEventStore(vertx, hz)).orElseGet(LocalEventStore::new);
-    scores = new ScoreSimulator(vertx, store, options);
     random = new RandomStream(vertx, options.randomIntervalMs());
   }
 
@@ -54,24 +54,52 @@ public class SimulatorVerticle extends ActiveStandbyService {
     return vertx.eventBus().consumer(Addresses.SCORES_SNAPSHOT, this::snapshot).completion();
   }
 
-  /** Holding the role without running would leave the cluster without scores: resign instead. */
+  /**
+   * Runs the scores with this term's fencing token. Holding the role without running would
+   * leave the cluster without scores: resign instead (or, fenced out, stand by).
+   */
   @Override
   protected void becomeActive() {
-    scores.start()
-      .onSuccess(v -> random.start())
+    ScoreSimulator term = new ScoreSimulator(vertx, store, options, fenceToken(), this::roleLost);
+    scores = term;
+    term.start()
+      .onSuccess(v -> {
+        if (scores == term) {
+          random.start();
+        }
+      })
       .onFailure(e -> {
-        log.error("Score simulator could not start: {}", e.getMessage(), e);
-        scores.stop();
-        scores = new ScoreSimulator(vertx, store, options);
-        resign(RETRY_MS);
+        term.stop();
+        if (scores != term) {
+          return;
+        }
+        if (e instanceof FencedOutException) {
+          roleLost(e.getMessage());
+        } else {
+          log.error("Score simulator could not start: {}", e.getMessage(), e);
+          resign(RETRY_MS);
+        }
       });
+  }
+
+  /** Not one more update: the next holder of the role continues from the stored versions. */
+  @Override
+  protected void becomeStandby(String reason) {
+    stopRunning();
   }
 
   @Override
   protected Future<Void> stopTakingWork() {
-    scores.stop();
-    random.stop();
+    stopRunning();
     return Future.succeededFuture();
+  }
+
+  private void stopRunning() {
+    if (scores != null) {
+      scores.stop();
+      scores = null;
+    }
+    random.stop();
   }
 
   /** Replies with the current events as a JSON array, in id order. */

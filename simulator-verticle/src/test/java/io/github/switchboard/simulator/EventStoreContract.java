@@ -1,5 +1,6 @@
 package io.github.switchboard.simulator;
 
+import io.github.switchboard.coordination.fence.FencedOutException;
 import io.vertx.core.Future;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -8,6 +9,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** What every {@link EventStore} must do; each implementation's test extends this. */
 abstract class EventStoreContract {
@@ -36,7 +38,7 @@ abstract class EventStoreContract {
   }
 
   void save(ScoreEvent event) throws Exception {
-    await(store.save(event));
+    await(store.save(event, 1));
   }
 
   @Test
@@ -109,5 +111,41 @@ abstract class EventStoreContract {
 
     assertThat(loaded).containsExactly(event(0, 1));
     assertThat(load()).containsExactly(event(0, 2), event(1, 1));
+  }
+
+  @Test
+  void aSaveWithAnOlderTokenIsRefusedAndChangesNothing() throws Exception {
+    await(store.save(event(0, 1), 2));
+
+    assertThatThrownBy(() -> await(store.save(event(0, 2), 1)))
+      .isInstanceOf(FencedOutException.class).hasMessageContaining("token 1").hasMessageContaining("token 2");
+    assertThat(load()).containsExactly(event(0, 1));
+    await(store.save(event(0, 3), 2));
+    assertThat(load()).containsExactly(event(0, 3));
+  }
+
+  @Test
+  void aTakeoverFencesOutThePreviousHolderOnEveryEventAndLoadsThem() throws Exception {
+    await(store.save(event(0, 4), 1));
+    await(store.save(event(1, 6), 1));
+
+    List<ScoreEvent> loaded = await(store.takeOver(2, List.of(ScoreSimulator.eventId(0), ScoreSimulator.eventId(1),
+      ScoreSimulator.eventId(2))));
+
+    assertThat(loaded).containsExactly(event(0, 4), event(1, 6));
+    // The previous holder's next save, of either event, is refused: it cannot issue version 5 or 7 too.
+    assertThatThrownBy(() -> await(store.save(event(0, 5), 1))).isInstanceOf(FencedOutException.class);
+    assertThatThrownBy(() -> await(store.save(event(1, 7), 1))).isInstanceOf(FencedOutException.class);
+    await(store.save(event(0, 5), 2));
+    assertThat(load()).containsExactly(event(0, 5), event(1, 6));
+  }
+
+  @Test
+  void aTakeoverWithAnOlderTokenThanTheStoreHasSeenFails() throws Exception {
+    await(store.save(event(0, 1), 5));
+
+    assertThatThrownBy(() -> await(store.takeOver(4, List.of(ScoreSimulator.eventId(0)))))
+      .isInstanceOf(FencedOutException.class);
+    assertThat(await(store.takeOver(5, List.of(ScoreSimulator.eventId(0))))).containsExactly(event(0, 1));
   }
 }

@@ -3,6 +3,7 @@ package io.github.switchboard.simulator;
 import io.github.switchboard.coordination.EmbeddedHazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
+import io.github.switchboard.coordination.fence.Fenced;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
@@ -58,20 +59,21 @@ class HazelcastEventStoreTest extends EventStoreContract {
   }
 
   @Test
-  void savedEventIsInTheClusterMapAsJsonOnceSaveCompletes() throws Exception {
+  void savedEventIsInTheClusterMapAsJsonWithItsTokenOnceSaveCompletes() throws Exception {
     ScoreEvent event = event(4, 3);
-    save(event);
+    await(store.save(event, 7));
 
-    IMap<String, String> map = hazelcast.getMap(HazelcastEventStore.MAP);
+    IMap<String, Fenced> map = hazelcast.getMap(HazelcastEventStore.MAP);
     assertThat(map.keySet()).containsExactly("EVENT#04");
-    assertThat(new JsonObject(map.get("EVENT#04"))).isEqualTo(event.toJson());
+    assertThat(new JsonObject(map.get("EVENT#04").value())).isEqualTo(event.toJson());
+    assertThat(map.get("EVENT#04").token()).isEqualTo(7);
   }
 
   @Test
   void saveCompletesOnAVertxContext() throws Exception {
     // Callers (the simulator) continue on the future; they must not run on a Hazelcast thread.
     String[] thread = new String[1];
-    await(store.save(event(0, 1)).andThen(ar -> thread[0] = Thread.currentThread().getName()));
+    await(store.save(event(0, 1), 1).andThen(ar -> thread[0] = Thread.currentThread().getName()));
 
     assertThat(thread[0]).startsWith("vert.x-");
   }

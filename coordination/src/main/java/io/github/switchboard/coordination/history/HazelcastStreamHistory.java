@@ -7,6 +7,7 @@ import com.hazelcast.map.IMap;
 import com.hazelcast.query.Predicate;
 import com.hazelcast.query.Predicates;
 import io.github.switchboard.coordination.HazelcastFutures;
+import io.github.switchboard.coordination.StoreUnavailableException;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -77,8 +78,10 @@ public final class HazelcastStreamHistory implements StreamHistory {
     this.vertx = vertx;
     this.context = vertx.getOrCreateContext();
     this.maxStreams = maxStreams;
-    // Dynamic config reaches every member, whichever of them creates the map's partitions.
-    hazelcast.getConfig().addMapConfig(new MapConfig(mapName).setInMemoryFormat(InMemoryFormat.OBJECT).setBackupCount(1));
+    // Dynamic config reaches every member, whichever of them creates the map's partitions. It
+    // starts from what cluster.xml gives the name (the quorum of "switchboard.*" among it).
+    MapConfig config = new MapConfig(hazelcast.getConfig().findMapConfig(mapName)).setName(mapName);
+    hazelcast.getConfig().addMapConfig(config.setInMemoryFormat(InMemoryFormat.OBJECT).setBackupCount(1));
     this.map = hazelcast.getMap(mapName);
     this.sweepTimer = vertx.setPeriodic(SWEEP_EVERY_MS, id -> sweep());
   }
@@ -122,7 +125,7 @@ public final class HazelcastStreamHistory implements StreamHistory {
     boolean mayCreate = counted + createdSinceCount < maxStreams;
     AppendToStream append = new AppendToStream(payload, timestamp, policy, mayCreate, StreamLog.newEpoch(),
       System.currentTimeMillis(), publishId);
-    return HazelcastFutures.on(context, map.submitToKey(stream, append)).compose(result -> {
+    return submit(stream, append, publishId == null ? 1 : APPEND_ATTEMPTS).compose(result -> {
       if (result == null) {
         return Future.failedFuture(new StreamLimitException(stream, maxStreams));
       }
@@ -130,6 +133,28 @@ public final class HazelcastStreamHistory implements StreamHistory {
         createdSinceCount++;
       }
       return Future.succeededFuture(new Appended(result.offset(), result.epoch()));
+    });
+  }
+
+  /** Tries of an append with a publish id whose backup did not answer (each repeat is idempotent). */
+  static final int APPEND_ATTEMPTS = 3;
+
+  /**
+   * Runs the append; when its backup did not answer in time (the write may or may not be
+   * stored: a member died or is cut off) and it has a publish id, runs it again, up to
+   * {@code attempts} times: a repeat finds the first one if it was stored and answers its offset,
+   * else stores it now, with a backup on a member that answers. Without a publish id a repeat
+   * could store the message twice, so the failure is returned as it is.
+   */
+  private Future<AppendToStream.Result> submit(String stream, AppendToStream append, int attempts) {
+    return HazelcastFutures.on(context, map.submitToKey(stream, append)).recover(e -> {
+      Throwable error = StoreUnavailableException.translate(e);
+      if (error instanceof StoreUnavailableException unavailable && unavailable.indeterminate() && attempts > 1) {
+        log.info("map={} stream={} append unconfirmed ({}); trying again with its publish id", map.getName(), stream,
+          e.getMessage());
+        return submit(stream, append, attempts - 1);
+      }
+      return Future.failedFuture(error);
     });
   }
 
@@ -154,6 +179,7 @@ public final class HazelcastStreamHistory implements StreamHistory {
   @Override
   public Future<Page> since(String stream, long afterOffset) {
     return HazelcastFutures.on(context, map.getAsync(stream))
+      .recover(e -> Future.failedFuture(StoreUnavailableException.translate(e)))
       .map(log -> log == null || log.getExpiresAt() <= System.currentTimeMillis() ? Page.empty(afterOffset)
         : log.page(afterOffset));
   }
@@ -165,6 +191,7 @@ public final class HazelcastStreamHistory implements StreamHistory {
     }
     Set<String> keys = new HashSet<>(streams);
     return HazelcastFutures.on(context, map.submitToKeys(keys, new ReadPositions(System.currentTimeMillis())))
+      .recover(e -> Future.failedFuture(StoreUnavailableException.translate(e)))
       .map(results -> {
         Map<String, Position> out = new HashMap<>(results.size() * 2);
         results.forEach((stream, result) -> {

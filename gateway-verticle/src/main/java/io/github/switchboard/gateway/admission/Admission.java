@@ -17,6 +17,8 @@ import java.util.function.BooleanSupplier;
  *
  * <ol>
  *   <li>the gateway is not draining: else 503 {@code service_unavailable}</li>
+ *   <li>the gateway is not cut off from the cluster ({@code ClusterWatch}): else 503
+ *   {@code service_unavailable}</li>
  *   <li>the request is a WebSocket upgrade: else 400 {@code invalid_field}</li>
  *   <li>the page's {@code Origin} is allowed ({@link OriginCheck}): else 403 {@code forbidden}</li>
  *   <li>the token, when auth is on ({@link TokenAuthenticator}): else 401 {@code unauthorized}</li>
@@ -33,12 +35,15 @@ import java.util.function.BooleanSupplier;
 public final class Admission {
 
   private final BooleanSupplier draining;
+  private final BooleanSupplier cutOff;
   private final OriginCheck origins;
   private final TokenAuthenticator authenticator;
   private final GatewayStats stats;
 
-  public Admission(BooleanSupplier draining, OriginCheck origins, TokenAuthenticator authenticator, GatewayStats stats) {
+  public Admission(BooleanSupplier draining, BooleanSupplier cutOff, OriginCheck origins,
+                   TokenAuthenticator authenticator, GatewayStats stats) {
     this.draining = draining;
+    this.cutOff = cutOff;
     this.origins = origins;
     this.authenticator = authenticator;
     this.stats = stats;
@@ -53,6 +58,10 @@ public final class Admission {
   public Future<Principal> admit(HttpServerRequest request, String group, boolean publishes) {
     if (draining.getAsBoolean()) {
       return Future.failedFuture(new Refusal(503, ErrorCode.SERVICE_UNAVAILABLE, "gateway is shutting down"));
+    }
+    if (cutOff.getAsBoolean()) {
+      return refused(503, ErrorCode.SERVICE_UNAVAILABLE, "gateway is cut off from the cluster; connect to another gateway",
+        Map.of());
     }
     if (!request.canUpgradeToWebSocket()) {
       return Future.failedFuture(new Refusal(400, ErrorCode.INVALID_FIELD, "this path expects a WebSocket upgrade"));

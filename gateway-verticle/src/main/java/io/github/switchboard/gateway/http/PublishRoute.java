@@ -21,6 +21,7 @@ import io.vertx.ext.web.handler.BodyHandler;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
+import java.util.function.BooleanSupplier;
 import java.security.MessageDigest;
 
 /**
@@ -47,7 +48,7 @@ public final class PublishRoute {
    *                           the group rules); for an embedded gateway only
    */
   public static void mount(Router router, EventBus eventBus, ChatClient chat, Streams streams, GroupPolicy policy, String apiKey,
-                           boolean loopbackWithoutKey, int maxBodyBytes) {
+                           boolean loopbackWithoutKey, int maxBodyBytes, BooleanSupplier cutOff) {
     byte[] key = apiKey == null ? null : apiKey.getBytes(StandardCharsets.UTF_8);
     // Vert.x Web wants the body handler before any user handler, so the key is checked after
     // the (size-capped) body is read.
@@ -68,6 +69,12 @@ public final class PublishRoute {
         if (key != null && !authorized(ctx, key)) {
           ctx.response().putHeader("WWW-Authenticate", "Bearer");
           JsonResponses.error(ctx, 401, ErrorCode.UNAUTHORIZED, "a valid 'Authorization: Bearer <api key>' header is required");
+          return;
+        }
+        if (cutOff.getAsBoolean()) {
+          // A plain group's message would reach only this side of the split: refused like a stored one.
+          JsonResponses.error(ctx, 503, ErrorCode.SERVICE_UNAVAILABLE,
+            "this gateway is cut off from the cluster; nothing was published; send it to another gateway");
           return;
         }
         ctx.next();

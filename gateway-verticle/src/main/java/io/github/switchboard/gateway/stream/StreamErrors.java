@@ -1,5 +1,6 @@
 package io.github.switchboard.gateway.stream;
 
+import io.github.switchboard.coordination.StoreUnavailableException;
 import io.github.switchboard.coordination.history.StreamLimitException;
 import io.github.switchboard.protocol.ErrorCode;
 
@@ -16,6 +17,15 @@ public final class StreamErrors {
   public static Refusal refusal(String group, Throwable cause) {
     if (cause instanceof StreamLimitException limit) {
       return new Refusal(ErrorCode.LIMIT_REACHED, limit.getMessage() + "; try again later", 503);
+    }
+    if (cause instanceof StoreUnavailableException unavailable && unavailable.indeterminate()) {
+      // Never an acknowledgement: the client does not know the offset, and must check before resending.
+      return new Refusal(ErrorCode.TIMEOUT, "the message may or may not be stored (" + unavailable.getMessage()
+        + "); not acknowledged", 504);
+    }
+    if (cause instanceof StoreUnavailableException unavailable) {
+      return new Refusal(ErrorCode.SERVICE_UNAVAILABLE, "the message was not stored: " + unavailable.getMessage()
+        + "; try another gateway or again later", 503);
     }
     return new Refusal(ErrorCode.SERVICE_UNAVAILABLE, "the message was not stored (stream storage unavailable); "
       + "it was not published", 503);

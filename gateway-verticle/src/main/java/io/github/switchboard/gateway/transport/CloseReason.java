@@ -35,6 +35,11 @@ public enum CloseReason {
   /** A message over {@code maxFrameBytes}, or a frame over {@code frameHardLimitBytes}. */
   MESSAGE_TOO_BIG(1009, "message too big", ErrorCode.TOO_LARGE, true),
   /** Deliveries kept being dropped for {@code slowConsumerCloseMs}: the client does not read. */
+  /**
+   * This gateway sees too little of the cluster to serve (a network split, a freeze): the
+   * client reconnects, to another gateway, and recovers its streams with {@code since}.
+   */
+  CLUSTER_UNREACHABLE(1012, "cut off from the cluster", ErrorCode.SERVICE_UNAVAILABLE, true),
   SLOW_CONSUMER(1013, "slow consumer", null, true);
 
   private final short code;

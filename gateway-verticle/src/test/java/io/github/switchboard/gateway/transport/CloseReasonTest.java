@@ -28,8 +28,9 @@ class CloseReasonTest {
   @Test
   void everyCodeIsAServerCodeOfRfc6455AndEveryReasonFitsACloseFrame() {
     for (CloseReason reason : CloseReason.values()) {
+      // 1012 "service restart" and 1013 "try again later" are in IANA's registry of RFC 6455 codes.
       assertThat(reason.code()).as(reason.name()).isIn((short) 1001, (short) 1002, (short) 1007, (short) 1008,
-        (short) 1009, (short) 1011, (short) 1013);
+        (short) 1009, (short) 1011, (short) 1012, (short) 1013);
       assertThat(reason.reason().getBytes(java.nio.charset.StandardCharsets.UTF_8).length).isLessThanOrEqualTo(123);
     }
   }

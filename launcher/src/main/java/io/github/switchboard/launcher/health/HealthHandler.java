@@ -11,7 +11,7 @@ import java.util.function.Supplier;
  * probes, load balancers and people read one body shape:
  *
  * <pre>
- * {"status":"UP"|"STARTING"|"DRAINING","service":"gateway"|"chat"|"simulator", ...details}
+ * {"status":"UP"|"STARTING"|"UNREACHABLE"|"DRAINING","service":"gateway"|"chat"|"simulator", ...details}
  * </pre>
  *
  * <ul>

@@ -7,6 +7,7 @@ package io.github.switchboard.launcher.health;
 public final class Readiness {
 
   private volatile HealthStatus status = HealthStatus.STARTING;
+  private volatile boolean cutOff;
 
   /** The process is ready. Ignored once it drains, so that a late start cannot revive a stopping process. */
   public void up() {
@@ -22,8 +23,18 @@ public final class Readiness {
     status = HealthStatus.DRAINING;
   }
 
+  /** Whether the process is cut off from the cluster now (reported as UNREACHABLE while UP). */
+  public void cutOff(boolean cutOff) {
+    this.cutOff = cutOff;
+  }
+
+  public boolean isCutOff() {
+    return cutOff;
+  }
+
   public HealthStatus status() {
-    return status;
+    HealthStatus now = status;
+    return now == HealthStatus.UP && cutOff ? HealthStatus.UNREACHABLE : now;
   }
 
   public boolean isDraining() {
@@ -31,6 +42,6 @@ public final class Readiness {
   }
 
   public boolean isReady() {
-    return status == HealthStatus.UP;
+    return status() == HealthStatus.UP;
   }
 }

@@ -1,0 +1,48 @@
+package io.github.switchboard.coordination;
+
+import com.hazelcast.core.IndeterminateOperationStateException;
+import com.hazelcast.splitbrainprotection.SplitBrainProtectionException;
+
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * The cluster's storage could not take a write (or serve a read) now, for a reason that passes:
+ * this side of a network split has no quorum (nothing was stored), or a write's backup did not
+ * answer in time ({@link #indeterminate}: the write may or may not be stored). Never an
+ * acknowledgement: callers answer {@code service_unavailable} or {@code timeout}.
+ */
+public final class StoreUnavailableException extends RuntimeException {
+
+  private final boolean indeterminate;
+
+  private StoreUnavailableException(String message, boolean indeterminate, Throwable cause) {
+    super(message, cause, false, false);
+    this.indeterminate = indeterminate;
+  }
+
+  /** Whether the write may have been stored although it failed (a repeat with its id is safe). */
+  public boolean indeterminate() {
+    return indeterminate;
+  }
+
+  /**
+   * Hazelcast's failures that mean "not now" turned into this exception; anything else (a bug, a
+   * bound reached) is returned as it is, unwrapped.
+   */
+  public static Throwable translate(Throwable error) {
+    Throwable cause = error;
+    while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    if (cause instanceof SplitBrainProtectionException) {
+      return new StoreUnavailableException("this side of the cluster has too few data members (no quorum); "
+        + "nothing was stored", false, cause);
+    }
+    if (cause instanceof IndeterminateOperationStateException) {
+      return new StoreUnavailableException("the storage's backup copy did not answer in time; the write may or "
+        + "may not be stored", true, cause);
+    }
+    return cause;
+  }
+}
