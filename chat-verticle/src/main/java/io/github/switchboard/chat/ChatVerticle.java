@@ -91,7 +91,7 @@ public class ChatVerticle extends ActiveStandbyService {
     history = hazelcast.<StreamHistory>map(hz -> {
       HazelcastStreamHistory store = new HazelcastStreamHistory(vertx, hz, HISTORY_MAP, options.maxRooms());
       // Every instance appends; the role holder alone frees expired rooms.
-      store.sweepWhen(this::isActive);
+      store.sweepWhen(this::holdsRole);
       return store;
     }).orElseGet(() -> LocalStreamHistory.shared(vertx, HISTORY_MAP, options.maxRooms()));
   }

@@ -30,7 +30,8 @@ import java.util.function.Supplier;
  * view of the cluster fell below the quorum, or a store refused its token: {@link #roleLost}),
  * and last the
  * health server (clustered, with {@code healthPort} / {@code SWITCHBOARD_HEALTH_PORT} set).
- * {@code /health/ready} is UP from then on, with {@code "role":"active"|"standby"}.
+ * {@code /health/ready} is UP from then on, with {@code "role":"active"|"standby"}, and 503
+ * {@code UNREACHABLE} while this instance sees fewer data members than the quorum.
  *
  * <p>Stop, in this order, each step after the previous one has completed:
  * <ol>
@@ -52,6 +53,14 @@ public abstract class ActiveStandbyService extends VerticleBase {
   private final Readiness readiness = new Readiness();
   private Leadership leadership;
   private HealthServer health;
+  private long quorumWatch = -1;
+  /**
+   * Whether every partition this member owns has its backup in sync (clustered only; null before
+   * the first look): until it has, the loss of one more data member loses what had one copy.
+   */
+  private volatile Boolean backupsSafe;
+  private long backupWatch = -1;
+  private boolean lookingAtBackups;
 
   /**
    * @param role the leadership role and the {@code service} name in health bodies
@@ -90,7 +99,11 @@ public abstract class ActiveStandbyService extends VerticleBase {
 
   /** Extra fields of the health bodies; subclasses may add to {@code super.healthDetails()}. */
   protected JsonObject healthDetails() {
-    return new JsonObject().put("role", isActive() ? "active" : "standby");
+    JsonObject details = new JsonObject().put("role", isActive() ? "active" : "standby");
+    if (backupsSafe != null) {
+      details.put("backups", backupsSafe ? "safe" : "syncing");
+    }
+    return details;
   }
 
   /** The environment the settings are read from; tests give their own. */
@@ -124,9 +137,12 @@ public abstract class ActiveStandbyService extends VerticleBase {
     openStorage(hazelcast);
     Future<Void> registered = registerConsumers();
     RoleFence fence = hazelcast.<RoleFence>map(hz -> new HazelcastRoleFence(vertx, hz)).orElseGet(() -> new LocalRoleFence(vertx));
-    leadership = new Leadership(vertx, role, Leadership.DEFAULT_ATTEMPT_MS, fence,
-      hazelcast.map(ClusterQuorum::of).orElseGet(ClusterQuorum::embedded));
+    ClusterQuorum quorum = hazelcast.map(ClusterQuorum::of).orElseGet(ClusterQuorum::embedded);
+    leadership = new Leadership(vertx, role, Leadership.DEFAULT_ATTEMPT_MS, fence, quorum);
     leadership.start(token -> activate(), this::becomeStandby);
+    // Health says when this instance is cut off from the cluster (it can store nothing then).
+    quorumWatch = vertx.setPeriodic(Leadership.QUORUM_CHECK_MS, id -> readiness.cutOff(!quorum.present()));
+    hazelcast.ifPresent(hz -> backupWatch = vertx.setPeriodic(BACKUP_CHECK_MS, id -> lookAtBackups(hz)));
     return registered
       .compose(v -> startHealthServer(healthPort, new HealthHandler(role, readiness, this::healthDetails)))
       .onSuccess(server -> {
@@ -150,6 +166,14 @@ public abstract class ActiveStandbyService extends VerticleBase {
   /** Whether the service is stopping (then nothing new may start). */
   protected final boolean isStopping() {
     return readiness.isDraining();
+  }
+
+  /**
+   * Whether this instance may act as the role holder right now ({@link Leadership#current}):
+   * ask before each write and publish of the role's work.
+   */
+  protected final boolean holdsRole() {
+    return leadership != null && leadership.current();
   }
 
   /** The fencing token of this instance's term as the active one; 0 when standing by. */
@@ -183,8 +207,25 @@ public abstract class ActiveStandbyService extends VerticleBase {
     becomeActive();
   }
 
+  /** How often a data member looks whether its partitions' backups are in sync. */
+  static final long BACKUP_CHECK_MS = 1_000;
+
+  /** isLocalMemberSafe asks the backups' owners: a worker thread, one look at a time. */
+  private void lookAtBackups(HazelcastInstance hazelcast) {
+    if (lookingAtBackups) {
+      return;
+    }
+    lookingAtBackups = true;
+    vertx.executeBlocking(() -> hazelcast.getPartitionService().isLocalMemberSafe(), false).onComplete(ar -> {
+      lookingAtBackups = false;
+      backupsSafe = ar.succeeded() && ar.result();
+    });
+  }
+
   private Future<Void> stopInOrder() {
     readiness.draining();
+    vertx.cancelTimer(quorumWatch);
+    vertx.cancelTimer(backupWatch);
     Future<Void> stopped = step("stop taking work", this::stopTakingWork);
     return stopped
       .compose(v -> step("finish in-flight work", this::finishInFlight))

@@ -1,13 +1,10 @@
 package io.github.switchboard.coordination;
 
-import com.hazelcast.cluster.Member;
 import com.hazelcast.core.HazelcastInstance;
 import io.github.switchboard.launcher.ClusterConfigLoader;
 import io.github.switchboard.launcher.DataMemberQuorum;
 
-import java.util.Collection;
-import java.util.List;
-import java.util.function.Supplier;
+import java.util.function.IntSupplier;
 
 /**
  * Whether this process sees enough of the cluster to act in it: at least the quorum's number of
@@ -20,18 +17,18 @@ import java.util.function.Supplier;
  */
 public final class ClusterQuorum {
 
-  private static final ClusterQuorum EMBEDDED = new ClusterQuorum(List::of, 0);
+  private static final ClusterQuorum EMBEDDED = new ClusterQuorum(() -> 0, 0);
 
-  private final Supplier<Collection<Member>> members;
+  private final IntSupplier dataMembers;
   private final int minimum;
 
-  ClusterQuorum(Supplier<Collection<Member>> members, int minimum) {
-    this.members = members;
+  private ClusterQuorum(IntSupplier dataMembers, int minimum) {
+    this.dataMembers = dataMembers;
     this.minimum = minimum;
   }
 
   public static ClusterQuorum of(HazelcastInstance hazelcast) {
-    return new ClusterQuorum(() -> hazelcast.getCluster().getMembers(),
+    return new ClusterQuorum(() -> DataMemberQuorum.dataMembers(hazelcast.getCluster().getMembers()),
       Math.max(1, ClusterConfigLoader.quorumOf(hazelcast.getConfig())));
   }
 
@@ -40,9 +37,9 @@ public final class ClusterQuorum {
     return EMBEDDED;
   }
 
-  /** For tests: a view given by the caller. */
-  public static ClusterQuorum of(Supplier<Collection<Member>> members, int minimum) {
-    return new ClusterQuorum(members, minimum);
+  /** For tests: the number of data members seen is the caller's. */
+  public static ClusterQuorum counting(IntSupplier dataMembers, int minimum) {
+    return new ClusterQuorum(dataMembers, minimum);
   }
 
   public int minimum() {
@@ -50,7 +47,7 @@ public final class ClusterQuorum {
   }
 
   public int dataMembers() {
-    return DataMemberQuorum.dataMembers(members.get());
+    return dataMembers.getAsInt();
   }
 
   public boolean present() {

@@ -23,8 +23,8 @@ import java.util.function.LongConsumer;
  * grants it.
  *
  * <p>The active instance gives the role up ({@link #lost}) when its view of the cluster falls
- * below the quorum ({@link ClusterQuorum}, checked every {@value #QUORUM_CHECK_MS} ms), or when
- * its owner reports a refused write; it says so in its log, turns standby at once, and asks
+ * below the quorum ({@link ClusterQuorum}, checked every {@value #QUORUM_CHECK_MS} ms), when it
+ * finds that its process stalled ({@link #current}), or when its owner reports a refused write; it says so in its log, turns standby at once, and asks
  * again once the quorum is back. A side of a split without the quorum cannot draw a token, so it
  * never becomes active.
  */
@@ -32,8 +32,15 @@ public final class Leadership {
 
   /** How long one attempt waits for the lock before the next attempt. */
   public static final long DEFAULT_ATTEMPT_MS = 2_000;
-  /** How often the active instance looks at its view of the cluster. */
-  static final long QUORUM_CHECK_MS = 500;
+  /** How often the active instance looks at its view of the cluster and at its own clock. */
+  public static final long QUORUM_CHECK_MS = 250;
+  /**
+   * A process that did not run for this long (frozen, a long GC pause, a stalled VM) gives its
+   * role up before it does anything else: the others declare a silent member dead after the
+   * heartbeat timeout (6 s in cluster.xml) and a standby may hold the role by now, while this
+   * process still sees the old cluster and its stale copies. Well below the heartbeat timeout.
+   */
+  public static final long STALL_MS = 2_000;
   /** Pause after a failed token draw or a lost role before asking again. */
   static final long RETRY_MS = 1_000;
   private static final Logger log = LoggerFactory.getLogger(Leadership.class);
@@ -48,6 +55,8 @@ public final class Leadership {
   private Lock lock;
   private long token;
   private long watch = -1;
+  /** When the active instance's check last ran (System.nanoTime()). */
+  private long lastCheck;
   private boolean stopped;
   private boolean waitingLogged;
 
@@ -71,6 +80,24 @@ public final class Leadership {
 
   public boolean isActive() {
     return token > 0;
+  }
+
+  /**
+   * Whether this instance may act as the role holder now: it is active and has not stalled
+   * since its last check. Ask it right before each write and each publish: after a freeze the
+   * timers that were due run first, possibly before the check that notices the stall, and they
+   * must not act on the role (a stall found here gives the role up at once).
+   */
+  public boolean current() {
+    if (!isActive()) {
+      return false;
+    }
+    long stalled = System.nanoTime() - lastCheck;
+    if (stalled > STALL_MS * 1_000_000) {
+      lost("this process did not run for " + stalled / 1_000_000 + " ms");
+      return false;
+    }
+    return true;
   }
 
   /** The fencing token of this instance's term; 0 when standing by. */
@@ -165,8 +192,14 @@ public final class Leadership {
           return;
         }
         token = drawn.result();
+        lastCheck = System.nanoTime();
         watch = vertx.setPeriodic(QUORUM_CHECK_MS, id -> {
-          if (!quorum.present()) {
+          long now = System.nanoTime();
+          long since = now - lastCheck;
+          lastCheck = now;
+          if (since > STALL_MS * 1_000_000) {
+            lost("this process did not run for " + since / 1_000_000 + " ms");
+          } else if (!quorum.present()) {
             lost("this instance sees too little of the cluster (" + quorum.describe() + ")");
           }
         });

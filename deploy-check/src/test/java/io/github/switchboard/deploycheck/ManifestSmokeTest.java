@@ -38,8 +38,9 @@ import org.slf4j.LoggerFactory;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Runs what the Deployments in k8s/ describe, on this machine: two gateway pods, one chat pod
- * and one simulator pod as processes started from the containers' own command, args and env
+ * Runs what the Deployments in k8s/ describe, on this machine: two gateway pods, two chat pods
+ * and two simulator pods (the replicas the manifests ask for: their quorum of three data
+ * members needs three of the four) as processes started from the containers' own command, args and env
  * (see {@link PodProcess} for the few overrides a single host needs), all at once as
  * {@code kubectl apply} would. Then both gateways must become ready and a chat message sent
  * on one gateway must reach a socket on the other, through the chat pod.
@@ -54,8 +55,8 @@ class ManifestSmokeTest {
 
   private static final Path K8S = Path.of("..", "k8s");
   private static final Path WORK_DIR = Path.of("target", "smoke");
-  /** Four JVMs joining one cluster on two shared cores; about 15 s when the machine is idle. */
-  private static final Duration READY_DEADLINE = Duration.ofSeconds(90);
+  /** Six JVMs joining one cluster on two shared cores; about 20 s when the machine is idle. */
+  private static final Duration READY_DEADLINE = Duration.ofSeconds(120);
   /** The chat pod may still be taking its leadership when the gateways are ready. */
   private static final Duration CHAT_DEADLINE = Duration.ofSeconds(45);
   private static final Duration FRAME_TIMEOUT = Duration.ofSeconds(15);
@@ -86,7 +87,9 @@ class ManifestSmokeTest {
       pods.add(PodProcess.start(manifests, Component.GATEWAY, "gateway-1", gateway1Port, freePort(taken), host));
       pods.add(PodProcess.start(manifests, Component.GATEWAY, "gateway-2", gateway2Port, freePort(taken), host));
       pods.add(PodProcess.start(manifests, Component.CHAT, "chat-1", 0, freePort(taken), host));
+      pods.add(PodProcess.start(manifests, Component.CHAT, "chat-2", 0, freePort(taken), host));
       pods.add(PodProcess.start(manifests, Component.SIMULATOR, "simulator-1", 0, freePort(taken), host));
+      pods.add(PodProcess.start(manifests, Component.SIMULATOR, "simulator-2", 0, freePort(taken), host));
     } catch (RuntimeException | AssertionError e) {
       stopThePods();
       throw e;

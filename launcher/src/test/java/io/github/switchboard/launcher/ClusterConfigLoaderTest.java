@@ -1,12 +1,17 @@
 package io.github.switchboard.launcher;
 
 import com.hazelcast.config.Config;
+import com.hazelcast.cluster.Member;
 import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.SplitBrainProtectionConfig;
+import com.hazelcast.splitbrainprotection.SplitBrainProtectionOn;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.lang.reflect.Proxy;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 
@@ -39,6 +44,46 @@ class ClusterConfigLoaderTest {
       .isLiteMember()).isTrue();
     assertThatThrownBy(() -> ClusterConfigLoader.load(new Properties(), Map.of("SWITCHBOARD_CLUSTER_LITE_MEMBER", "yes"), true))
       .hasMessageContaining("SWITCHBOARD_CLUSTER_LITE_MEMBER").hasMessageContaining("'yes'");
+  }
+
+  @Test
+  void theQuorumProtectsEverySwitchboardMapAndCountsDataMembersOnly() {
+    Config config = ClusterConfigLoader.load(new Properties(), Map.of("SWITCHBOARD_CLUSTER_QUORUM", "2"));
+    assertThat(ClusterConfigLoader.quorumOf(config)).isEqualTo(2);
+    SplitBrainProtectionConfig quorum = config.getSplitBrainProtectionConfig(DataMemberQuorum.NAME);
+    assertThat(quorum.isEnabled()).isTrue();
+    assertThat(quorum.getProtectOn()).isEqualTo(SplitBrainProtectionOn.READ_WRITE);
+    for (String map : new String[] {"switchboard.streams", "switchboard.chat.history", "switchboard.scores.events",
+      "switchboard.roles", "switchboard.presence"}) {
+      assertThat(config.findMapConfig(map).getSplitBrainProtectionName()).as(map).isEqualTo(DataMemberQuorum.NAME);
+    }
+    assertThat(config.findMapConfig("__vertx.subs").getSplitBrainProtectionName()).isNull();
+    // Two gateways (lite) and one data member are not a quorum of two; two data members are.
+    assertThat(quorum.getFunctionImplementation().apply(List.of(member(true), member(true), member(false)))).isFalse();
+    assertThat(quorum.getFunctionImplementation().apply(List.of(member(true), member(false), member(false)))).isTrue();
+    // Writes whose backup does not answer fail rather than pass with one copy.
+    assertThat(config.getProperty("hazelcast.operation.fail.on.indeterminate.state")).isEqualTo("true");
+  }
+
+  @Test
+  void withoutAQuorumSettingTheProtectionIsOffAndABadValueStopsTheStart() {
+    Config config = ClusterConfigLoader.load(new Properties(), Map.of());
+    assertThat(ClusterConfigLoader.quorumOf(config)).isEqualTo(1);
+    assertThat(config.getSplitBrainProtectionConfig(DataMemberQuorum.NAME).isEnabled()).isFalse();
+    for (String bad : new String[] {"0", "-1", "two", "1.5"}) {
+      assertThatThrownBy(() -> ClusterConfigLoader.load(new Properties(), Map.of("SWITCHBOARD_CLUSTER_QUORUM", bad)))
+        .as(bad).hasMessageContaining("SWITCHBOARD_CLUSTER_QUORUM").hasMessageContaining(bad);
+    }
+  }
+
+  static Member member(boolean lite) {
+    return (Member) Proxy.newProxyInstance(Member.class.getClassLoader(), new Class<?>[] {Member.class},
+      (proxy, method, args) -> switch (method.getName()) {
+        case "isLiteMember" -> lite;
+        case "hashCode" -> System.identityHashCode(proxy);
+        case "equals" -> proxy == args[0];
+        default -> throw new UnsupportedOperationException(method.getName());
+      });
   }
 
   @Test

@@ -12,6 +12,7 @@ import org.slf4j.LoggerFactory;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
@@ -36,9 +37,13 @@ final class ScoreSimulator {
   private final long token;
   /** Told (once) when the store refuses the token: a newer simulator is active. */
   private final Consumer<String> fencedOut;
+  /** Whether this instance still holds the role now (asked before each save and publish). */
+  private final BooleanSupplier holdsRole;
   private boolean stopped;
 
-  ScoreSimulator(Vertx vertx, EventStore store, SimulatorOptions options, long token, Consumer<String> fencedOut) {
+  ScoreSimulator(Vertx vertx, EventStore store, SimulatorOptions options, long token, Consumer<String> fencedOut,
+                 BooleanSupplier holdsRole) {
+    this.holdsRole = holdsRole;
     this.vertx = vertx;
     this.store = store;
     this.options = options;
@@ -102,7 +107,7 @@ final class ScoreSimulator {
   }
 
   private void change(ScoreEvent event) {
-    if (stopped) {
+    if (stopped || !holdsRole.getAsBoolean()) {
       return;
     }
     ScoreEvent next = event.scored(ThreadLocalRandom.current().nextBoolean(), System.currentTimeMillis());
@@ -121,7 +126,9 @@ final class ScoreSimulator {
         schedule(event);
         return;
       }
-      if (stopped) {
+      // A save that came back after a stall is stored, but a newer holder may have published
+      // past it meanwhile: not published (the next version will be, by whoever holds the role).
+      if (stopped || !holdsRole.getAsBoolean()) {
         return;
       }
       JsonObject update = new JsonObject().put("type", "UPDATE").put("data", next.toJson());

@@ -60,7 +60,8 @@ public class SimulatorVerticle extends ActiveStandbyService {
    */
   @Override
   protected void becomeActive() {
-    ScoreSimulator term = new ScoreSimulator(vertx, store, options, fenceToken(), this::roleLost);
+    ScoreSimulator term = new ScoreSimulator(vertx, store, options, fenceToken(), this::roleLost,
+      this::holdsRole);
     scores = term;
     term.start()
       .onSuccess(v -> {

@@ -1,9 +1,12 @@
 package io.github.switchboard.coordination.fence;
 
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.HazelcastInstanceAware;
 import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.nio.ObjectDataInput;
 import com.hazelcast.nio.ObjectDataOutput;
 import com.hazelcast.nio.serialization.DataSerializable;
+import io.github.switchboard.coordination.QuorumGuard;
 
 import java.io.IOException;
 import java.util.Map;
@@ -51,7 +54,15 @@ public final class Fenced implements DataSerializable {
    * Writes the value unless the entry carries a greater token; returns the entry's token when it
    * refuses, 0 when it wrote.
    */
-  public static final class Write implements EntryProcessor<String, Fenced, Long>, DataSerializable {
+  public static final class Write implements EntryProcessor<String, Fenced, Long>, DataSerializable, HazelcastInstanceAware {
+    /** Set by Hazelcast on the member that runs it: the quorum is checked against its view. */
+    private transient HazelcastInstance hazelcast;
+
+    @Override
+    public void setHazelcastInstance(HazelcastInstance hazelcast) {
+      this.hazelcast = hazelcast;
+    }
+
 
     private long token;
     private String value;
@@ -67,6 +78,7 @@ public final class Fenced implements DataSerializable {
 
     @Override
     public Long process(Map.Entry<String, Fenced> entry) {
+      QuorumGuard.check(hazelcast, "write of " + entry.getKey());
       Fenced current = entry.getValue();
       if (current != null && current.token > token) {
         return current.token;
@@ -93,7 +105,15 @@ public final class Fenced implements DataSerializable {
    * older holder) and returns the entry as it is then. An entry already fenced with a greater
    * token is returned unchanged: the caller is not the newest holder.
    */
-  public static final class Raise implements EntryProcessor<String, Fenced, Fenced>, DataSerializable {
+  public static final class Raise implements EntryProcessor<String, Fenced, Fenced>, DataSerializable, HazelcastInstanceAware {
+    /** Set by Hazelcast on the member that runs it: the quorum is checked against its view. */
+    private transient HazelcastInstance hazelcast;
+
+    @Override
+    public void setHazelcastInstance(HazelcastInstance hazelcast) {
+      this.hazelcast = hazelcast;
+    }
+
 
     private long token;
 
@@ -107,8 +127,15 @@ public final class Fenced implements DataSerializable {
 
     @Override
     public Fenced process(Map.Entry<String, Fenced> entry) {
+      QuorumGuard.check(hazelcast, "fencing of " + entry.getKey());
       Fenced current = entry.getValue();
-      if (current == null || current.token >= token) {
+      if (current == null) {
+        return null;
+      }
+      if (current.token >= token) {
+        // Written again as it is (a repeat of this takeover, or a newer holder's fence): the
+        // answer waits for the backup like a raise does.
+        entry.setValue(current);
         return current;
       }
       Fenced raised = new Fenced(token, current.value);

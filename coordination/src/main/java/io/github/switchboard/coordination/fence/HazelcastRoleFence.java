@@ -1,12 +1,14 @@
 package io.github.switchboard.coordination.fence;
 
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.HazelcastInstanceAware;
 import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.map.IMap;
 import com.hazelcast.nio.ObjectDataInput;
 import com.hazelcast.nio.ObjectDataOutput;
 import com.hazelcast.nio.serialization.DataSerializable;
 import io.github.switchboard.coordination.HazelcastFutures;
+import io.github.switchboard.coordination.QuorumGuard;
 import io.github.switchboard.coordination.StoreUnavailableException;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -34,10 +36,19 @@ public final class HazelcastRoleFence implements RoleFence {
   }
 
   /** The role's token plus one, stored (with its backup) before it is returned. */
-  public static final class NextToken implements EntryProcessor<String, Long, Long>, DataSerializable {
+  public static final class NextToken implements EntryProcessor<String, Long, Long>, DataSerializable, HazelcastInstanceAware {
+    /** Set by Hazelcast on the member that runs it: the quorum is checked against its view. */
+    private transient HazelcastInstance hazelcast;
+
+    @Override
+    public void setHazelcastInstance(HazelcastInstance hazelcast) {
+      this.hazelcast = hazelcast;
+    }
+
 
     @Override
     public Long process(Map.Entry<String, Long> entry) {
+      QuorumGuard.check(hazelcast, "token of role " + entry.getKey());
       long next = (entry.getValue() == null ? 0 : entry.getValue()) + 1;
       entry.setValue(next);
       return next;

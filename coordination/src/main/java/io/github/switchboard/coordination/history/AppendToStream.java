@@ -1,9 +1,12 @@
 package io.github.switchboard.coordination.history;
 
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.HazelcastInstanceAware;
 import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.nio.ObjectDataInput;
 import com.hazelcast.nio.ObjectDataOutput;
 import com.hazelcast.nio.serialization.DataSerializable;
+import io.github.switchboard.coordination.QuorumGuard;
 
 import java.io.IOException;
 import java.util.Map;
@@ -11,9 +14,11 @@ import java.util.Map;
 /**
  * Appends one message to a stream where its entry lives: on the member that owns the stream's
  * partition, one operation at a time per partition, so the offset it assigns is the stream's
- * next one whoever sends it. Hazelcast runs the same processor on the backup copy; it decides
- * nothing of its own (the timestamp, the permission to create and the epoch of a new stream come
- * with it), so both copies end up equal.
+ * next one whoever sends it. The backup copy does not run this processor again: it gets
+ * {@link PlaceAtOffset}, which puts the message at the offset the owner chose. Running the same
+ * decision on the backup would give the same offset only if the backup held exactly what the
+ * owner holds, and a backup that missed a write (its answer timed out while it was slow or cut
+ * off) does not.
  *
  * <p>An append may carry a publish id. Hazelcast sends an operation again when the member that
  * ran it died before answering, and the backup it promotes has the message already: the id
@@ -22,7 +27,15 @@ import java.util.Map;
  * <p>The log records when the stream expires (a TTL after this append, by the sender's clock);
  * the store's sweep removes it then, and until then reads and appends treat it as gone.
  */
-public final class AppendToStream implements EntryProcessor<String, StreamLog, AppendToStream.Result>, DataSerializable {
+public final class AppendToStream implements EntryProcessor<String, StreamLog, AppendToStream.Result>, DataSerializable, HazelcastInstanceAware {
+  /** Set by Hazelcast on the member that runs it: the quorum is checked against its view. */
+  private transient HazelcastInstance hazelcast;
+
+  @Override
+  public void setHazelcastInstance(HazelcastInstance hazelcast) {
+    this.hazelcast = hazelcast;
+  }
+
 
   private String payload;
   private long timestamp;
@@ -34,6 +47,8 @@ public final class AppendToStream implements EntryProcessor<String, StreamLog, A
   private long sentAt;
   /** Null: the message has no publish id, and a repeat is a new message. */
   private String publishId;
+  /** What the owner did, for the backup (set by {@link #process}; never sent). */
+  private transient PlaceAtOffset backup;
 
   /** For Hazelcast only. */
   public AppendToStream() {
@@ -53,6 +68,7 @@ public final class AppendToStream implements EntryProcessor<String, StreamLog, A
 
   @Override
   public Result process(Map.Entry<String, StreamLog> entry) {
+    QuorumGuard.check(hazelcast, "append to stream " + entry.getKey());
     StreamLog log = entry.getValue();
     // Past its time but not swept yet: gone all the same, and started anew.
     boolean created = log == null || log.getExpiresAt() <= sentAt;
@@ -64,6 +80,11 @@ public final class AppendToStream implements EntryProcessor<String, StreamLog, A
     } else {
       long stored = log.offsetOf(publishId);
       if (stored > 0) {
+        // A repeat (the first try's backup did not answer): written again as it is, so that
+        // its backup runs too and this answer, like the first one, waits for the backup. An
+        // answer without it would acknowledge a message only this copy may hold.
+        entry.setValue(log);
+        backup = new PlaceAtOffset(payload, timestamp, capacity, stored, log.epoch(), log.getExpiresAt(), publishId);
         return new Result(stored, log.epoch(), false);
       }
     }
@@ -71,7 +92,14 @@ public final class AppendToStream implements EntryProcessor<String, StreamLog, A
     log.expiresAt(sentAt + ttlMs);
     // setValue also with the object format: it is what makes the change (and its backup) count.
     entry.setValue(log);
+    backup = new PlaceAtOffset(payload, timestamp, capacity, offset, log.epoch(), log.getExpiresAt(), publishId);
     return new Result(offset, log.epoch(), created);
+  }
+
+  /** The owner's decision, or null when it stored nothing (a stream it was not allowed to create). */
+  @Override
+  public EntryProcessor<String, StreamLog, Result> getBackupProcessor() {
+    return backup;
   }
 
   @Override

@@ -20,7 +20,9 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CompletionStage;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * Streams in the cluster: one Hazelcast map for all of them, keyed by stream name, each value a
@@ -125,34 +127,35 @@ public final class HazelcastStreamHistory implements StreamHistory {
     boolean mayCreate = counted + createdSinceCount < maxStreams;
     AppendToStream append = new AppendToStream(payload, timestamp, policy, mayCreate, StreamLog.newEpoch(),
       System.currentTimeMillis(), publishId);
-    return submit(stream, append, publishId == null ? 1 : APPEND_ATTEMPTS).compose(result -> {
+    return submit(stream, () -> map.submitToKey(stream, append), publishId == null ? 1 : APPEND_ATTEMPTS).compose(result -> {
       if (result == null) {
         return Future.failedFuture(new StreamLimitException(stream, maxStreams));
       }
       if (result.created()) {
         createdSinceCount++;
       }
-      return Future.succeededFuture(new Appended(result.offset(), result.epoch()));
+      // Stored with its backup: now readers may see it (and only then is it acknowledged).
+      CommitToStream commit = new CommitToStream(result.epoch(), result.offset());
+      return submit(stream, () -> map.submitToKey(stream, commit), APPEND_ATTEMPTS)
+        .map(v -> new Appended(result.offset(), result.epoch()));
     });
   }
 
-  /** Tries of an append with a publish id whose backup did not answer (each repeat is idempotent). */
+  /** Tries of a write whose backup did not answer (each repeat is idempotent). */
   static final int APPEND_ATTEMPTS = 3;
 
   /**
-   * Runs the append; when its backup did not answer in time (the write may or may not be
-   * stored: a member died or is cut off) and it has a publish id, runs it again, up to
-   * {@code attempts} times: a repeat finds the first one if it was stored and answers its offset,
-   * else stores it now, with a backup on a member that answers. Without a publish id a repeat
-   * could store the message twice, so the failure is returned as it is.
+   * Runs the operation; when its backup did not answer in time (the write may or may not be
+   * stored: a member died or is cut off), runs it again, up to {@code attempts} times. Only for
+   * operations a repeat cannot store twice: an append with a publish id (a repeat finds the first
+   * one if it was stored and answers its offset) and a commit.
    */
-  private Future<AppendToStream.Result> submit(String stream, AppendToStream append, int attempts) {
-    return HazelcastFutures.on(context, map.submitToKey(stream, append)).recover(e -> {
+  private <T> Future<T> submit(String stream, Supplier<CompletionStage<T>> operation, int attempts) {
+    return HazelcastFutures.on(context, operation.get()).recover(e -> {
       Throwable error = StoreUnavailableException.translate(e);
       if (error instanceof StoreUnavailableException unavailable && unavailable.indeterminate() && attempts > 1) {
-        log.info("map={} stream={} append unconfirmed ({}); trying again with its publish id", map.getName(), stream,
-          e.getMessage());
-        return submit(stream, append, attempts - 1);
+        log.info("map={} stream={} write unconfirmed ({}); trying again", map.getName(), stream, e.getMessage());
+        return submit(stream, operation, attempts - 1);
       }
       return Future.failedFuture(error);
     });
@@ -181,7 +184,7 @@ public final class HazelcastStreamHistory implements StreamHistory {
     return HazelcastFutures.on(context, map.getAsync(stream))
       .recover(e -> Future.failedFuture(StoreUnavailableException.translate(e)))
       .map(log -> log == null || log.getExpiresAt() <= System.currentTimeMillis() ? Page.empty(afterOffset)
-        : log.page(afterOffset));
+        : log.page(afterOffset, System.currentTimeMillis()));
   }
 
   @Override

@@ -92,6 +92,8 @@ public final class LocalStreamHistory implements StreamHistory, Shareable {
       }
     }
     long offset = held.log.append(payload, timestamp, policy.size(), publishId);
+    // One JVM, no backup to wait for: stored is committed.
+    held.log.commit(offset);
     held.expiresAt = now + policy.ttlMs() * 1_000_000;
     return Future.succeededFuture(new Appended(offset, held.log.epoch()));
   }
@@ -116,7 +118,7 @@ public final class LocalStreamHistory implements StreamHistory, Shareable {
   @Override
   public synchronized Future<Page> since(String stream, long afterOffset) {
     Held held = live(stream, System.nanoTime());
-    return Future.succeededFuture(held == null ? Page.empty(afterOffset) : held.log.page(afterOffset));
+    return Future.succeededFuture(held == null ? Page.empty(afterOffset) : held.log.page(afterOffset, System.currentTimeMillis()));
   }
 
   @Override
@@ -126,7 +128,7 @@ public final class LocalStreamHistory implements StreamHistory, Shareable {
     for (String stream : names) {
       Held held = live(stream, now);
       if (held != null) {
-        out.put(stream, new Position(held.log.top(), held.log.epoch()));
+        out.put(stream, new Position(held.log.committed(), held.log.epoch()));
       }
     }
     return Future.succeededFuture(out);

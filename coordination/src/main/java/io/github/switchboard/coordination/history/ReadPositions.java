@@ -1,10 +1,13 @@
 package io.github.switchboard.coordination.history;
 
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.HazelcastInstanceAware;
 import com.hazelcast.core.ReadOnly;
 import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.nio.ObjectDataInput;
 import com.hazelcast.nio.ObjectDataOutput;
 import com.hazelcast.nio.serialization.DataSerializable;
+import io.github.switchboard.coordination.QuorumGuard;
 
 import java.io.IOException;
 import java.util.Map;
@@ -14,8 +17,16 @@ import java.util.Map;
  * its whole history: a gateway asks for all its streams in one call ({@code submitToKeys}) when
  * it checks that it has delivered everything. Read-only, so Hazelcast runs it on no backup.
  */
-public final class ReadPositions implements EntryProcessor<String, StreamLog, ReadPositions.Result>, ReadOnly,
+public final class ReadPositions implements EntryProcessor<String, StreamLog, ReadPositions.Result>, ReadOnly, HazelcastInstanceAware,
   DataSerializable {
+  /** Set by Hazelcast on the member that runs it: the quorum is checked against its view. */
+  private transient HazelcastInstance hazelcast;
+
+  @Override
+  public void setHazelcastInstance(HazelcastInstance hazelcast) {
+    this.hazelcast = hazelcast;
+  }
+
 
   /** The reader's clock: a stream past its time reads as gone, as it does for appends. */
   private long now;
@@ -30,8 +41,9 @@ public final class ReadPositions implements EntryProcessor<String, StreamLog, Re
 
   @Override
   public Result process(Map.Entry<String, StreamLog> entry) {
+    QuorumGuard.check(hazelcast, "position of stream " + entry.getKey());
     StreamLog log = entry.getValue();
-    return log == null || log.getExpiresAt() <= now ? null : new Result(log.top(), log.epoch());
+    return log == null || log.getExpiresAt() <= now ? null : new Result(log.visibleTop(now), log.epoch());
   }
 
   @Override

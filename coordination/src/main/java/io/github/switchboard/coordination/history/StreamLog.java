@@ -23,6 +23,13 @@ public final class StreamLog implements DataSerializable {
 
   private String epoch;
   private long top;
+  /**
+   * The high watermark: every offset up to it was acknowledged with its backup, so it survives
+   * the loss of this copy and no side of a network split can hold another message at that
+   * offset. Readers see no further ({@link #visibleTop}): an append that only reached this copy
+   * (its backup cut off) is never read back, and may vanish when the split heals.
+   */
+  private long committed;
   /** Wall-clock time after which the stream is freed (its last append plus its TTL). */
   private long expiresAt;
   private int capacity;
@@ -47,6 +54,16 @@ public final class StreamLog implements DataSerializable {
     this.capacity = capacity;
     this.payloads = new String[Math.min(FIRST_SLOTS, capacity)];
     this.timestamps = new long[payloads.length];
+  }
+
+  /**
+   * A copy that starts after {@code top}: what a backup that missed writes keeps until the
+   * replica sync brings the rest (see {@link PlaceAtOffset}).
+   */
+  static StreamLog startingAfter(int capacity, String epoch, long top) {
+    StreamLog log = new StreamLog(capacity, epoch);
+    log.top = top;
+    return log;
   }
 
   /**
@@ -75,6 +92,51 @@ public final class StreamLog implements DataSerializable {
 
   void expiresAt(long wallClockMillis) {
     this.expiresAt = wallClockMillis;
+  }
+
+  /**
+   * After this long, an offset above the watermark is read all the same: its append was
+   * acknowledged (a commit lost with the member that died before its backup applied it; the next
+   * append commits again anyway), or it failed without an acknowledgement and the member that
+   * holds it is on the side of a split that has it: long before this, a side without the quorum
+   * has seen the split (the heartbeat timeout, 6 s) and refuses every read.
+   */
+  static final long SETTLE_MS = 30_000;
+
+  /** Raises the watermark to {@code offset} (never past the top, never down). */
+  void commit(long offset) {
+    committed = Math.max(committed, Math.min(offset, top));
+  }
+
+  long committed() {
+    return committed;
+  }
+
+  /**
+   * Whether copy {@code a} of a stream got further than copy {@code b} (when a split heals): in
+   * one epoch the higher watermark, else the epoch used last.
+   */
+  public static boolean further(StreamLog a, StreamLog b) {
+    if (a.epoch.equals(b.epoch)) {
+      return a.committed > b.committed;
+    }
+    return a.expiresAt > b.expiresAt;
+  }
+
+  /**
+   * The newest offset readers may see at wall-clock {@code now}: the watermark, or past it the
+   * messages older than {@link #SETTLE_MS}.
+   */
+  long visibleTop(long now) {
+    long visible = Math.max(committed, oldest() - 1);
+    while (visible < top && timestampOf(visible + 1) <= now - SETTLE_MS) {
+      visible++;
+    }
+    return visible;
+  }
+
+  private long timestampOf(long offset) {
+    return timestamps[(int) ((head + (offset - oldest())) % payloads.length)];
   }
 
   long oldest() {
@@ -130,21 +192,23 @@ public final class StreamLog implements DataSerializable {
     return ++top;
   }
 
-  /** The messages after {@code afterOffset}, oldest first. */
-  List<StreamHistory.Entry> after(long afterOffset) {
+  /** The messages after {@code afterOffset} up to {@code last}, oldest first. */
+  List<StreamHistory.Entry> after(long afterOffset, long last) {
     long first = Math.max(afterOffset + 1, oldest());
-    List<StreamHistory.Entry> out = new ArrayList<>((int) Math.max(0, top - first + 1));
-    for (long offset = first; offset <= top; offset++) {
+    List<StreamHistory.Entry> out = new ArrayList<>((int) Math.max(0, last - first + 1));
+    for (long offset = first; offset <= last; offset++) {
       int slot = (int) ((head + (offset - oldest())) % payloads.length);
       out.add(new StreamHistory.Entry(offset, timestamps[slot], payloads[slot]));
     }
     return out;
   }
 
-  StreamHistory.Page page(long afterOffset) {
+  /** What a reader sees at wall-clock {@code now}: the messages after {@code afterOffset} up to {@link #visibleTop}. */
+  StreamHistory.Page page(long afterOffset, long now) {
+    long visible = visibleTop(now);
     // Complete when the first message wanted is still here (or nothing is wanted yet).
-    boolean complete = afterOffset + 1 >= oldest() && afterOffset <= top;
-    return new StreamHistory.Page(after(afterOffset), complete, top, epoch);
+    boolean complete = afterOffset + 1 >= oldest() && afterOffset <= visible;
+    return new StreamHistory.Page(after(afterOffset, visible), complete, visible, epoch);
   }
 
   /** Keeps the newest messages that fit a new capacity (the setting changed). */
@@ -183,6 +247,7 @@ public final class StreamLog implements DataSerializable {
   public void writeData(ObjectDataOutput out) throws IOException {
     out.writeString(epoch);
     out.writeLong(top);
+    out.writeLong(committed);
     out.writeLong(expiresAt);
     out.writeInt(capacity);
     out.writeInt(count);
@@ -201,6 +266,7 @@ public final class StreamLog implements DataSerializable {
   public void readData(ObjectDataInput in) throws IOException {
     epoch = in.readString();
     top = in.readLong();
+    committed = in.readLong();
     expiresAt = in.readLong();
     capacity = in.readInt();
     count = in.readInt();

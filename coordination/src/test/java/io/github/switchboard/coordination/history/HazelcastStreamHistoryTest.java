@@ -2,8 +2,10 @@ package io.github.switchboard.coordination.history;
 
 import com.hazelcast.core.DistributedObject;
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
 import io.github.switchboard.coordination.EmbeddedHazelcast;
 import io.vertx.core.Vertx;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -47,6 +49,85 @@ class HazelcastStreamHistoryTest extends StreamHistoryContract {
     assertThat(offsetsOf(call(() -> standby.since(s, 0)))).containsExactly(1L, 2L, 3L);
     assertThat(append(standby, s, POLICY).offset()).isEqualTo(4);
     assertThat(offsets(since(s, 0))).containsExactly(1L, 2L, 3L, 4L);
+  }
+
+  @Test
+  void anAppendThatWasNeverCommittedIsNotReadBackUntilItIs() throws Exception {
+    String s = stream("watermark");
+    appendTimes(s, 2);
+    IMap<String, StreamLog> raw = hazelcast.getMap(map);
+    long now = System.currentTimeMillis();
+    // What an append whose backup never answered leaves on the primary: stored, not committed.
+    AppendToStream.Result stored = raw.executeOnKey(s,
+      new AppendToStream("\"cut off\"", now, POLICY, true, "unused", now, "p-1"));
+    assertThat(stored.offset()).isEqualTo(3);
+
+    StreamHistory.Page page = since(s, 0);
+    assertThat(offsets(page)).containsExactly(1L, 2L);
+    assertThat(page.top()).isEqualTo(2);
+    assertThat(call(() -> history.positions(List.of(s))).get(s).top()).isEqualTo(2);
+
+    raw.executeOnKey(s, new CommitToStream(stored.epoch(), 3));
+    assertThat(offsets(since(s, 0))).containsExactly(1L, 2L, 3L);
+    assertThat(call(() -> history.positions(List.of(s))).get(s).top()).isEqualTo(3);
+  }
+
+  @Test
+  void pastTheSettleTimeAnUncommittedMessageIsReadAllTheSame() {
+    StreamLog log = new StreamLog(10, "e");
+    long now = 1_800_000_000_000L;
+    log.append("old", now - StreamLog.SETTLE_MS - 1, 10);
+    log.append("new", now - 1_000, 10);
+    assertThat(log.visibleTop(now)).as("the commit of offset 1 was lost; offset 2 is still fresh").isEqualTo(1);
+    log.commit(2);
+    assertThat(log.visibleTop(now)).isEqualTo(2);
+    log.commit(1);
+    assertThat(log.committed()).as("never down").isEqualTo(2);
+    log.commit(9);
+    assertThat(log.committed()).as("never past the top").isEqualTo(2);
+  }
+
+  @Test
+  void whenASplitHealsAStreamKeepsTheCopyWithTheHigherWatermark() {
+    StreamLog acknowledgedMore = new StreamLog(10, "e");
+    StreamLog appendedMore = new StreamLog(10, "e");
+    for (int i = 0; i < 4; i++) {
+      acknowledgedMore.append("m" + i, 1, 10);
+      appendedMore.append("m" + i, 1, 10);
+    }
+    acknowledgedMore.commit(4);
+    // The side cut off from its backup stored one more, acknowledged none of it.
+    appendedMore.commit(3);
+    appendedMore.append("never acknowledged", 1, 10);
+    assertThat(StreamLog.further(acknowledgedMore, appendedMore)).isTrue();
+    assertThat(StreamLog.further(appendedMore, acknowledgedMore)).isFalse();
+    StreamLog restarted = new StreamLog(10, "f");
+    restarted.expiresAt(Long.MAX_VALUE);
+    assertThat(StreamLog.further(restarted, acknowledgedMore)).as("another epoch: the one used last").isTrue();
+  }
+
+  @Test
+  void theBackupPutsEachMessageAtTheOffsetTheOwnerGaveIt() {
+    java.util.AbstractMap.SimpleEntry<String, StreamLog> backup = new java.util.AbstractMap.SimpleEntry<>("s", null);
+    java.util.AbstractMap.SimpleEntry<String, StreamLog> primary = new java.util.AbstractMap.SimpleEntry<>("s", null);
+    for (int i = 1; i <= 3; i++) {
+      AppendToStream append = new AppendToStream("m" + i, i, new HistoryPolicy(10, 60_000), true, "e", 0, "id-" + i);
+      assertThat(append.process(primary).offset()).isEqualTo(i);
+      if (i != 2) {
+        // The backup of message 2 was lost (its answer timed out).
+        append.getBackupProcessor().process(backup);
+      }
+    }
+    // Message 3 is not put at offset 2 of the backup: the copy starts again at offset 3.
+    assertThat(offsets(backup.getValue().page(0, Long.MAX_VALUE))).containsExactly(3L);
+    assertThat(backup.getValue().top()).isEqualTo(3);
+
+    // A repeat of message 3 (its first answer lost): the owner answers its offset, the backup keeps it once.
+    AppendToStream repeat = new AppendToStream("m3", 3, new HistoryPolicy(10, 60_000), true, "e", 0, "id-3");
+    assertThat(repeat.process(primary).offset()).isEqualTo(3);
+    repeat.getBackupProcessor().process(backup);
+    assertThat(backup.getValue().top()).isEqualTo(3);
+    assertThat(primary.getValue().top()).isEqualTo(3);
   }
 
   @Test

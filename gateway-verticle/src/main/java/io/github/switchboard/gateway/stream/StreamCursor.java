@@ -102,17 +102,30 @@ public final class StreamCursor {
     return epoch;
   }
 
+  /** Reads of the stream's position at start before the cursor goes on without one. */
+  static final int START_ATTEMPTS = 3;
+
   /**
-   * Reads where the stream stands; deliveries that came meanwhile are handled after. If the
-   * keeper of the stream cannot say (the chat service or the store is down), the group opens
-   * all the same, without a position: the first delivery or position check that comes sets it,
-   * and what was published before that is not delivered (logged). Subscribing does not fail
-   * because history is unavailable.
+   * Reads where the stream stands; deliveries that came meanwhile are handled after. A read that
+   * fails is tried again ({@value #START_ATTEMPTS} reads, {@code RETRY_MS} apart: a chat instance
+   * that died or a cluster merging back can leave one request unanswered). If the keeper of the
+   * stream still cannot say (the chat service or the store is down), the group opens all the
+   * same, without a position: the first delivery or position check that comes sets it, and what
+   * was published before that is not delivered (logged). Subscribing does not fail because
+   * history is unavailable.
    */
   public Future<Void> start() {
+    return readStart(START_ATTEMPTS);
+  }
+
+  private Future<Void> readStart(int attempts) {
     return reader.positions(List.of(group)).transform(ar -> {
       if (closed) {
         return Future.succeededFuture();
+      }
+      if (ar.failed() && attempts > 1) {
+        log.info("group={} position unreadable ({}), reading it again in {} ms", group, ar.cause().getMessage(), RETRY_MS);
+        return vertx.timer(RETRY_MS).compose(v -> readStart(attempts - 1));
       }
       if (ar.succeeded()) {
         StreamHistory.Position position = ar.result().get(group);
