@@ -87,13 +87,7 @@ class PartitionTest {
   @Test
   void anIsolatedGatewaySendsItsClientsAwayAndServesAgainAfterTheHeal() throws Exception {
     Members m = start("partition-gateway");
-    ChatChecker checker = checker(List.of(m.one(), m.two()));
-    checker.subscribe(m.one(), 3);
-    checker.subscribe(m.two(), 2);
-    checker.publishThrough(m.one());
-    checker.publishThrough(m.two());
-    until("messages acknowledged through both gateways", () -> checker.ackedThrough(m.one()) >= 10
-      && checker.ackedThrough(m.two()) >= 10, Duration.ofSeconds(30));
+    ChatChecker checker = traffic(m, 3);
 
     network.cut(List.of(cluster.host("gateway-1")), List.of(cluster.host("chat-1"), cluster.host("chat-2"),
       cluster.host("simulator"), cluster.host("gateway-2")));
@@ -124,13 +118,7 @@ class PartitionTest {
   @Test
   void aSideWithoutTheQuorumAcknowledgesNothingAndNoAcknowledgedMessageIsLostAcrossTheHeal() throws Exception {
     Members m = start("partition-split");
-    ChatChecker checker = checker(List.of(m.one(), m.two()));
-    checker.subscribe(m.one(), 2);
-    checker.subscribe(m.two(), 2);
-    checker.publishThrough(m.one());
-    checker.publishThrough(m.two());
-    until("messages acknowledged through both gateways", () -> checker.ackedThrough(m.one()) >= 10
-      && checker.ackedThrough(m.two()) >= 10, Duration.ofSeconds(30));
+    ChatChecker checker = traffic(m, 2);
 
     // {gateway 1, the chat instance with the chat role} | {gateway 2, the other chat, the simulator}
     List<PartitionNetwork.Host> minority = List.of(cluster.host("gateway-1"), cluster.host(m.activeChat().name()));
@@ -158,13 +146,7 @@ class PartitionTest {
   @Test
   void freezingTheActiveChatFor15sLosesNoAcknowledgedMessage() throws Exception {
     Members m = start("partition-freeze-chat");
-    ChatChecker checker = checker(List.of(m.one(), m.two()));
-    checker.subscribe(m.one(), 2);
-    checker.subscribe(m.two(), 2);
-    checker.publishThrough(m.one());
-    checker.publishThrough(m.two());
-    until("messages acknowledged through both gateways", () -> checker.ackedThrough(m.one()) >= 10
-      && checker.ackedThrough(m.two()) >= 10, Duration.ofSeconds(30));
+    ChatChecker checker = traffic(m, 2);
 
     m.activeChat().freeze();
     long frozenAt = System.nanoTime();
@@ -187,13 +169,7 @@ class PartitionTest {
   @Test
   void killingTheActiveChatDuringASplitLosesNoAcknowledgedMessage() throws Exception {
     Members m = start("partition-kill");
-    ChatChecker checker = checker(List.of(m.one(), m.two()));
-    checker.subscribe(m.one(), 2);
-    checker.subscribe(m.two(), 2);
-    checker.publishThrough(m.one());
-    checker.publishThrough(m.two());
-    until("messages acknowledged through both gateways", () -> checker.ackedThrough(m.one()) >= 10
-      && checker.ackedThrough(m.two()) >= 10, Duration.ofSeconds(30));
+    ChatChecker checker = traffic(m, 2);
 
     // {gateway 1, standby chat} | {gateway 2, active chat, simulator}: the second side has the quorum...
     network.cut(List.of(cluster.host("gateway-1"), cluster.host(m.standbyChat().name())),
@@ -265,9 +241,19 @@ class PartitionTest {
   }
 
 
-  private ChatChecker checker(List<TestCluster.Gateway> gateways) {
-    ChatChecker checker = new ChatChecker(cluster, API_KEY, gateways);
+  /**
+   * Chat traffic through both gateways, checked: {@code onOne} subscribers on gateway 1 and two
+   * on gateway 2; returns once both gateways have had messages acknowledged.
+   */
+  private ChatChecker traffic(Members m, int onOne) throws Exception {
+    ChatChecker checker = new ChatChecker(cluster, API_KEY, List.of(m.one(), m.two()));
     checkers.add(checker);
+    checker.subscribe(m.one(), onOne);
+    checker.subscribe(m.two(), 2);
+    checker.publishThrough(m.one());
+    checker.publishThrough(m.two());
+    until("messages acknowledged through both gateways", () -> checker.ackedThrough(m.one()) >= 10
+      && checker.ackedThrough(m.two()) >= 10, Duration.ofSeconds(30));
     return checker;
   }
 

@@ -27,9 +27,9 @@ import java.util.function.Supplier;
  * {@link #registerConsumers} (what every instance answers, standby or not), then the
  * {@link Leadership}, which calls {@link #becomeActive} on the one active instance (with a
  * fencing token, {@link #fenceToken}) and {@link #becomeStandby} when it loses the role (its
- * view of the cluster fell below the quorum, or a store refused its token: {@link #roleLost}),
- * and last the
- * health server (clustered, with {@code healthPort} / {@code SWITCHBOARD_HEALTH_PORT} set).
+ * view of the cluster fell below the quorum, its process stalled, or a store refused its token:
+ * {@link #roleLost}), and last the health server (clustered, with {@code healthPort} /
+ * {@code SWITCHBOARD_HEALTH_PORT} set).
  * {@code /health/ready} is UP from then on, with {@code "role":"active"|"standby"}, and 503
  * {@code UNREACHABLE} while this instance sees fewer data members than the quorum.
  *
