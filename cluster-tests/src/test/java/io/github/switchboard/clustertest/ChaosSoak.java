@@ -127,7 +127,12 @@ class ChaosSoak {
 
   private void start(String name) {
     switch (name) {
-      case "chat-1", "chat-2" -> processes.put(name, cluster.chat(name, QUORUM));
+      case "chat-1", "chat-2" -> {
+        // Every message of the soak stays in the history, so that the checker can find each one.
+        Map<String, String> env = new HashMap<>(QUORUM);
+        env.put("SWITCHBOARD_CHAT_HISTORY_SIZE", "50000");
+        processes.put(name, cluster.chat(name, env));
+      }
       case "simulator-1", "simulator-2" -> processes.put(name, cluster.simulator(name, QUORUM));
       default -> {
         Map<String, String> env = new HashMap<>(QUORUM);

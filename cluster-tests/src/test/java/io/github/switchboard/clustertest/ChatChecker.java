@@ -184,8 +184,16 @@ final class ChatChecker {
     publishing = false;
     Waits.until(cluster, "every publish answered", () -> inFlight.get() == 0, Duration.ofSeconds(30));
     long top = acked.keySet().stream().mapToLong(Long::longValue).max().orElse(0);
-    Waits.until(cluster, "every subscriber at the last acknowledged seq " + top,
-      () -> subscribers.stream().allMatch(s -> s.last() >= top), Duration.ofSeconds(30));
+    List<String> problems = new ArrayList<>();
+    try {
+      Waits.until(cluster, "every subscriber at the last acknowledged seq " + top,
+        () -> subscribers.stream().allMatch(s -> s.last() >= top), Duration.ofSeconds(30));
+    } catch (AssertionError e) {
+      // Named, then the other checks still run: a subscriber left behind is not the same
+      // failure as a message lost from the history.
+      problems.add("subscribers behind the last acknowledged seq " + top + ": " + subscribers.stream()
+        .filter(s -> s.last() < top).map(Subscriber::describe).toList());
+    }
     subscribers.forEach(s -> s.finished = true);
 
     JsonArray history = cluster.get(gateways.get(1), "/rooms/" + ROOM + "/messages").bodyAsJsonArray();
@@ -204,28 +212,39 @@ final class ChatChecker {
     }
     log.info("checker: {} acknowledged (top seq {}), {} in the history, {} subscribers, close codes {}",
       acked.size(), top, stored.size(), subscribers.size(), closeCodes());
-    assertThat(duplicateAcks.get()).as("two publishes acknowledged with one seq").isZero();
-    assertThat(epochs).as("the room's epochs").hasSize(1);
-    assertThat(order).as("history seqs, in order, none repeated").isSorted().doesNotHaveDuplicates();
-    assertThat(repeatedPayloads).as("messages stored twice").isZero();
-    acked.forEach((seq, payload) ->
-      assertThat(stored.get(seq)).as("acknowledged seq %d in the final history", seq).isEqualTo(payload));
+    check(problems, duplicateAcks.get() == 0, "two publishes acknowledged with one seq: " + duplicateAcks.get());
+    check(problems, epochs.size() == 1, "the room's epochs: " + epochs);
+    check(problems, order.equals(new ArrayList<>(new TreeMap<>(stored).keySet())) && order.size() == stored.size(),
+      "history seqs not in order or repeated");
+    check(problems, repeatedPayloads == 0, "messages stored twice: " + repeatedPayloads);
+    List<Long> missing = acked.entrySet().stream().filter(e -> !e.getValue().equals(stored.get(e.getKey())))
+      .map(Map.Entry::getKey).sorted().toList();
+    check(problems, missing.isEmpty(), "acknowledged seqs not in the final history with their payload: " + missing);
     for (Subscriber subscriber : subscribers) {
       synchronized (subscriber) {
-        assertThat(subscriber.offsets).as("subscriber %d: seqs received", subscriber.index)
-          .isSorted().doesNotHaveDuplicates();
+        List<Long> sorted = new ArrayList<>(subscriber.offsets);
+        sorted.sort(Long::compare);
+        check(problems, sorted.equals(subscriber.offsets) && new HashSet<>(sorted).size() == sorted.size(),
+          "subscriber " + subscriber.index + ": seqs out of order or twice");
         long from = subscriber.firstPosition;
-        acked.forEach((seq, payload) -> {
-          if (seq > from) {
-            assertThat(subscriber.payloads.get(seq)).as("subscriber %d got acknowledged seq %d", subscriber.index, seq)
-              .isEqualTo(payload);
-          }
-        });
+        List<Long> notReceived = acked.entrySet().stream()
+          .filter(e -> e.getKey() > from && !e.getValue().equals(subscriber.payloads.get(e.getKey())))
+          .map(Map.Entry::getKey).sorted().toList();
+        check(problems, notReceived.isEmpty(), "subscriber " + subscriber.index + " lacks acknowledged seqs "
+          + (notReceived.size() > 20 ? notReceived.subList(0, 20) + "... (" + notReceived.size() + ")" : notReceived));
       }
     }
     http.close();
     sockets.close();
+    assertThat(problems).as("checker").isEmpty();
   }
+
+  private static void check(List<String> problems, boolean ok, String problem) {
+    if (!ok) {
+      problems.add(problem);
+    }
+  }
+
 
   /** What one subscriber received: seqs in arrival order and their payloads. */
   private static final class Subscriber {
@@ -264,6 +283,11 @@ final class ChatChecker {
       }
       long last = offsets.isEmpty() ? firstPosition : offsets.get(offsets.size() - 1);
       return new JsonObject().put("offset", last).put("epoch", epoch);
+    }
+
+    synchronized String describe() {
+      return "#" + index + " at " + last() + " on " + (on == null ? "none" : on.host()) + (socket == null ? " (closed)" : "")
+        + ", first position " + firstPosition;
     }
 
     synchronized long last() {

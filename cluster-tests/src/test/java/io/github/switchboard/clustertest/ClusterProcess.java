@@ -4,10 +4,12 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -24,6 +26,9 @@ final class ClusterProcess implements AutoCloseable {
     this.process = process;
     this.log = log;
   }
+
+  /** How many processes of this JVM wrote each log file. */
+  private static final Map<Path, Integer> RUNS = new ConcurrentHashMap<>();
 
   /** Small and quick to start: six of these share two cores in CI. */
   static final List<String> DEFAULT_JVM_OPTIONS = List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
@@ -45,6 +50,12 @@ final class ClusterProcess implements AutoCloseable {
     try {
       Files.createDirectories(logDir);
       Path log = logDir.resolve(name + ".log");
+      // A process started again under its name (the chaos soak) keeps the earlier output: the
+      // earlier log moves to <name>-<n>.log.
+      int earlier = RUNS.merge(log, 1, Integer::sum) - 1;
+      if (earlier > 0 && Files.exists(log)) {
+        Files.move(log, log.resolveSibling(name + "-" + earlier + ".log"), StandardCopyOption.REPLACE_EXISTING);
+      }
       ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
       builder.environment().putAll(env);
       return new ClusterProcess(name, builder.start(), log);

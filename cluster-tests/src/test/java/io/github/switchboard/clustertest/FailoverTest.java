@@ -55,8 +55,10 @@ class FailoverTest {
       assertThat(cluster.get(first, "/health/ready").bodyAsJsonObject().getString("role")).isEqualTo("active");
       var standby = cluster.get(second, "/health/ready");
       assertThat(standby.statusCode()).isEqualTo(200);
-      assertThat(standby.bodyAsJsonObject()).as("the body shape every process shares")
-        .isEqualTo(new JsonObject().put("status", "UP").put("service", "simulator").put("role", "standby"));
+      // The body shape every process shares, plus whether this data member's backups are in sync.
+      assertThat(standby.bodyAsJsonObject().getString("backups")).isIn("safe", "syncing");
+      assertThat(standby.bodyAsJsonObject().copy().put("backups", "-")).as("the body shape every process shares")
+        .isEqualTo(new JsonObject().put("status", "UP").put("service", "simulator").put("role", "standby").put("backups", "-"));
       assertThat(cluster.get(second, "/health/live").statusCode()).isEqualTo(200);
       assertThat(cluster.get(second, "/metrics").bodyAsString()).contains("jvm_memory_used_bytes");
 
