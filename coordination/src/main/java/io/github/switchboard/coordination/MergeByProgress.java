@@ -13,7 +13,9 @@ import io.github.switchboard.coordination.history.StreamLog;
  * <ul>
  *   <li>a stream ({@link StreamLog}): the higher watermark in the same epoch (only a side with
  *   the quorum commits, so that is the side that acknowledged what the other did not);
- *   another epoch: the one used last (a stream freed and started again);</li>
+ *   another epoch: the one committed last (a stream freed and started again beats its old
+ *   copy; a copy a cut-off member created on its own, never committed, loses: seen in the
+ *   chaos soak, where a member woken from SIGSTOP opened a room anew on its stale copy);</li>
  *   <li>a fenced value ({@link Fenced}): the greater token (the newer holder of the role);</li>
  *   <li>a role's token ({@link Long}): the greater one, so tokens never go back;</li>
  *   <li>anything else (presence entries), and every tie: the copy of the cluster merged into.</li>

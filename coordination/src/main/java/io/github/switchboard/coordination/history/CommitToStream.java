@@ -31,14 +31,17 @@ public final class CommitToStream implements EntryProcessor<String, StreamLog, V
 
   private String epoch;
   private long offset;
+  /** The committer's clock: both copies record the same time. */
+  private long at;
 
   /** For Hazelcast only. */
   public CommitToStream() {
   }
 
-  CommitToStream(String epoch, long offset) {
+  CommitToStream(String epoch, long offset, long at) {
     this.epoch = epoch;
     this.offset = offset;
+    this.at = at;
   }
 
   @Override
@@ -46,7 +49,7 @@ public final class CommitToStream implements EntryProcessor<String, StreamLog, V
     QuorumGuard.check(hazelcast, "commit of stream " + entry.getKey());
     StreamLog log = entry.getValue();
     if (log != null && log.epoch().equals(epoch)) {
-      log.commit(offset);
+      log.commit(offset, at);
       // Written even when the watermark was already there (a repeat after a backup that did
       // not answer): the answer must wait for the backup, which may not have it yet.
       entry.setValue(log);
@@ -58,11 +61,13 @@ public final class CommitToStream implements EntryProcessor<String, StreamLog, V
   public void writeData(ObjectDataOutput out) throws IOException {
     out.writeString(epoch);
     out.writeLong(offset);
+    out.writeLong(at);
   }
 
   @Override
   public void readData(ObjectDataInput in) throws IOException {
     epoch = in.readString();
     offset = in.readLong();
+    at = in.readLong();
   }
 }

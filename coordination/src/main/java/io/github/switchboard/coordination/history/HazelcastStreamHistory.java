@@ -135,7 +135,7 @@ public final class HazelcastStreamHistory implements StreamHistory {
         createdSinceCount++;
       }
       // Stored with its backup: now readers may see it (and only then is it acknowledged).
-      CommitToStream commit = new CommitToStream(result.epoch(), result.offset());
+      CommitToStream commit = new CommitToStream(result.epoch(), result.offset(), System.currentTimeMillis());
       return submit(stream, () -> map.submitToKey(stream, commit), APPEND_ATTEMPTS)
         .map(v -> new Appended(result.offset(), result.epoch()));
     });

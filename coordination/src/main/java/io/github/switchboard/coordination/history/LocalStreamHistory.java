@@ -93,7 +93,7 @@ public final class LocalStreamHistory implements StreamHistory, Shareable {
     }
     long offset = held.log.append(payload, timestamp, policy.size(), publishId);
     // One JVM, no backup to wait for: stored is committed.
-    held.log.commit(offset);
+    held.log.commit(offset, System.currentTimeMillis());
     held.expiresAt = now + policy.ttlMs() * 1_000_000;
     return Future.succeededFuture(new Appended(offset, held.log.epoch()));
   }

@@ -30,6 +30,13 @@ public final class StreamLog implements DataSerializable {
    * (its backup cut off) is never read back, and may vanish when the split heals.
    */
   private long committed;
+  /**
+   * Wall-clock time of the last raise of the watermark (0: never). Only a side of a split with
+   * the quorum commits, so when two copies of a stream in different epochs meet after a split,
+   * the one committed last is the one clients were told about; a copy that a member cut off
+   * from the others created on its own (never committed) loses.
+   */
+  private long committedAt;
   /** Wall-clock time after which the stream is freed (its last append plus its TTL). */
   private long expiresAt;
   private int capacity;
@@ -103,9 +110,10 @@ public final class StreamLog implements DataSerializable {
    */
   static final long SETTLE_MS = 30_000;
 
-  /** Raises the watermark to {@code offset} (never past the top, never down). */
-  void commit(long offset) {
+  /** Raises the watermark to {@code offset} (never past the top, never down), at wall-clock {@code now}. */
+  void commit(long offset, long now) {
     committed = Math.max(committed, Math.min(offset, top));
+    committedAt = Math.max(committedAt, now);
   }
 
   long committed() {
@@ -114,13 +122,13 @@ public final class StreamLog implements DataSerializable {
 
   /**
    * Whether copy {@code a} of a stream got further than copy {@code b} (when a split heals): in
-   * one epoch the higher watermark, else the epoch used last.
+   * one epoch the higher watermark, else the epoch committed last.
    */
   public static boolean further(StreamLog a, StreamLog b) {
     if (a.epoch.equals(b.epoch)) {
       return a.committed > b.committed;
     }
-    return a.expiresAt > b.expiresAt;
+    return a.committedAt > b.committedAt;
   }
 
   /**
@@ -248,6 +256,7 @@ public final class StreamLog implements DataSerializable {
     out.writeString(epoch);
     out.writeLong(top);
     out.writeLong(committed);
+    out.writeLong(committedAt);
     out.writeLong(expiresAt);
     out.writeInt(capacity);
     out.writeInt(count);
@@ -267,6 +276,7 @@ public final class StreamLog implements DataSerializable {
     epoch = in.readString();
     top = in.readLong();
     committed = in.readLong();
+    committedAt = in.readLong();
     expiresAt = in.readLong();
     capacity = in.readInt();
     count = in.readInt();

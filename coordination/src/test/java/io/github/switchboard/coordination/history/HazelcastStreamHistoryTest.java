@@ -67,7 +67,7 @@ class HazelcastStreamHistoryTest extends StreamHistoryContract {
     assertThat(page.top()).isEqualTo(2);
     assertThat(call(() -> history.positions(List.of(s))).get(s).top()).isEqualTo(2);
 
-    raw.executeOnKey(s, new CommitToStream(stored.epoch(), 3));
+    raw.executeOnKey(s, new CommitToStream(stored.epoch(), 3, now));
     assertThat(offsets(since(s, 0))).containsExactly(1L, 2L, 3L);
     assertThat(call(() -> history.positions(List.of(s))).get(s).top()).isEqualTo(3);
   }
@@ -79,11 +79,11 @@ class HazelcastStreamHistoryTest extends StreamHistoryContract {
     log.append("old", now - StreamLog.SETTLE_MS - 1, 10);
     log.append("new", now - 1_000, 10);
     assertThat(log.visibleTop(now)).as("the commit of offset 1 was lost; offset 2 is still fresh").isEqualTo(1);
-    log.commit(2);
+    log.commit(2, 1);
     assertThat(log.visibleTop(now)).isEqualTo(2);
-    log.commit(1);
+    log.commit(1, 1);
     assertThat(log.committed()).as("never down").isEqualTo(2);
-    log.commit(9);
+    log.commit(9, 1);
     assertThat(log.committed()).as("never past the top").isEqualTo(2);
   }
 
@@ -95,15 +95,23 @@ class HazelcastStreamHistoryTest extends StreamHistoryContract {
       acknowledgedMore.append("m" + i, 1, 10);
       appendedMore.append("m" + i, 1, 10);
     }
-    acknowledgedMore.commit(4);
+    acknowledgedMore.commit(4, 1);
     // The side cut off from its backup stored one more, acknowledged none of it.
-    appendedMore.commit(3);
+    appendedMore.commit(3, 1);
     appendedMore.append("never acknowledged", 1, 10);
     assertThat(StreamLog.further(acknowledgedMore, appendedMore)).isTrue();
     assertThat(StreamLog.further(appendedMore, acknowledgedMore)).isFalse();
-    StreamLog restarted = new StreamLog(10, "f");
-    restarted.expiresAt(Long.MAX_VALUE);
-    assertThat(StreamLog.further(restarted, acknowledgedMore)).as("another epoch: the one used last").isTrue();
+    // Another epoch: the one committed last. A copy a cut-off member created on its own (never
+    // committed, however recently used) loses to the one the clients were told about.
+    StreamLog createdAlone = new StreamLog(10, "f");
+    createdAlone.append("never acknowledged", 2, 10);
+    createdAlone.expiresAt(Long.MAX_VALUE);
+    assertThat(StreamLog.further(createdAlone, acknowledgedMore)).isFalse();
+    assertThat(StreamLog.further(acknowledgedMore, createdAlone)).isTrue();
+    StreamLog startedAgain = new StreamLog(10, "g");
+    startedAgain.append("after the old one was freed", 3, 10);
+    startedAgain.commit(1, 5);
+    assertThat(StreamLog.further(startedAgain, acknowledgedMore)).as("committed later").isTrue();
   }
 
   @Test
