@@ -111,7 +111,9 @@ class ChaosSoak {
       .append("Chaos soak, ").append(minutes).append(" min, seed ").append(seed).append(", started ").append(started).append('\n')
       .append("- processes: 2 chat, 2 simulators (4 data members, quorum 3), 2 gateways, each in its own network namespace\n")
       .append("- operations: ").append(acknowledged).append(" chat messages acknowledged and checked; ")
-      .append(updates).append(" score updates checked on ").append(scores.size()).append(" sockets\n")
+      .append(updates).append(" score updates checked on ").append(scores.size()).append(" sockets; ")
+      .append(checker.gapsAnnounced).append(" messages missed by a subscriber inside a gap its resubscribe announced "
+        + "(recovered:false)\n")
       .append("- faults injected: ").append(faults.values().stream().mapToInt(Integer::intValue).sum()).append(' ')
       .append(faults).append('\n')
       .append("- stalls (a process not whole 3 min after a fault, restarted as the runbook says): ")
