@@ -168,9 +168,10 @@ class PartitionTest {
   }
 
   @Test
-  @Disabled("open finding of issue 15 (docs/cluster.md, \"Chaos soak\"): in one CI run of four, seqs acknowledged "
-    + "twice after kill -9 of the majority's chat during a split; until it is found, this scenario runs by hand "
-    + "(-Dtest=PartitionTest#killing*) and not in CI")
+  @Disabled("open finding of issue 15 (docs/cluster.md, \"Chaos soak\"): seqs acknowledged twice after the heal "
+    + "in about 1 run of 3, most likely writes accepted on a stale copy before Hazelcast's merge brings the other "
+    + "side's entries in. Returns (this annotation removed) with the fix of that merge window; until then it runs by "
+    + "hand: -Dtest=PartitionTest#killing* -Djunit.jupiter.conditions.deactivate=org.junit.*DisabledCondition")
   void killingTheActiveChatDuringASplitLosesNoAcknowledgedMessage() throws Exception {
     Members m = start("partition-kill");
     ChatChecker checker = traffic(m, 2);
