@@ -229,6 +229,9 @@ public class ChatVerticle extends ActiveStandbyService {
         ar.result().forEach((room, position) ->
           reply.put(room, new JsonObject().put("top", position.top()).put("epoch", position.epoch())));
         request.reply(reply);
+      } else if (ar.cause() instanceof StoreUnavailableException unavailable) {
+        log.warn("positions of {} rooms not read now: {}", names.size(), unavailable.getMessage());
+        ServiceErrors.refuse(request, ErrorCode.SERVICE_UNAVAILABLE, "positions not read: " + unavailable.getMessage());
       } else {
         log.error("positions of {} rooms unreadable: {}", names.size(), ar.cause().getMessage(), ar.cause());
         request.fail(500, "positions could not be read");
@@ -258,6 +261,9 @@ public class ChatVerticle extends ActiveStandbyService {
         }
         request.reply(new JsonObject().put("messages", messages).put("recovered", page.complete())
           .put("epoch", page.epoch()).put("top", page.top()));
+      } else if (ar.cause() instanceof StoreUnavailableException unavailable) {
+        log.warn("room={} history not read now: {}", room, unavailable.getMessage());
+        ServiceErrors.refuse(request, ErrorCode.SERVICE_UNAVAILABLE, "history not read: " + unavailable.getMessage());
       } else {
         log.error("room={} history read failed: {}", room, ar.cause().getMessage(), ar.cause());
         request.fail(500, "history could not be read");

@@ -3,7 +3,6 @@ package io.github.switchboard.clustertest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -168,10 +167,6 @@ class PartitionTest {
   }
 
   @Test
-  @Disabled("open finding of issue 15 (docs/cluster.md, \"Chaos soak\"): seqs acknowledged twice after the heal "
-    + "in about 1 run of 3, most likely writes accepted on a stale copy before Hazelcast's merge brings the other "
-    + "side's entries in. Returns (this annotation removed) with the fix of that merge window; until then it runs by "
-    + "hand: -Dtest=PartitionTest#killing* -Djunit.jupiter.conditions.deactivate=org.junit.*DisabledCondition")
   void killingTheActiveChatDuringASplitLosesNoAcknowledgedMessage() throws Exception {
     Members m = start("partition-kill");
     ChatChecker checker = traffic(m, 2);

@@ -4,6 +4,7 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.splitbrainprotection.SplitBrainProtectionException;
 import io.github.switchboard.launcher.ClusterConfigLoader;
 import io.github.switchboard.launcher.DataMemberQuorum;
+import io.github.switchboard.launcher.MergeBarrier;
 
 /**
  * The quorum checked again inside each entry processor, on the member that runs it, against its
@@ -16,13 +17,19 @@ import io.github.switchboard.launcher.DataMemberQuorum;
  * own stale copies with no backup to wait for, and it published versions its successor had
  * already issued. The member list is updated before any of that runs, so this check closes the
  * window.
+ *
+ * <p>It also holds writes while a data member that rejoined after a split has not handed its
+ * data over ({@link MergeBarrier}).
  */
 public final class QuorumGuard {
 
   private QuorumGuard() {
   }
 
-  /** Throws SplitBrainProtectionException when {@code hazelcast} sees fewer data members than the quorum. */
+  /**
+   * Throws SplitBrainProtectionException when {@code hazelcast} sees fewer data members than the
+   * quorum, or a data member still merging its data in.
+   */
   public static void check(HazelcastInstance hazelcast, String what) {
     if (hazelcast == null) {
       return;
@@ -36,5 +43,6 @@ public final class QuorumGuard {
       throw new SplitBrainProtectionException(what + " refused: this member sees " + seen + " data members, the quorum is "
         + quorum);
     }
+    MergeBarrier.check(hazelcast, what);
   }
 }

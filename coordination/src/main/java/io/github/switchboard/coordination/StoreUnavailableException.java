@@ -2,14 +2,16 @@ package io.github.switchboard.coordination;
 
 import com.hazelcast.core.IndeterminateOperationStateException;
 import com.hazelcast.splitbrainprotection.SplitBrainProtectionException;
+import io.github.switchboard.launcher.MergePendingException;
 
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 
 /**
  * The cluster's storage could not take a write (or serve a read) now, for a reason that passes:
- * this side of a network split has no quorum (nothing was stored), or a write's backup did not
- * answer in time ({@link #indeterminate}: the write may or may not be stored). Never an
+ * this side of a network split has no quorum or is still merging with the other side (nothing was
+ * stored), or a write's backup did not answer in time ({@link #indeterminate}: the write may or
+ * may not be stored). Never an
  * acknowledgement: callers answer {@code service_unavailable} or {@code timeout}.
  */
 public final class StoreUnavailableException extends RuntimeException {
@@ -34,6 +36,10 @@ public final class StoreUnavailableException extends RuntimeException {
     Throwable cause = error;
     while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
       cause = cause.getCause();
+    }
+    if (cause instanceof MergePendingException) {
+      return new StoreUnavailableException("a data member has just joined (rejoined after a split, or started) "
+        + "and has not marked its data handed over yet; nothing was stored", false, cause);
     }
     if (cause instanceof SplitBrainProtectionException) {
       return new StoreUnavailableException("this side of the cluster has too few data members (no quorum); "

@@ -5,6 +5,7 @@ import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.NetworkConfig;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
+import io.github.switchboard.launcher.ClusterConfigLoader;
 
 import java.util.UUID;
 
@@ -18,10 +19,24 @@ public final class EmbeddedHazelcast {
   }
 
   public static HazelcastInstance start() {
+    return Hazelcast.newHazelcastInstance(config("test-" + UUID.randomUUID()));
+  }
+
+  /**
+   * A data member of the cluster {@code clusterName} (members of one name find each other) with
+   * the given quorum of data members, as the launcher configures it.
+   */
+  public static HazelcastInstance member(String clusterName, int quorum) {
+    Config config = config(clusterName);
+    ClusterConfigLoader.protectWithQuorum(config, quorum);
+    return Hazelcast.newHazelcastInstance(config);
+  }
+
+  private static Config config(String clusterName) {
     // Also as a system property: Hazelcast logs a few lines before it reads the config.
     System.setProperty("hazelcast.logging.type", "slf4j");
     Config config = new Config();
-    config.setClusterName("test-" + UUID.randomUUID());
+    config.setClusterName(clusterName);
     config.setProperty("hazelcast.wait.seconds.before.join", "0");
     config.setProperty("hazelcast.phone.home.enabled", "false");
     config.setProperty("hazelcast.logging.type", "slf4j");
@@ -33,6 +48,6 @@ public final class EmbeddedHazelcast {
     join.getAutoDetectionConfig().setEnabled(false);
     join.getMulticastConfig().setEnabled(false);
     join.getTcpIpConfig().setEnabled(true).addMember("127.0.0.1");
-    return Hazelcast.newHazelcastInstance(config);
+    return config;
   }
 }

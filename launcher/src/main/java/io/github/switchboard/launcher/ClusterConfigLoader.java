@@ -95,8 +95,9 @@ public final class ClusterConfigLoader {
    * members counted) to the maps {@value #PROTECTED_MAPS}, unless the file already names one for
    * them. With a quorum of 1 it is off: a lone data member keeps serving (the default, for
    * clusters of one or two data members, where no majority can survive the loss of one).
+   * Public for tests that build their own members' configs.
    */
-  private static void protectWithQuorum(Config config, int quorum) {
+  public static void protectWithQuorum(Config config, int quorum) {
     config.addSplitBrainProtectionConfig(new SplitBrainProtectionConfig(DataMemberQuorum.NAME, quorum > 1,
       Math.max(2, quorum)).setProtectOn(SplitBrainProtectionOn.READ_WRITE)
       .setFunctionImplementation(new DataMemberQuorum(quorum)));

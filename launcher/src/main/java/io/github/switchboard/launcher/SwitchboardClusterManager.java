@@ -20,6 +20,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * process) is in the cluster. Gateways may start first (Kubernetes starts pods in any order);
  * they then wait here, before Vert.x starts, so their port opens and their readiness turns UP
  * only once the cluster can serve them.
+ *
+ * <p>A data member installs its {@link MergeBarrier} here, once joined.
  */
 final class SwitchboardClusterManager extends HazelcastClusterManager {
 
@@ -38,6 +40,7 @@ final class SwitchboardClusterManager extends HazelcastClusterManager {
       }
       HazelcastInstance hazelcast = getHazelcastInstance();
       if (!hazelcast.getCluster().getLocalMember().isLiteMember()) {
+        MergeBarrier.install(hazelcast);
         promise.succeed();
         return;
       }
