@@ -59,7 +59,7 @@ export const MULTIPLEX_DEFAULTS = Object.freeze({
 });
 
 /** Reply types that settle a request with the same id (an `error` rejects it). */
-const REPLY_TYPES = new Set(['ack', 'subscribed', 'unsubscribed', 'pong', 'presence']);
+const REPLY_TYPES = new Set(['ack', 'subscribed', 'unsubscribed', 'pong', 'presence', 'rpc_result']);
 
 /** An `error` frame from the server, or a local failure (`not_connected`, `disconnected`, `timeout`). */
 export class RealtimeError extends Error {
@@ -589,6 +589,16 @@ export class MultiplexConnection extends Connection {
    */
   presence(group, { after } = {}) {
     return this.request(after === undefined ? { type: 'presence', group } : { type: 'presence', group, after });
+  }
+
+  /**
+   * Calls the application's backend through the gateway (docs/backend.md, "RPC"). Resolves with
+   * the backend's `data`; rejects with a RealtimeError (`backend_error` with the backend's
+   * `reason` in `error.frame.reason`, `timeout`, `service_unavailable`, `limit_reached`).
+   */
+  rpc(method, data) {
+    return this.request(data === undefined ? { type: 'rpc', method } : { type: 'rpc', method, data })
+      .then(reply => reply.data);
   }
 
   /** Pings the server. Resolves with {rttMs, serverTime} and updates this.rttMs. */

@@ -53,6 +53,7 @@ import io.github.switchboard.protocol.ErrorCode;
 import io.github.switchboard.simulator.SimulatorVerticle;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.github.switchboard.gateway.proxy.RpcProxy;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -98,6 +99,7 @@ public class GatewayVerticle extends VerticleBase {
   private HttpServer server;
   private OpenConnections openConnections;
   private ClusterWatch clusterWatch;
+  private RpcProxy rpcProxy;
 
   @Override
   public Future<?> start() {
@@ -136,9 +138,11 @@ public class GatewayVerticle extends VerticleBase {
     // Endpoints.
     GroupPolicy policy = new GroupPolicy(options.access().groups());
     ScoresClient scoresClient = new ScoresClient(eventBus, options.services().timeoutMs());
+    rpcProxy = new RpcProxy(vertx, options.proxy(), registry);
     List<EndpointHandler> endpoints = List.of(
       new HubEndpoint(groups, eventBus, streams, writer),
-      new MultiplexEndpoint(groups, policy, writer, eventBus, chatClient, streams, presence, options.limits().maxSubscriptions()),
+      new MultiplexEndpoint(groups, policy, writer, eventBus, chatClient, streams, presence, rpcProxy,
+        options.limits().maxSubscriptions()),
       new ScoresEndpoint(new ScoresView(vertx, groups, scoresClient, writer), writer),
       new RandomEndpoint(groups, writer),
       new ChatEndpoint(groups, writer, chatClient));
@@ -215,6 +219,9 @@ public class GatewayVerticle extends VerticleBase {
       .onComplete(ar -> {
         if (streams != null) {
           streams.close();
+        }
+        if (rpcProxy != null) {
+          rpcProxy.close();
         }
       });
   }

@@ -22,7 +22,7 @@ class LayersTest {
 
   /** Bottom first. The root package (the verticle) is the top. */
   static final List<String> LAYERS = List.of(
-    "config", "metrics", "service", "auth", "stream",
+    "config", "metrics", "service", "proxy", "auth", "stream",
     "transport", "session", "cluster", "fanout", "presence", "endpoint", "admission", "http", "");
 
   private static final Path SOURCES = Path.of("src/main/java/io/github/switchboard/gateway");

@@ -31,4 +31,12 @@ public sealed interface ClientFrame {
    */
   record Presence(Object id, String group, String after) implements ClientFrame {
   }
+
+  /**
+   * A call answered by the application's backend (the gateway's RPC hook): {@code method} names
+   * it, {@code data} is its argument already encoded as JSON text ({@code null} when absent).
+   * {@code id} is never null: the answer carries it.
+   */
+  record Rpc(Object id, String method, String data) implements ClientFrame {
+  }
 }

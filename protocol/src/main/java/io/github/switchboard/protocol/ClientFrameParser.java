@@ -49,6 +49,8 @@ public final class ClientFrameParser {
         return new ClientFrame.Ping(id);
       case "presence":
         return new ClientFrame.Presence(id, group(json, id), after(json, id));
+      case "rpc":
+        return rpc(json, id);
       default:
         throw new ProtocolException(ErrorCode.UNKNOWN_TYPE, "unknown type '" + abbreviate((String) type) + "'", id);
     }
@@ -139,6 +141,20 @@ public final class ClientFrameParser {
         "group name must match [A-Za-z0-9_.:-]{1," + Groups.MAX_NAME_LENGTH + "}", id);
     }
     return (String) group;
+  }
+
+  /** Method names of {@code rpc}: what a backend can route on, and safe in a log line. */
+  private static final Pattern METHOD = Pattern.compile("[A-Za-z0-9_.:/-]{1,128}");
+
+  private static ClientFrame.Rpc rpc(JsonObject json, Object id) {
+    if (id == null) {
+      throw new ProtocolException(ErrorCode.INVALID_FIELD, "an rpc needs an 'id': its rpc_result carries it");
+    }
+    Object method = json.getValue("method");
+    if (!(method instanceof String name) || !METHOD.matcher(name).matches()) {
+      throw new ProtocolException(ErrorCode.INVALID_FIELD, "field 'method' must match [A-Za-z0-9_.:/-]{1,128}", id);
+    }
+    return new ClientFrame.Rpc(id, name, Json.encode(json.getValue("data")));
   }
 
   private static String after(JsonObject json, Object id) {

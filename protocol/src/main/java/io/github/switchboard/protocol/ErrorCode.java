@@ -45,6 +45,11 @@ public enum ErrorCode {
   METHOD_NOT_ALLOWED,
   /** Missing or wrong credentials (HTTP publish API key). */
   UNAUTHORIZED,
+  /**
+   * The application's backend refused or failed a request it was asked about (an {@code rpc}):
+   * the frame carries its message, and its own code in {@code reason} when it gave one.
+   */
+  BACKEND_ERROR,
   /** A bug on our side; the log has the details. */
   INTERNAL_ERROR;
 

@@ -59,12 +59,29 @@ public final class ServerFrames {
     return frame.encode();
   }
 
+  /**
+   * {@code {"type":"rpc_result","id":N,"data":...}}: the backend's answer to an {@code rpc},
+   * {@code dataJson} spliced in as the backend encoded it (already checked to be JSON).
+   */
+  public static String rpcResult(Object id, String dataJson) {
+    return "{\"type\":\"rpc_result\",\"id\":" + Json.encode(id) + ",\"data\":" + dataJson + "}";
+  }
+
   public static String pong(Object id, long serverTime) {
     return putId(new JsonObject().put("type", "pong"), id).put("serverTime", serverTime).encode();
   }
 
   public static String error(ErrorCode code, String message, Object id) {
     JsonObject frame = new JsonObject().put("type", "error").put("code", code.code()).put("message", message);
+    return putId(frame, id).encode();
+  }
+
+  /** An error with the code a backend gave ({@code reason}, omitted when null). */
+  public static String error(ErrorCode code, String message, Object id, String reason) {
+    JsonObject frame = new JsonObject().put("type", "error").put("code", code.code()).put("message", message);
+    if (reason != null) {
+      frame.put("reason", reason);
+    }
     return putId(frame, id).encode();
   }
 

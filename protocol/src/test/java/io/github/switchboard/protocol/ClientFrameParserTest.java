@@ -24,6 +24,19 @@ class ClientFrameParserTest {
     assertThat(ClientFrameParser.parse("{\"type\":\"publish\",\"group\":\"g\",\"data\":null}"))
       .isEqualTo(new ClientFrame.Publish(null, "g", "null"));
     assertThat(ClientFrameParser.parse(" {\"type\":\"ping\",\"id\":4.5} ")).isEqualTo(new ClientFrame.Ping(4.5));
+    assertThat(ClientFrameParser.parse("{\"type\":\"rpc\",\"method\":\"your_action\",\"data\":{\"n\":1},\"id\":6}"))
+      .isEqualTo(new ClientFrame.Rpc(6, "your_action", "{\"n\":1}"));
+    assertThat(ClientFrameParser.parse("{\"type\":\"rpc\",\"method\":\"orders/list.v2\",\"id\":\"r\"}"))
+      .as("data may be left out").isEqualTo(new ClientFrame.Rpc("r", "orders/list.v2", "null"));
+  }
+
+  @Test
+  void anRpcNeedsAnIdAndAMethodName() {
+    assertCode("{\"type\":\"rpc\",\"method\":\"m\"}", ErrorCode.INVALID_FIELD, null);
+    assertCode("{\"type\":\"rpc\",\"id\":1}", ErrorCode.INVALID_FIELD, 1);
+    assertCode("{\"type\":\"rpc\",\"method\":\"a b\",\"id\":1}", ErrorCode.INVALID_FIELD, 1);
+    assertCode("{\"type\":\"rpc\",\"method\":7,\"id\":1}", ErrorCode.INVALID_FIELD, 1);
+    assertCode("{\"type\":\"rpc\",\"method\":\"" + "m".repeat(129) + "\",\"id\":1}", ErrorCode.INVALID_FIELD, 1);
   }
 
   @Test

@@ -24,11 +24,12 @@ import java.util.Map;
  *   <li>{@link AuthOptions}: JWT (token authenticator)</li>
  *   <li>{@link ServiceOptions}: the chat service and the simulator (service clients, embedded
  *   deployment)</li>
+ *   <li>{@link ProxyOptions}: the application's backend (the RPC hook)</li>
  * </ul>
  */
 public record GatewayOptions(ServerOptions server, SocketOptions socket, LimitOptions limits, StreamOptions streams,
                              PresenceOptions presence, AccessOptions access, AuthOptions auth,
-                             ServiceOptions services) {
+                             ServiceOptions services, ProxyOptions proxy) {
 
   /**
    * Reads the verticle config, with environment variables taking precedence.
@@ -38,7 +39,8 @@ public record GatewayOptions(ServerOptions server, SocketOptions socket, LimitOp
   public static GatewayOptions from(JsonObject config, Map<String, String> env) {
     Settings s = Settings.of(config, env);
     return new GatewayOptions(ServerOptions.from(s), SocketOptions.from(s), LimitOptions.from(s), StreamOptions.from(s),
-      PresenceOptions.from(s), AccessOptions.from(s), AuthOptions.from(s), ServiceOptions.from(s));
+      PresenceOptions.from(s), AccessOptions.from(s), AuthOptions.from(s), ServiceOptions.from(s),
+      ProxyOptions.from(s));
   }
 
   public static GatewayOptions defaults() {

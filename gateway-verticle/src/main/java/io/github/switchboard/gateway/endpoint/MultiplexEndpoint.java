@@ -8,6 +8,7 @@ import io.github.switchboard.gateway.session.Recovery;
 import io.github.switchboard.gateway.auth.GroupPolicy;
 import io.github.switchboard.gateway.fanout.GroupRegistry;
 import io.github.switchboard.gateway.presence.PresenceTracker;
+import io.github.switchboard.gateway.proxy.RpcProxy;
 import io.github.switchboard.coordination.history.StreamHistory;
 import io.github.switchboard.gateway.service.ChatClient;
 import io.github.switchboard.gateway.stream.StreamErrors;
@@ -44,9 +45,11 @@ public final class MultiplexEndpoint implements EndpointHandler {
   private final Streams streams;
   private final int maxSubscriptions;
   private final PresenceTracker presence;
+  private final RpcProxy rpc;
 
   public MultiplexEndpoint(GroupRegistry groups, GroupPolicy policy, FrameWriter writer, EventBus eventBus,
-                         ChatClient chat, Streams streams, PresenceTracker presence, int maxSubscriptions) {
+                         ChatClient chat, Streams streams, PresenceTracker presence, RpcProxy rpc, int maxSubscriptions) {
+    this.rpc = rpc;
     this.streams = streams;
     this.presence = presence;
     this.groups = groups;
@@ -86,7 +89,21 @@ public final class MultiplexEndpoint implements EndpointHandler {
       writer.reply(session, ServerFrames.pong(ping.id(), System.currentTimeMillis()));
     } else if (frame instanceof ClientFrame.Presence query) {
       presence(session, query);
+    } else if (frame instanceof ClientFrame.Rpc call) {
+      rpc(session, call);
     }
+  }
+
+  /** Posted to the backend; its answer (or why there is none) goes back with the call's id. */
+  private void rpc(Session session, ClientFrame.Rpc call) {
+    String user = session.principal() == null ? null : session.principal().subject();
+    rpc.call(call.method(), call.data(), session.id(), user).onSuccess(answer -> {
+      if (answer.ok()) {
+        writer.reply(session, ServerFrames.rpcResult(call.id(), answer.dataJson()));
+      } else {
+        writer.error(session, answer.error(), answer.message(), call.id(), answer.reason());
+      }
+    });
   }
 
   private void presence(Session session, ClientFrame.Presence request) {

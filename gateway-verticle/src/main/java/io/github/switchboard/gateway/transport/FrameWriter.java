@@ -140,6 +140,12 @@ public final class FrameWriter {
     reply(connection, ServerFrames.error(code, message, id));
   }
 
+  /** An error frame carrying the backend's own code as {@code reason} (null: none). */
+  public void error(Connection connection, ErrorCode code, String message, Object id, String reason) {
+    stats.error(code);
+    reply(connection, ServerFrames.error(code, message, id, reason));
+  }
+
   /**
    * An error frame that is not counted on its own: the close that follows it is, under the
    * same code (an expired token), or the frame reports what other counters already show
