@@ -1,6 +1,9 @@
 package io.github.switchboard.coordination;
 
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.instance.impl.HazelcastInstanceImpl;
+import com.hazelcast.instance.impl.HazelcastInstanceProxy;
+import com.hazelcast.internal.partition.PartitionReplica;
 import com.hazelcast.splitbrainprotection.SplitBrainProtectionException;
 import io.github.switchboard.launcher.ClusterConfigLoader;
 import io.github.switchboard.launcher.DataMemberQuorum;
@@ -44,5 +47,34 @@ public final class QuorumGuard {
         + quorum);
     }
     MergeBarrier.check(hazelcast, what);
+  }
+
+  /**
+   * {@link #check}, and for a write: the key's partition must have a backup replica that this
+   * member has in view. Hazelcast answers a write at once when its partition has no backup
+   * assigned, so such a write would be acknowledged with one copy. Seen in CI's
+   * PartitionTest: on the side being cut off, a member that had just dropped one unreachable
+   * member (and still counted the other, so the quorum held) promoted itself to owner of that
+   * member's partitions with no backup yet; a chat append retried there was acknowledged on its
+   * stale copy, at an offset the other side had used, and the merge dropped it. On the side that
+   * keeps the quorum the same rule refuses writes for the moment between a member's loss and the
+   * new backup's assignment.
+   */
+  public static void checkWrite(HazelcastInstance hazelcast, Object key, String what) {
+    check(hazelcast, what);
+    if (hazelcast == null || ClusterConfigLoader.quorumOf(hazelcast.getConfig()) <= 1) {
+      return;
+    }
+    HazelcastInstanceImpl member = hazelcast instanceof HazelcastInstanceProxy proxy ? proxy.getOriginal()
+      : hazelcast instanceof HazelcastInstanceImpl impl ? impl : null;
+    if (member == null) {
+      return;
+    }
+    int partitionId = hazelcast.getPartitionService().getPartition(key).getPartitionId();
+    PartitionReplica backup = member.node.getPartitionService().getPartition(partitionId).getReplica(1);
+    if (backup == null || member.node.getClusterService().getMember(backup.address(), backup.uuid()) == null) {
+      throw new SplitBrainProtectionException(what + " refused: partition " + partitionId
+        + " has no backup on a member in this member's view (a member was just lost)");
+    }
   }
 }

@@ -42,8 +42,10 @@ public final class StoreUnavailableException extends RuntimeException {
         + "and has not marked its data handed over yet; nothing was stored", false, cause);
     }
     if (cause instanceof SplitBrainProtectionException) {
-      return new StoreUnavailableException("this side of the cluster has too few data members (no quorum); "
-        + "nothing was stored", false, cause);
+      // Hazelcast's own refusal says only that the protection failed; QuorumGuard's say why.
+      String why = cause.getMessage() != null && cause.getMessage().contains(" refused: ")
+        ? cause.getMessage() : "this side of the cluster has too few data members (no quorum)";
+      return new StoreUnavailableException(why + "; nothing was stored", false, cause);
     }
     if (cause instanceof IndeterminateOperationStateException) {
       return new StoreUnavailableException("the storage's backup copy did not answer in time; the write may or "

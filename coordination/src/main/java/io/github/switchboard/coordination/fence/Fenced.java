@@ -78,7 +78,7 @@ public final class Fenced implements DataSerializable {
 
     @Override
     public Long process(Map.Entry<String, Fenced> entry) {
-      QuorumGuard.check(hazelcast, "write of " + entry.getKey());
+      QuorumGuard.checkWrite(hazelcast, entry.getKey(), "write of " + entry.getKey());
       Fenced current = entry.getValue();
       if (current != null && current.token > token) {
         return current.token;
@@ -127,7 +127,7 @@ public final class Fenced implements DataSerializable {
 
     @Override
     public Fenced process(Map.Entry<String, Fenced> entry) {
-      QuorumGuard.check(hazelcast, "fencing of " + entry.getKey());
+      QuorumGuard.checkWrite(hazelcast, entry.getKey(), "fencing of " + entry.getKey());
       Fenced current = entry.getValue();
       if (current == null) {
         return null;

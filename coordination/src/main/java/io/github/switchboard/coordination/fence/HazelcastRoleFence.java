@@ -48,7 +48,7 @@ public final class HazelcastRoleFence implements RoleFence {
 
     @Override
     public Long process(Map.Entry<String, Long> entry) {
-      QuorumGuard.check(hazelcast, "token of role " + entry.getKey());
+      QuorumGuard.checkWrite(hazelcast, entry.getKey(), "token of role " + entry.getKey());
       long next = (entry.getValue() == null ? 0 : entry.getValue()) + 1;
       entry.setValue(next);
       return next;

@@ -68,7 +68,7 @@ public final class AppendToStream implements EntryProcessor<String, StreamLog, A
 
   @Override
   public Result process(Map.Entry<String, StreamLog> entry) {
-    QuorumGuard.check(hazelcast, "append to stream " + entry.getKey());
+    QuorumGuard.checkWrite(hazelcast, entry.getKey(), "append to stream " + entry.getKey());
     StreamLog log = entry.getValue();
     // Past its time but not swept yet: gone all the same, and started anew.
     boolean created = log == null || log.getExpiresAt() <= sentAt;

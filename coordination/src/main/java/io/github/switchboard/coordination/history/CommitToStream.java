@@ -46,7 +46,7 @@ public final class CommitToStream implements EntryProcessor<String, StreamLog, V
 
   @Override
   public Void process(Map.Entry<String, StreamLog> entry) {
-    QuorumGuard.check(hazelcast, "commit of stream " + entry.getKey());
+    QuorumGuard.checkWrite(hazelcast, entry.getKey(), "commit of stream " + entry.getKey());
     StreamLog log = entry.getValue();
     if (log != null && log.epoch().equals(epoch)) {
       log.commit(offset, at);

@@ -3,6 +3,7 @@ package io.github.switchboard.coordination.history;
 import com.hazelcast.config.InMemoryFormat;
 import com.hazelcast.config.MapConfig;
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.IndeterminateOperationStateException;
 import com.hazelcast.map.IMap;
 import com.hazelcast.query.Predicate;
 import com.hazelcast.query.Predicates;
@@ -137,6 +138,11 @@ public final class HazelcastStreamHistory implements StreamHistory {
       // Stored with its backup: now readers may see it (and only then is it acknowledged).
       CommitToStream commit = new CommitToStream(result.epoch(), result.offset(), System.currentTimeMillis());
       return submit(stream, () -> map.submitToKey(stream, commit), APPEND_ATTEMPTS)
+        .recover(e -> Future.failedFuture(StoreUnavailableException.translate(
+          // The append is stored (with its backup); only its commit failed: the outcome the
+          // caller must report is "may be stored" (timeout), never "nothing stored".
+          new IndeterminateOperationStateException("stored at offset " + result.offset() + " but not yet readable: "
+            + e.getMessage()))))
         .map(v -> new Appended(result.offset(), result.epoch()));
     });
   }
