@@ -98,7 +98,7 @@ public final class RpcProxy {
   /**
    * Asks the backend. Never fails: every outcome is an {@link Answer}.
    *
-   * @param client the connection id, {@code user} its user (null when anonymous)
+   * @param clientId the connection id; {@code user} its user (null when anonymous)
    */
   public Future<Answer> call(String method, String dataJson, String clientId, String user) {
     if (client == null) {
