@@ -34,8 +34,11 @@ export const CONNECTION_DEFAULTS = Object.freeze({
   maxAttempts: 5,
   /** A connection that stays open this long resets the attempt count. */
   stableAfterMs: 5000,
-  /** Close codes after which the connection does not reconnect (1008 = policy violation). */
-  noReconnectCodes: [1008],
+  /**
+   * Close codes after which the connection does not reconnect (1008 = policy violation, 4500 =
+   * the backend disconnected the user for good; codes 4501-4999 count as 4500).
+   */
+  noReconnectCodes: [1008, 4500],
   /** WebSocket sub-protocols, if any. */
   protocols: undefined,
   /**
@@ -369,7 +372,10 @@ export class Connection {
     // An expired token (an `unauthorized` error, then 1008) is worth a retry when a fresh one
     // can be fetched; any other refused connection is not.
     const refreshable = typeof o.token === 'function' && this._lastErrorCode === 'unauthorized';
-    let willReconnect = !this._stopped && o.reconnect && (!o.noReconnectCodes.includes(info.code) || refreshable);
+    // A backend's disconnect with a code from 4500 to 4999 says "do not come back" (4500 is the
+    // one the server sends when the backend chose none, hence in noReconnectCodes).
+    const forGood = o.noReconnectCodes.includes(info.code) || (info.code > 4500 && info.code <= 4999);
+    let willReconnect = !this._stopped && o.reconnect && (!forGood || refreshable);
     const gaveUp = willReconnect && this._attempt >= o.maxAttempts;
     if (gaveUp) {
       willReconnect = false;

@@ -2,6 +2,13 @@ package io.github.switchboard.gateway;
 
 import io.github.switchboard.chat.ChatVerticle;
 import io.github.switchboard.gateway.admission.Admission;
+import io.github.switchboard.gateway.api.ControlChannel;
+import io.github.switchboard.gateway.api.GatewayDirectory;
+import io.github.switchboard.gateway.api.Idempotency;
+import io.github.switchboard.gateway.api.LocalCommands;
+import io.github.switchboard.gateway.api.Publisher;
+import io.github.switchboard.gateway.http.ApiAccess;
+import io.github.switchboard.gateway.http.ServerApiRoutes;
 import io.github.switchboard.gateway.admission.OriginCheck;
 import io.github.switchboard.gateway.auth.GroupPolicy;
 import io.github.switchboard.gateway.auth.TokenAuthenticator;
@@ -61,6 +68,7 @@ import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
@@ -100,6 +108,7 @@ public class GatewayVerticle extends VerticleBase {
   private OpenConnections openConnections;
   private ClusterWatch clusterWatch;
   private RpcProxy rpcProxy;
+  private ControlChannel control;
 
   @Override
   public Future<?> start() {
@@ -139,10 +148,11 @@ public class GatewayVerticle extends VerticleBase {
     GroupPolicy policy = new GroupPolicy(options.access().groups());
     ScoresClient scoresClient = new ScoresClient(eventBus, options.services().timeoutMs());
     rpcProxy = new RpcProxy(vertx, options.proxy(), registry);
+    MultiplexEndpoint multiplex = new MultiplexEndpoint(groups, policy, writer, eventBus, chatClient, streams, presence,
+      rpcProxy, options.limits().maxSubscriptions(), options.api().personalGroups());
     List<EndpointHandler> endpoints = List.of(
       new HubEndpoint(groups, eventBus, streams, writer),
-      new MultiplexEndpoint(groups, policy, writer, eventBus, chatClient, streams, presence, rpcProxy,
-        options.limits().maxSubscriptions()),
+      multiplex,
       new ScoresEndpoint(new ScoresView(vertx, groups, scoresClient, writer), writer),
       new RandomEndpoint(groups, writer),
       new ChatEndpoint(groups, writer, chatClient));
@@ -154,8 +164,18 @@ public class GatewayVerticle extends VerticleBase {
     JsonResponses.onlyAllow(router, "/metrics", HttpMethod.GET, HttpMethod.HEAD);
     StatsRoute.mount(router, vertx, sessions, openConnections, groups, stats);
     ServiceRoutes.mount(router, scoresClient, chatClient);
-    PublishRoute.mount(router, eventBus, chatClient, streams, policy, options.access().apiKey(), !vertx.isClustered(),
-      options.limits().maxPublishBytes(), () -> clusterWatch.cutOff());
+    // The server API: every gateway takes commands for its own sockets, and answers a call for
+    // the whole cluster by asking the others.
+    GatewayDirectory directory = new GatewayDirectory(vertx, sessions.gatewayId(), new JsonObject()
+      .put("host", options.server().host()).put("startedAt", System.currentTimeMillis()));
+    control = new ControlChannel(vertx, directory,
+      new LocalCommands(sessions, groups, multiplex, closer), options.api().gatherTimeoutMs());
+    ApiAccess access = new ApiAccess(options.access().apiKey(), !vertx.isClustered(), options.limits().maxPublishBytes(),
+      () -> clusterWatch.cutOff());
+    PublishRoute.mount(router, access, new Publisher(eventBus, chatClient, streams),
+      new Idempotency(vertx, options.api().idempotencyWindowMs()), policy, options.api().maxBroadcastGroups());
+    ServerApiRoutes.mount(router, access, streams, presence, control, options.api().maxHistoryLimit(),
+      options.api().maxListedGroups());
     clusterWatch = new ClusterWatch(vertx, ClusterStorage.hazelcast(vertx).map(ClusterQuorum::of)
       .orElseGet(ClusterQuorum::embedded), readiness, sessions, closer);
     Admission admission = new Admission(readiness::isDraining, clusterWatch::cutOff, new OriginCheck(options.access().allowedOrigins()),
@@ -178,8 +198,12 @@ public class GatewayVerticle extends VerticleBase {
     return deployEmbeddedServices()
       .compose(v -> streamIntake.register(eventBus))
       .compose(v -> vertx.createHttpServer(serverOptions()).connectionHandler(guard::install).requestHandler(router).listen())
-      .onSuccess(s -> {
+      .compose(s -> {
         server = s;
+        directory.describe("port", s.actualPort());
+        return control.start().map(s);
+      })
+      .onSuccess(s -> {
         keepAlive.start();
         positionCheck.start();
         eventLoopProbe.start();
@@ -198,6 +222,11 @@ public class GatewayVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     readiness.draining();
+    Future<Void> left = control == null ? Future.succeededFuture() : control.stop()
+      .otherwise(e -> {
+        log.warn("Gateway did not leave the gateway directory: {}", e.getMessage());
+        return null;
+      });
     if (clusterWatch != null) {
       clusterWatch.stop();
     }
@@ -212,7 +241,7 @@ public class GatewayVerticle extends VerticleBase {
     if (sessions == null) {
       return Future.succeededFuture();
     }
-    return sessions.drain(vertx, closer, options.server().drainTimeoutMs())
+    return left.compose(v -> sessions.drain(vertx, closer, options.server().drainTimeoutMs()))
       .compose(v -> server == null ? Future.succeededFuture() : server.shutdown(1, TimeUnit.SECONDS))
       .compose(v -> groups.closeAll())
       .compose(v -> streamIntake.unregister())

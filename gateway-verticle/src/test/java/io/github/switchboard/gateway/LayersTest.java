@@ -23,7 +23,7 @@ class LayersTest {
   /** Bottom first. The root package (the verticle) is the top. */
   static final List<String> LAYERS = List.of(
     "config", "metrics", "service", "proxy", "auth", "stream",
-    "transport", "session", "cluster", "fanout", "presence", "endpoint", "admission", "http", "");
+    "transport", "session", "cluster", "fanout", "presence", "endpoint", "admission", "api", "http", "");
 
   private static final Path SOURCES = Path.of("src/main/java/io/github/switchboard/gateway");
   private static final Pattern IMPORT = Pattern.compile("(?m)^import (?:static )?io\\.github\\.switchboard\\.gateway\\.((?:[a-z]+\\.)*)[A-Z]");

@@ -50,6 +50,11 @@ public enum ErrorCode {
    * the frame carries its message, and its own code in {@code reason} when it gave one.
    */
   BACKEND_ERROR,
+  /**
+   * HTTP 409: a publish with the same idempotency key is under way, or ended with an unknown
+   * outcome (a {@link #TIMEOUT}): it may have been delivered, so it is not done again.
+   */
+  CONFLICT,
   /** A bug on our side; the log has the details. */
   INTERNAL_ERROR;
 

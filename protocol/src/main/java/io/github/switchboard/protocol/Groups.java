@@ -35,6 +35,13 @@ public final class Groups {
    */
   public static final String PRESENCE_PREFIX = "presence:";
 
+  /**
+   * User U's personal group is {@code user:U}: every authenticated {@code /ws} socket of U is in
+   * it from its upgrade, only the server (the server API, a backend hook) publishes there, and
+   * no other user may subscribe to it.
+   */
+  public static final String PERSONAL_PREFIX = "user:";
+
   private Groups() {
   }
 
@@ -61,6 +68,20 @@ public final class Groups {
   /** The group whose presence events a {@code presence:G} group carries, or null. */
   public static String presenceOf(String group) {
     return group != null && group.startsWith(PRESENCE_PREFIX) ? group.substring(PRESENCE_PREFIX.length()) : null;
+  }
+
+  /** User {@code user}'s personal group, or null when the id cannot be part of a group name. */
+  public static String personal(String user) {
+    if (user == null) {
+      return null;
+    }
+    String group = PERSONAL_PREFIX + user;
+    return isValidName(group) ? group : null;
+  }
+
+  /** Whether the group is someone's personal group ({@code user:...}). */
+  public static boolean isPersonal(String group) {
+    return group != null && group.startsWith(PERSONAL_PREFIX);
   }
 
   /** The room of a chat group, or null when the group is not a chat room. */

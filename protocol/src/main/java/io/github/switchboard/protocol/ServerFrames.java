@@ -39,6 +39,24 @@ public final class ServerFrames {
     return frame.encode();
   }
 
+  /**
+   * {@code {"type":"subscribed","group":G,"server":true,...}}: the server (the server API, a
+   * backend) put the socket in a group; no request of the client's is answered, so no id. A
+   * stream group's frame names the socket's position as a reply does.
+   */
+  public static String serverSubscribed(String group, String epoch, long offset) {
+    JsonObject frame = new JsonObject().put("type", "subscribed").put("group", group).put("server", true);
+    if (offset >= 0) {
+      frame.put("epoch", epoch).put("offset", offset).put("seq", offset);
+    }
+    return frame.encode();
+  }
+
+  /** {@code {"type":"unsubscribed","group":G,"server":true}}: the server took the socket out. */
+  public static String serverUnsubscribed(String group) {
+    return new JsonObject().put("type", "unsubscribed").put("group", group).put("server", true).encode();
+  }
+
   public static String unsubscribed(String group, Object id) {
     return putId(new JsonObject().put("type", "unsubscribed").put("group", group), id).encode();
   }

@@ -25,11 +25,12 @@ import java.util.Map;
  *   <li>{@link ServiceOptions}: the chat service and the simulator (service clients, embedded
  *   deployment)</li>
  *   <li>{@link ProxyOptions}: the application's backend (the RPC hook)</li>
+ *   <li>{@link ApiOptions}: the server API for backends</li>
  * </ul>
  */
 public record GatewayOptions(ServerOptions server, SocketOptions socket, LimitOptions limits, StreamOptions streams,
                              PresenceOptions presence, AccessOptions access, AuthOptions auth,
-                             ServiceOptions services, ProxyOptions proxy) {
+                             ServiceOptions services, ProxyOptions proxy, ApiOptions api) {
 
   /**
    * Reads the verticle config, with environment variables taking precedence.
@@ -40,7 +41,7 @@ public record GatewayOptions(ServerOptions server, SocketOptions socket, LimitOp
     Settings s = Settings.of(config, env);
     return new GatewayOptions(ServerOptions.from(s), SocketOptions.from(s), LimitOptions.from(s), StreamOptions.from(s),
       PresenceOptions.from(s), AccessOptions.from(s), AuthOptions.from(s), ServiceOptions.from(s),
-      ProxyOptions.from(s));
+      ProxyOptions.from(s), ApiOptions.from(s));
   }
 
   public static GatewayOptions defaults() {

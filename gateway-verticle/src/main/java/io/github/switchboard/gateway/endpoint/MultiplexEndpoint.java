@@ -21,6 +21,8 @@ import io.github.switchboard.protocol.ErrorCode;
 import io.github.switchboard.protocol.Groups;
 import io.github.switchboard.protocol.ProtocolException;
 import io.github.switchboard.protocol.ServerFrames;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.http.WebSocketFrameType;
 import io.vertx.core.json.Json;
@@ -28,6 +30,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
+import java.util.function.BiFunction;
+import java.util.function.Consumer;
 
 /**
  * {@code /ws}: one socket, many groups. Requests are parsed by {@link ClientFrameParser}; every
@@ -46,10 +50,17 @@ public final class MultiplexEndpoint implements EndpointHandler {
   private final int maxSubscriptions;
   private final PresenceTracker presence;
   private final RpcProxy rpc;
+  private final boolean personalGroups;
 
+  /**
+   * @param personalGroups whether an authenticated socket joins its user's group {@code user:<id>}
+   *                       on open (it does not count toward {@code maxSubscriptions})
+   */
   public MultiplexEndpoint(GroupRegistry groups, GroupPolicy policy, FrameWriter writer, EventBus eventBus,
-                         ChatClient chat, Streams streams, PresenceTracker presence, RpcProxy rpc, int maxSubscriptions) {
+                         ChatClient chat, Streams streams, PresenceTracker presence, RpcProxy rpc, int maxSubscriptions,
+                         boolean personalGroups) {
     this.rpc = rpc;
+    this.personalGroups = personalGroups;
     this.streams = streams;
     this.presence = presence;
     this.groups = groups;
@@ -65,8 +76,80 @@ public final class MultiplexEndpoint implements EndpointHandler {
     return Endpoint.MULTIPLEX;
   }
 
+  /**
+   * An authenticated socket joins its personal group without a frame: the server may write to
+   * it (server API, hooks) from the first moment.
+   */
   @Override
   public void open(Session session) {
+    String personal = personalGroup(session);
+    if (personal != null) {
+      groups.join(personal, session).onFailure(e -> {
+        log.warn("{} group={} personal group not joined: {}", session, personal, e.getMessage());
+        groups.leave(personal, session);
+      });
+    }
+  }
+
+  /** The socket's personal group when it has one (authenticated, an id valid in a group name). */
+  private String personalGroup(Session session) {
+    return personalGroups && session.principal() != null ? Groups.personal(session.principal().subject()) : null;
+  }
+
+  /** Subscriptions the client made: its personal group is not one of them. */
+  private int subscriptions(Session session) {
+    String personal = personalGroup(session);
+    return session.groupCount() - (personal != null && session.inGroup(personal) ? 1 : 0);
+  }
+
+  /**
+   * The server puts the socket in a group (server API): no rule or token is asked, the socket
+   * gets {@code {"type":"subscribed","group":G,"server":true}} (with its position in a stream
+   * group) and the group's messages from then on. Completes with false when the socket was not
+   * put in (already closing, at {@code maxSubscriptions}, the consumer failed); true when it is
+   * in the group, also when it already was (no second frame then).
+   */
+  public Future<Boolean> serverSubscribe(Session session, String group) {
+    if (session.closing()) {
+      return Future.succeededFuture(false);
+    }
+    if (session.inGroup(group)) {
+      return Future.succeededFuture(true);
+    }
+    if (subscriptions(session) >= maxSubscriptions) {
+      log.info("{} group={} not subscribed by the server: at maxSubscriptions ({})", session, group, maxSubscriptions);
+      return Future.succeededFuture(false);
+    }
+    Promise<Boolean> done = Promise.promise();
+    if (streams.reader(group) != null) {
+      joinAtPosition(session, group, (epoch, position) -> ServerFrames.serverSubscribed(group, epoch, position),
+        e -> {
+          log.warn("{} group={} server subscribe failed: {}", session, group, e.getMessage());
+          groups.leave(group, session);
+        }, done);
+      return done.future();
+    }
+    groups.join(group, session)
+      .onSuccess(v -> {
+        writer.reply(session, ServerFrames.serverSubscribed(group, null, -1));
+        done.complete(true);
+      })
+      .onFailure(e -> {
+        log.warn("{} group={} server subscribe failed: {}", session, group, e.getMessage());
+        groups.leave(group, session);
+        done.complete(false);
+      });
+    return done.future();
+  }
+
+  /** The server takes the socket out of a group; true when it was in it. */
+  public boolean serverUnsubscribe(Session session, String group) {
+    if (!session.inGroup(group)) {
+      return false;
+    }
+    groups.leave(group, session);
+    writer.reply(session, ServerFrames.serverUnsubscribed(group));
+    return true;
   }
 
   @Override
@@ -150,7 +233,7 @@ public final class MultiplexEndpoint implements EndpointHandler {
       writer.error(session, ErrorCode.FORBIDDEN, "subscribing to '" + group + "' is not allowed", request.id());
       return;
     }
-    if (!session.inGroup(group) && session.groupCount() >= maxSubscriptions) {
+    if (!session.inGroup(group) && subscriptions(session) >= maxSubscriptions) {
       writer.error(session, ErrorCode.INVALID_FIELD, "at most " + maxSubscriptions + " subscriptions per connection", request.id());
       return;
     }
@@ -176,24 +259,44 @@ public final class MultiplexEndpoint implements EndpointHandler {
    * group opens are held, and the position named is the one before the first held.
    */
   private void subscribeAtPosition(Session session, ClientFrame.Subscribe request) {
-    String group = request.group();
+    joinAtPosition(session, request.group(),
+      (epoch, position) -> ServerFrames.subscribed(request.group(), request.id(), null, epoch, position),
+      e -> subscribeFailed(session, request.group(), request.id(), e), null);
+  }
+
+  /**
+   * Joins a stream group, then writes the frame {@code reply} makes of the socket's position
+   * and the deliveries held while the group opened. {@code joined} (may be null) completes with
+   * whether the socket is in the group.
+   */
+  private void joinAtPosition(Session session, String group, BiFunction<String, Long, String> reply,
+                              Consumer<Throwable> failed, Promise<Boolean> joined) {
     session.beginRecovery(group);
-    groups.join(group, session).onComplete(joined -> {
+    groups.join(group, session).onComplete(ar -> {
       Recovery.Held held = session.endRecovery(group);
-      if (joined.failed()) {
-        subscribeFailed(session, group, request.id(), joined.cause());
+      if (ar.failed()) {
+        failed.accept(ar.cause());
+        if (joined != null) {
+          joined.complete(false);
+        }
         return;
       }
       if (!session.inGroup(group)) {
+        if (joined != null) {
+          joined.complete(false);
+        }
         return;
       }
       StreamHistory.Position at = groups.position(group);
       Delivery first = held.deliveries().stream().filter(Delivery::hasSeq).findFirst().orElse(null);
       long position = first == null ? at.top() : first.seq() - 1;
       String epoch = first == null ? at.epoch() : first.epoch();
-      writer.reply(session, ServerFrames.subscribed(group, request.id(), null, epoch, position));
+      writer.reply(session, reply.apply(epoch, position));
       for (Delivery live : held.deliveries()) {
         writer.write(session, WebSocketFrameType.TEXT, ServerFrames.message(group, live));
+      }
+      if (joined != null) {
+        joined.complete(true);
       }
     });
   }

@@ -1,180 +1,160 @@
 package io.github.switchboard.gateway.http;
 
+import io.github.switchboard.gateway.api.ApiError;
+import io.github.switchboard.gateway.api.Idempotency;
+import io.github.switchboard.gateway.api.Publisher;
 import io.github.switchboard.gateway.auth.GroupPolicy;
-import io.github.switchboard.gateway.service.ChatClient;
-import io.github.switchboard.gateway.stream.StreamErrors;
-import io.github.switchboard.gateway.stream.Streams;
-import io.github.switchboard.protocol.ClientFrameParser;
-import io.github.switchboard.protocol.Delivery;
 import io.github.switchboard.protocol.ErrorCode;
 import io.github.switchboard.protocol.Groups;
-import io.vertx.core.eventbus.EventBus;
-import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.Future;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.json.DecodeException;
-import io.vertx.core.net.SocketAddress;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 
-import java.net.InetAddress;
-import java.net.UnknownHostException;
-import java.nio.charset.StandardCharsets;
-import java.util.function.BooleanSupplier;
-import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Supplier;
 
 /**
- * {@code POST /api/groups/{group}/messages} with {@code {"data":ANY}}: a backend publishes to a
- * group without a WebSocket. With an API key configured the caller must present it as a
- * bearer token and may publish to any group. Without one, HTTP publish is closed: anyone who
- * can reach the port could otherwise publish anything, and name groups without end. The one
- * exception is an embedded gateway (a developer's machine): callers on the same machine may
- * publish under the client group rules. Chat rooms go through the chat service and other stream
- * groups through the gateway's sequencing ({@link Streams}); both answer with the message's
- * offset and epoch once it is stored.
+ * A backend publishes without a WebSocket:
+ * <ul>
+ *   <li>{@code POST /api/groups/{group}/messages} with {@code {"data":ANY}}: to one group;</li>
+ *   <li>{@code POST /api/broadcast} with {@code {"groups":[...],"data":ANY}}: the same message
+ *   to many groups in one call, each answered on its own.</li>
+ * </ul>
+ * Either takes an {@code idempotencyKey} (body field, or the {@code Idempotency-Key} header):
+ * a repeat within {@code api.idempotencyWindowMs}, to any gateway, is answered with the first
+ * call's answer and delivers nothing ({@link Idempotency}). Who may call: {@link ApiAccess}.
  */
 public final class PublishRoute {
 
   static final String PATH = "/api/groups/:group/messages";
-  /** Sender of chat messages published over HTTP. */
-  public static final String HTTP_SENDER = "api";
+  static final String BROADCAST = "/api/broadcast";
+  static final String KEY_HEADER = "Idempotency-Key";
 
-  private PublishRoute() {
+  private final Publisher publisher;
+  private final Idempotency idempotency;
+  private final GroupPolicy policy;
+  private final int maxBroadcastGroups;
+
+  private PublishRoute(Publisher publisher, Idempotency idempotency, GroupPolicy policy, int maxBroadcastGroups) {
+    this.publisher = publisher;
+    this.idempotency = idempotency;
+    this.policy = policy;
+    this.maxBroadcastGroups = maxBroadcastGroups;
+  }
+
+  public static void mount(Router router, ApiAccess access, Publisher publisher, Idempotency idempotency, GroupPolicy policy,
+                           int maxBroadcastGroups) {
+    PublishRoute route = new PublishRoute(publisher, idempotency, policy, maxBroadcastGroups);
+    access.write(router, HttpMethod.POST, PATH).handler(route::one);
+    JsonResponses.onlyAllow(router, PATH, HttpMethod.POST);
+    access.write(router, HttpMethod.POST, BROADCAST).handler(route::many);
+    JsonResponses.onlyAllow(router, BROADCAST, HttpMethod.POST);
+  }
+
+  private void one(RoutingContext ctx) {
+    try {
+      String group = ctx.pathParam("group");
+      checkGroup(group, ApiAccess.trusted(ctx));
+      JsonObject body = ApiAccess.body(ctx);
+      if (body == null || !body.containsKey("data")) {
+        throw new ApiError(400, ErrorCode.INVALID_FIELD, "missing field 'data'");
+      }
+      Object data = body.getValue("data");
+      once(ctx, body, "publish:" + group, () -> publisher.publish(group, data))
+        .onSuccess(answer -> JsonResponses.send(ctx, answer.getBoolean("duplicate", false) ? 200 : 202, answer))
+        .onFailure(e -> ApiAccess.fail(ctx, e));
+    } catch (ApiError e) {
+      ApiAccess.fail(ctx, e);
+    }
   }
 
   /**
-   * @param loopbackWithoutKey with no key configured, let callers on this machine publish (under
-   *                           the group rules); for an embedded gateway only
+   * Each group is published on its own, all at once; the answer lists each one's outcome in the
+   * order given (a group named twice is published once). 202 as soon as the call is valid, even
+   * when some groups failed: their entries say why, and a retry should name only those.
    */
-  public static void mount(Router router, EventBus eventBus, ChatClient chat, Streams streams, GroupPolicy policy, String apiKey,
-                           boolean loopbackWithoutKey, int maxBodyBytes, BooleanSupplier cutOff) {
-    byte[] key = apiKey == null ? null : apiKey.getBytes(StandardCharsets.UTF_8);
-    // Vert.x Web wants the body handler before any user handler, so the key is checked after
-    // the (size-capped) body is read.
-    // The body is JSON whatever the request calls it: `curl -d` labels it a form, and the body
-    // handler would then parse it as one (and refuse a "field" over 8 KB). A route of its own:
-    // Vert.x Web allows no handler before the body handler in one route.
-    router.post(PATH).handler(ctx -> {
-      ctx.request().headers().set(HttpHeaders.CONTENT_TYPE, "application/json");
-      ctx.next();
-    });
-    router.post(PATH)
-      .handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes))
-      .handler(ctx -> {
-        if (key == null && !(loopbackWithoutKey && loopback(ctx))) {
-          JsonResponses.error(ctx, 403, ErrorCode.FORBIDDEN, NO_KEY);
-          return;
-        }
-        if (key != null && !authorized(ctx, key)) {
-          ctx.response().putHeader("WWW-Authenticate", "Bearer");
-          JsonResponses.error(ctx, 401, ErrorCode.UNAUTHORIZED, "a valid 'Authorization: Bearer <api key>' header is required");
-          return;
-        }
-        if (cutOff.getAsBoolean()) {
-          // A plain group's message would reach only this side of the split: refused like a stored one.
-          JsonResponses.error(ctx, 503, ErrorCode.SERVICE_UNAVAILABLE,
-            "this gateway is cut off from the cluster; nothing was published; send it to another gateway");
-          return;
-        }
-        ctx.next();
-      })
-      .handler(ctx -> publish(ctx, eventBus, chat, streams, policy, key != null))
-      .failureHandler(ctx -> {
-        if (ctx.statusCode() == 413) {
-          JsonResponses.error(ctx, 413, ErrorCode.TOO_LARGE, "body larger than " + maxBodyBytes + " bytes");
-        } else {
-          JsonResponses.error(ctx, ctx.statusCode() > 0 ? ctx.statusCode() : 500, ErrorCode.INTERNAL_ERROR, "request failed");
-        }
-      });
-    JsonResponses.onlyAllow(router, PATH, HttpMethod.POST);
-  }
-
-  /** Why HTTP publish is refused when no key is configured, and how to open it. */
-  static final String NO_KEY = "HTTP publish needs an API key: start the gateway with apiKey (SWITCHBOARD_API_KEY) "
-    + "and send 'Authorization: Bearer <key>' (an embedded gateway takes callers on its own machine without one)";
-
-  private static boolean loopback(RoutingContext ctx) {
-    SocketAddress remote = ctx.request().remoteAddress();
-    if (remote == null || remote.hostAddress() == null) {
-      return false;
-    }
+  private void many(RoutingContext ctx) {
     try {
-      // An IP literal: no name is looked up.
-      return InetAddress.getByName(remote.hostAddress()).isLoopbackAddress();
-    } catch (UnknownHostException e) {
-      return false;
+      JsonObject body = ApiAccess.body(ctx);
+      if (body == null || !body.containsKey("data")) {
+        throw new ApiError(400, ErrorCode.INVALID_FIELD, "missing field 'data'");
+      }
+      if (!(body.getValue("groups") instanceof JsonArray names) || names.isEmpty()) {
+        throw new ApiError(400, ErrorCode.INVALID_FIELD, "'groups' must be a non-empty array of group names");
+      }
+      if (names.size() > maxBroadcastGroups) {
+        throw new ApiError(400, ErrorCode.INVALID_FIELD, "at most " + maxBroadcastGroups + " groups per broadcast");
+      }
+      Set<String> groups = new LinkedHashSet<>();
+      for (Object name : names) {
+        if (!(name instanceof String group)) {
+          throw new ApiError(400, ErrorCode.INVALID_FIELD, "'groups' must be a non-empty array of group names");
+        }
+        checkGroup(group, ApiAccess.trusted(ctx));
+        groups.add(group);
+      }
+      Object data = body.getValue("data");
+      once(ctx, body, "broadcast", () -> broadcast(groups, data))
+        .onSuccess(answer -> JsonResponses.send(ctx, answer.getBoolean("duplicate", false) ? 200 : 202, answer))
+        .onFailure(e -> ApiAccess.fail(ctx, e));
+    } catch (ApiError e) {
+      ApiAccess.fail(ctx, e);
     }
   }
 
-  private static boolean authorized(RoutingContext ctx, byte[] key) {
-    String header = ctx.request().getHeader("Authorization");
-    if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-      return false;
+  private Future<JsonObject> broadcast(Set<String> groups, Object data) {
+    List<Future<JsonObject>> each = new ArrayList<>();
+    for (String group : groups) {
+      each.add(publisher.publish(group, data).recover(e -> {
+        ApiError error = ApiError.of(e);
+        return Future.succeededFuture(new JsonObject().put("group", group).put("error", error.code().code())
+          .put("message", error.getMessage()));
+      }));
     }
-    // Constant time, so the comparison does not reveal how much of a guess was right.
-    return MessageDigest.isEqual(key, header.substring(7).strip().getBytes(StandardCharsets.UTF_8));
+    return Future.join(each).map(v -> {
+      JsonArray results = new JsonArray();
+      int failed = 0;
+      for (Future<JsonObject> result : each) {
+        results.add(result.result());
+        failed += result.result().containsKey("error") ? 1 : 0;
+      }
+      return new JsonObject().put("results", results).put("failed", failed);
+    });
   }
 
-  private static void publish(RoutingContext ctx, EventBus eventBus, ChatClient chat, Streams streams, GroupPolicy policy,
-                              boolean trusted) {
-    String group = ctx.pathParam("group");
+  /** Runs the publish once per idempotency key when the call gives one. */
+  private Future<JsonObject> once(RoutingContext ctx, JsonObject body, String scope, Supplier<Future<JsonObject>> publish) {
+    Object fromBody = body.getValue("idempotencyKey");
+    String key = fromBody != null ? (fromBody instanceof String s ? s : "") : ctx.request().getHeader(KEY_HEADER);
+    if (key == null) {
+      return publish.get();
+    }
+    if (!Idempotency.isValidKey(key)) {
+      return Future.failedFuture(new ApiError(400, ErrorCode.INVALID_FIELD,
+        "an idempotency key is 1 to " + Idempotency.MAX_KEY_LENGTH + " printable ASCII characters"));
+    }
+    return idempotency.once(scope + ":" + key, publish);
+  }
+
+  /**
+   * @param trusted whether the caller presented the API key; if not (an embedded gateway's local
+   *                caller), the client group rules apply
+   */
+  private void checkGroup(String group, boolean trusted) {
     if (!Groups.isValidName(group)) {
-      JsonResponses.error(ctx, 400, ErrorCode.INVALID_GROUP, "group name must match [A-Za-z0-9_.:-]{1," + Groups.MAX_NAME_LENGTH + "}");
-      return;
+      throw new ApiError(400, ErrorCode.INVALID_GROUP, "group name must match [A-Za-z0-9_.:-]{1," + Groups.MAX_NAME_LENGTH + "}");
     }
     if (Groups.presenceOf(group) != null) {
-      JsonResponses.error(ctx, 403, ErrorCode.FORBIDDEN, "presence events are published by the gateways only");
-      return;
+      throw new ApiError(403, ErrorCode.FORBIDDEN, "presence events are published by the gateways only");
     }
     if (!trusted && !policy.mayPublish(group)) {
-      JsonResponses.error(ctx, 403, ErrorCode.FORBIDDEN, "publishing to '" + group + "' is not allowed");
-      return;
+      throw new ApiError(403, ErrorCode.FORBIDDEN, "publishing to '" + group + "' is not allowed");
     }
-    JsonObject body;
-    try {
-      String text = ctx.body().asString();
-      body = text == null || text.isBlank() ? null : new JsonObject(text);
-    } catch (DecodeException | ClassCastException e) {
-      JsonResponses.error(ctx, 400, ErrorCode.INVALID_JSON, "body must be a JSON object {\"data\": ...}");
-      return;
-    }
-    if (body != null && !ClientFrameParser.wellFormed(ctx.body().asString(), body)) {
-      JsonResponses.error(ctx, 400, ErrorCode.INVALID_FIELD, ClientFrameParser.LONE_SURROGATE);
-      return;
-    }
-    if (body == null || !body.containsKey("data")) {
-      JsonResponses.error(ctx, 400, ErrorCode.INVALID_FIELD, "missing field 'data'");
-      return;
-    }
-    switch (streams.kind(group)) {
-      case CHAT -> {
-        chat.send(Groups.roomOf(group), HTTP_SENDER, body.getValue("data"))
-          .onSuccess(stored -> JsonResponses.send(ctx, 202, stored(group, stored.getLong("seq"), stored.getString("epoch"))))
-          .onFailure(e -> ServiceRoutes.failed(ctx, e));
-        return;
-      }
-      case STREAM -> {
-        streams.publish(group, io.vertx.core.json.Json.encode(body.getValue("data")), null)
-          .onSuccess(appended -> JsonResponses.send(ctx, 202, stored(group, appended.offset(), appended.epoch())))
-          .onFailure(e -> {
-            StreamErrors.Refusal refusal = StreamErrors.refusal(group, e);
-            JsonResponses.error(ctx, refusal.httpStatus(), refusal.code(), refusal.message());
-          });
-        return;
-      }
-      case PLAIN -> {
-        // Below.
-      }
-    }
-    byte[] payload = io.vertx.core.json.Json.encode(body.getValue("data")).getBytes(StandardCharsets.UTF_8);
-    Delivery delivery = new Delivery(Delivery.Kind.JSON, Delivery.NO_SEQ, null, true, System.currentTimeMillis(), payload);
-    eventBus.publish(Groups.address(group), delivery.encode());
-    JsonResponses.send(ctx, 202, new JsonObject().put("group", group));
-  }
-
-  /** The answer to a publish to a stream group: its offset (also as seq) and epoch. */
-  private static JsonObject stored(String group, long offset, String epoch) {
-    return new JsonObject().put("group", group).put("offset", offset).put("seq", offset).put("epoch", epoch);
   }
 }

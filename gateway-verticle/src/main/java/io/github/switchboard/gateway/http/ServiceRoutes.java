@@ -1,10 +1,10 @@
 package io.github.switchboard.gateway.http;
 
+import io.github.switchboard.gateway.api.ApiError;
 import io.github.switchboard.gateway.service.ChatClient;
 import io.github.switchboard.gateway.service.ScoresClient;
 import io.github.switchboard.protocol.ErrorCode;
 import io.github.switchboard.protocol.Groups;
-import io.github.switchboard.protocol.ServiceErrors;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -58,15 +58,7 @@ public final class ServiceRoutes {
    * refused: 400 (413 for size, 404 for nothing there); else 500.
    */
   static void failed(RoutingContext ctx, Throwable e) {
-    ServiceErrors.Failure failure = ServiceErrors.classify(e);
-    int status = switch (failure.code()) {
-      case SERVICE_UNAVAILABLE, LIMIT_REACHED -> 503;
-      case TIMEOUT -> 504;
-      case INTERNAL_ERROR -> 500;
-      case TOO_LARGE -> 413;
-      case NOT_FOUND -> 404;
-      default -> 400;
-    };
-    JsonResponses.error(ctx, status, failure.code(), failure.message());
+    ApiAccess.fail(ctx, ApiError.ofService(e));
   }
+
 }

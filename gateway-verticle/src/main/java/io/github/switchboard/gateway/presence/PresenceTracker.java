@@ -139,6 +139,16 @@ public final class PresenceTracker implements GroupRegistry.MembershipListener {
     });
   }
 
+  /** How many connections are in a group on every gateway, and how many distinct members they are. */
+  public record Stats(int connections, int users) {
+  }
+
+  /** The group's counts, from the same cached list as {@link #page}. */
+  public Future<Stats> stats(String group) {
+    return sortedMembers(group).map(sorted -> new Stats(sorted.members().size(),
+      (int) sorted.members().stream().map(m -> m.getString("member")).distinct().count()));
+  }
+
   /** A group's members sorted by id, and the pages of it encoded so far (by first index). */
   private record Sorted(List<JsonObject> members, Map<Integer, String> encodedPages) {
   }

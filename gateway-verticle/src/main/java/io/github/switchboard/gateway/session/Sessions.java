@@ -10,13 +10,18 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 
-/** Every open socket of this gateway, for keep-alive, drain and counting. Event loop only. */
+/**
+ * Every open socket of this gateway, for keep-alive, drain and counting, and the authenticated
+ * ones by user (the server API disconnects a user and subscribes a user's sockets). Event loop
+ * only.
+ */
 public final class Sessions {
 
   /** How often a drain looks whether every socket has gone. */
@@ -25,6 +30,8 @@ public final class Sessions {
 
   private final Set<Session> open = new HashSet<>();
   private final Map<Endpoint, Integer> byEndpoint = new EnumMap<>(Endpoint.class);
+  /** Authenticated sockets by user id; most users hold one or two. */
+  private final Map<String, List<Session>> byUser = new HashMap<>();
   /** Random per gateway so that ids from different gateways do not collide. */
   private final String idPrefix = Long.toString(ThreadLocalRandom.current().nextLong(36L * 36 * 36 * 36 * 36 * 36, 36L * 36 * 36 * 36 * 36 * 36 * 36), 36);
   private long nextId;
@@ -36,11 +43,21 @@ public final class Sessions {
   public void add(Session session) {
     open.add(session);
     byEndpoint.merge(session.endpoint(), 1, Integer::sum);
+    if (session.principal() != null) {
+      byUser.computeIfAbsent(session.principal().subject(), u -> new ArrayList<>(1)).add(session);
+    }
   }
 
   public boolean remove(Session session) {
     if (open.remove(session)) {
       byEndpoint.merge(session.endpoint(), -1, Integer::sum);
+      if (session.principal() != null) {
+        String user = session.principal().subject();
+        List<Session> sockets = byUser.get(user);
+        if (sockets != null && sockets.remove(session) && sockets.isEmpty()) {
+          byUser.remove(user);
+        }
+      }
       return true;
     }
     return false;
@@ -52,6 +69,22 @@ public final class Sessions {
 
   public int size(Endpoint endpoint) {
     return byEndpoint.getOrDefault(endpoint, 0);
+  }
+
+  /** The user's open sockets on this gateway (a copy; empty when none). */
+  public List<Session> ofUser(String user) {
+    List<Session> sockets = byUser.get(user);
+    return sockets == null ? List.of() : new ArrayList<>(sockets);
+  }
+
+  /** Distinct authenticated users with a socket here. */
+  public int users() {
+    return byUser.size();
+  }
+
+  /** This gateway's id: the prefix of every connection id it gives. */
+  public String gatewayId() {
+    return idPrefix;
   }
 
   /** A copy, so sockets may close while the caller walks it. */

@@ -34,13 +34,27 @@ public enum CloseReason {
   TOKEN_EXPIRED(1008, "token expired", ErrorCode.UNAUTHORIZED, false),
   /** A message over {@code maxFrameBytes}, or a frame over {@code frameHardLimitBytes}. */
   MESSAGE_TOO_BIG(1009, "message too big", ErrorCode.TOO_LARGE, true),
-  /** Deliveries kept being dropped for {@code slowConsumerCloseMs}: the client does not read. */
   /**
    * This gateway sees too little of the cluster to serve (a network split, a freeze): the
    * client reconnects, to another gateway, and recovers its streams with {@code since}.
    */
   CLUSTER_UNREACHABLE(1012, "cut off from the cluster", ErrorCode.SERVICE_UNAVAILABLE, true),
-  SLOW_CONSUMER(1013, "slow consumer", null, true);
+  /** Deliveries kept being dropped for {@code slowConsumerCloseMs}: the client does not read. */
+  SLOW_CONSUMER(1013, "slow consumer", null, true),
+  /**
+   * The application's backend disconnected the user (server API) and lets the client come back
+   * (a code from 4000 to 4499 chosen by the backend; 4000 when it chose none).
+   */
+  DISCONNECTED(4000, "disconnected by the server", null, true),
+  /**
+   * The backend disconnected the user and the client must not come back by itself (a revoked
+   * token, a banned user: codes 4500 to 4999; 4500 when the backend chose none).
+   */
+  DISCONNECTED_FOR_GOOD(4500, "disconnected by the server, do not reconnect", null, false);
+
+  /** The codes a backend may choose when it disconnects a user: 4000-4499 reconnect, 4500-4999 do not. */
+  public static final int MIN_BACKEND_CODE = 4000;
+  public static final int MAX_BACKEND_CODE = 4999;
 
   private final short code;
   private final String reason;
@@ -72,6 +86,18 @@ public enum CloseReason {
   /** Whether a client should reconnect (with backoff) after this close. */
   public boolean reconnect() {
     return reconnect;
+  }
+
+  /**
+   * Which of the backend's two reasons a code it chose for a disconnect falls under.
+   *
+   * @throws IllegalArgumentException when the code is outside 4000-4999
+   */
+  public static CloseReason ofBackendCode(int code) {
+    if (code < MIN_BACKEND_CODE || code > MAX_BACKEND_CODE) {
+      throw new IllegalArgumentException("a disconnect code must be from " + MIN_BACKEND_CODE + " to " + MAX_BACKEND_CODE);
+    }
+    return code < DISCONNECTED_FOR_GOOD.code ? DISCONNECTED : DISCONNECTED_FOR_GOOD;
   }
 
   /**

@@ -38,6 +38,14 @@ public final class SocketCloser {
    * room a close frame has). Does nothing for a socket already closing.
    */
   public void close(Connection connection, CloseReason reason, String text) {
+    close(connection, reason, reason.code(), text);
+  }
+
+  /**
+   * Closes with a code of the reason's range that its caller chose (a backend's disconnect,
+   * {@link CloseReason#ofBackendCode}).
+   */
+  public void close(Connection connection, CloseReason reason, int code, String text) {
     if (connection.closing()) {
       return;
     }
@@ -45,9 +53,9 @@ public final class SocketCloser {
     if (reason.countedAs() != null) {
       stats.error(reason.countedAs());
     }
-    log.debug("{} closing with {} {}", connection, reason.code(), reason);
+    log.debug("{} closing with {} {}", connection, code, reason);
     // The client answers with its own close frame and SocketFrameHandler then ends the connection.
-    connection.channel().writeAndFlush(new CloseWebSocketFrame(reason.code(), text), connection.channel().voidPromise());
+    connection.channel().writeAndFlush(new CloseWebSocketFrame(code, text), connection.channel().voidPromise());
     vertx.setTimer(graceMs, id -> {
       if (!connection.closed()) {
         log.debug("{} did not complete the close handshake in {} ms, cutting the connection", connection, graceMs);

@@ -28,6 +28,12 @@ class CloseReasonTest {
   @Test
   void everyCodeIsAServerCodeOfRfc6455AndEveryReasonFitsACloseFrame() {
     for (CloseReason reason : CloseReason.values()) {
+      if (reason == CloseReason.DISCONNECTED || reason == CloseReason.DISCONNECTED_FOR_GOOD) {
+        // A backend's disconnect: RFC 6455 leaves 4000-4999 to applications.
+        assertThat(reason.code()).isBetween((short) CloseReason.MIN_BACKEND_CODE, (short) CloseReason.MAX_BACKEND_CODE);
+        assertThat(reason.reason().getBytes(java.nio.charset.StandardCharsets.UTF_8).length).isLessThanOrEqualTo(123);
+        continue;
+      }
       // 1012 "service restart" and 1013 "try again later" are in IANA's registry of RFC 6455 codes.
       assertThat(reason.code()).as(reason.name()).isIn((short) 1001, (short) 1002, (short) 1007, (short) 1008,
         (short) 1009, (short) 1011, (short) 1012, (short) 1013);
@@ -45,6 +51,18 @@ class CloseReasonTest {
         }
       }
     }
+  }
+
+  @Test
+  void aBackendsCodeFallsUnderTheReasonOfItsRange() {
+    assertThat(CloseReason.ofBackendCode(4000)).isEqualTo(CloseReason.DISCONNECTED);
+    assertThat(CloseReason.ofBackendCode(4499)).isEqualTo(CloseReason.DISCONNECTED);
+    assertThat(CloseReason.ofBackendCode(4500)).isEqualTo(CloseReason.DISCONNECTED_FOR_GOOD);
+    assertThat(CloseReason.ofBackendCode(4999)).isEqualTo(CloseReason.DISCONNECTED_FOR_GOOD);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> CloseReason.ofBackendCode(1000))
+      .isInstanceOf(IllegalArgumentException.class);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> CloseReason.ofBackendCode(5000))
+      .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
