@@ -207,6 +207,10 @@ final class TestCluster implements AutoCloseable {
     return Await.result(http.get(gateway.port(), gateway.host(), path).send());
   }
 
+  HttpResponse<Buffer> get(Gateway gateway, String path, String bearer) {
+    return Await.result(http.get(gateway.port(), gateway.host(), path).putHeader("Authorization", "Bearer " + bearer).send());
+  }
+
   /** GET on a service process's health server. */
   HttpResponse<Buffer> get(ClusterProcess service, String path) {
     return Await.result(http.get(healthPorts.get(service), addressOf(service), path).send());
@@ -219,6 +223,10 @@ final class TestCluster implements AutoCloseable {
   HttpResponse<Buffer> post(Gateway gateway, String path, String body, String bearer) {
     return Await.result(http.post(gateway.port(), gateway.host(), path).putHeader("Authorization", "Bearer " + bearer)
       .sendBuffer(Buffer.buffer(body)));
+  }
+
+  HttpResponse<Buffer> delete(Gateway gateway, String path, String bearer) {
+    return Await.result(http.delete(gateway.port(), gateway.host(), path).putHeader("Authorization", "Bearer " + bearer).send());
   }
 
   private String addressOf(ClusterProcess process) {

@@ -60,6 +60,9 @@ import io.github.switchboard.protocol.ErrorCode;
 import io.github.switchboard.simulator.SimulatorVerticle;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.github.switchboard.gateway.proxy.Backend;
+import io.github.switchboard.gateway.proxy.ConnectHook;
+import io.github.switchboard.gateway.proxy.GroupHooks;
 import io.github.switchboard.gateway.proxy.RpcProxy;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -108,6 +111,7 @@ public class GatewayVerticle extends VerticleBase {
   private OpenConnections openConnections;
   private ClusterWatch clusterWatch;
   private RpcProxy rpcProxy;
+  private Backend backend;
   private ControlChannel control;
 
   @Override
@@ -147,15 +151,17 @@ public class GatewayVerticle extends VerticleBase {
     // Endpoints.
     GroupPolicy policy = new GroupPolicy(options.access().groups());
     ScoresClient scoresClient = new ScoresClient(eventBus, options.services().timeoutMs());
-    rpcProxy = new RpcProxy(vertx, options.proxy(), registry);
+    backend = new Backend(vertx, options.proxy(), registry);
+    rpcProxy = new RpcProxy(options.proxy(), backend);
+    GroupHooks hooks = new GroupHooks(options.proxy(), backend);
     MultiplexEndpoint multiplex = new MultiplexEndpoint(groups, policy, writer, eventBus, chatClient, streams, presence,
-      rpcProxy, options.limits().maxSubscriptions(), options.api().personalGroups());
+      rpcProxy, hooks, options.limits().maxSubscriptions(), options.api().personalGroups());
     List<EndpointHandler> endpoints = List.of(
       new HubEndpoint(groups, eventBus, streams, writer),
       multiplex,
       new ScoresEndpoint(new ScoresView(vertx, groups, scoresClient, writer), writer),
       new RandomEndpoint(groups, writer),
-      new ChatEndpoint(groups, writer, chatClient));
+      new ChatEndpoint(groups, writer, chatClient, hooks));
 
     // Routes: health, metrics, REST, publish, the sockets, then the pages and a JSON 404.
     Router router = Router.router(vertx);
@@ -179,7 +185,7 @@ public class GatewayVerticle extends VerticleBase {
     clusterWatch = new ClusterWatch(vertx, ClusterStorage.hazelcast(vertx).map(ClusterQuorum::of)
       .orElseGet(ClusterQuorum::embedded), readiness, sessions, closer);
     Admission admission = new Admission(readiness::isDraining, clusterWatch::cutOff, new OriginCheck(options.access().allowedOrigins()),
-      authenticator, stats);
+      authenticator, new ConnectHook(options.proxy(), backend), stats);
     UpgradeRoute upgrades = new UpgradeRoute(admission, acceptor, sessions);
     for (EndpointHandler endpoint : endpoints) {
       upgrades.mount(router, new SessionLifecycle(sessions, endpoint, stats.endpoint(endpoint.endpoint().path()), writer,
@@ -249,8 +255,8 @@ public class GatewayVerticle extends VerticleBase {
         if (streams != null) {
           streams.close();
         }
-        if (rpcProxy != null) {
-          rpcProxy.close();
+        if (backend != null) {
+          backend.close();
         }
       });
   }

@@ -49,6 +49,11 @@ public final class TestSocket implements AutoCloseable {
   }
 
   public static TestSocket connect(Vertx vertx, int port, String path) {
+    return connect(vertx, port, path, java.util.Map.of());
+  }
+
+  /** The same with request headers on the upgrade (a cookie, an origin). */
+  public static TestSocket connect(Vertx vertx, int port, String path, java.util.Map<String, String> headers) {
     WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxFrameSize(1 << 20).setMaxMessageSize(1 << 22));
     // The handlers must be set before the first frame is read, or a frame the server sends
     // right after the handshake (welcome, INITIAL) is dropped. Connecting from the context's
@@ -57,7 +62,9 @@ public final class TestSocket implements AutoCloseable {
     // instead, the callback could be registered after completion and run later than a frame.
     Context context = vertx.getOrCreateContext();
     Promise<TestSocket> opened = Promise.promise();
-    context.runOnContext(v -> client.connect(new WebSocketConnectOptions().setHost("localhost").setPort(port).setURI(path))
+    WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("localhost").setPort(port).setURI(path);
+    headers.forEach(options::addHeader);
+    context.runOnContext(v -> client.connect(options)
       .map(socket -> new TestSocket(client, socket))
       .onComplete(opened));
     return Await.result(opened.future());

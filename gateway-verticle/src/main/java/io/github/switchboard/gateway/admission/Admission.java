@@ -3,6 +3,8 @@ package io.github.switchboard.gateway.admission;
 import io.github.switchboard.gateway.auth.Principal;
 import io.github.switchboard.gateway.auth.TokenAuthenticator;
 import io.github.switchboard.gateway.metrics.GatewayStats;
+import io.github.switchboard.gateway.proxy.Backend;
+import io.github.switchboard.gateway.proxy.ConnectHook;
 import io.github.switchboard.protocol.ErrorCode;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpServerRequest;
@@ -21,7 +23,11 @@ import java.util.function.BooleanSupplier;
  *   {@code service_unavailable}</li>
  *   <li>the request is a WebSocket upgrade: else 400 {@code invalid_field}</li>
  *   <li>the page's {@code Origin} is allowed ({@link OriginCheck}): else 403 {@code forbidden}</li>
- *   <li>the token, when auth is on ({@link TokenAuthenticator}): else 401 {@code unauthorized}</li>
+ *   <li>the token, when auth is on and the upgrade carries one ({@link TokenAuthenticator}): else
+ *   401 {@code unauthorized}; without one, the backend's connect hook when configured
+ *   ({@link ConnectHook}): its refusal (401 {@code unauthorized} or 403 {@code forbidden}, with its
+ *   reason), or 502/503/504 when it cannot answer; with no user from either, the connection is
+ *   anonymous if {@code auth.anonymous} allows it, else 401</li>
  *   <li>for an endpoint tied to a group, the token allows that group (and publishing to it when
  *   the endpoint publishes): else 403 {@code forbidden}</li>
  * </ol>
@@ -38,10 +44,12 @@ public final class Admission {
   private final BooleanSupplier cutOff;
   private final OriginCheck origins;
   private final TokenAuthenticator authenticator;
+  private final ConnectHook connectHook;
   private final GatewayStats stats;
 
   public Admission(BooleanSupplier draining, BooleanSupplier cutOff, OriginCheck origins,
-                   TokenAuthenticator authenticator, GatewayStats stats) {
+                   TokenAuthenticator authenticator, ConnectHook connectHook, GatewayStats stats) {
+    this.connectHook = connectHook;
     this.draining = draining;
     this.cutOff = cutOff;
     this.origins = origins;
@@ -69,18 +77,47 @@ public final class Admission {
     if (!origins.allows(request)) {
       return refused(403, ErrorCode.FORBIDDEN, "origin not allowed", Map.of());
     }
+    if (connectHook.enabled() && !authenticator.verifiesToken(request)) {
+      return connectHook.ask(request).compose(this::fromBackend)
+        .compose(principal -> allowed(principal, group, publishes));
+    }
     return authenticator.authenticate(request).transform(ar -> {
       if (ar.failed()) {
         String message = ar.cause() instanceof TokenAuthenticator.AuthException ? ar.cause().getMessage() : "authentication failed";
         return refused(401, ErrorCode.UNAUTHORIZED, message, Map.of("WWW-Authenticate", "Bearer"));
       }
-      Principal principal = ar.result();
-      if (principal != null && group != null
-        && !(principal.maySubscribe(group) && (!publishes || principal.mayPublish(group)))) {
-        return refused(403, ErrorCode.FORBIDDEN, "the token does not allow group '" + group + "'", Map.of());
-      }
-      return Future.succeededFuture(principal);
+      return allowed(ar.result(), group, publishes);
     });
+  }
+
+  /** The user the connect hook named, anonymous, or the refusal it (or its silence) means. */
+  private Future<Principal> fromBackend(ConnectHook.Outcome outcome) {
+    Backend.Reply failure = outcome.failure();
+    if (failure != null && failure.refused()) {
+      int status = ConnectHook.refusalStatus(failure);
+      stats.error(status == 401 ? ErrorCode.UNAUTHORIZED : ErrorCode.FORBIDDEN);
+      return Future.failedFuture(new Refusal(status, status == 401 ? ErrorCode.UNAUTHORIZED : ErrorCode.FORBIDDEN,
+        failure.message(), Map.of(), failure.reason()));
+    }
+    if (failure != null) {
+      return refused(ConnectHook.failureStatus(failure), failure.error(), "the backend could not admit this connection: "
+        + failure.message(), Map.of());
+    }
+    if (outcome.user() == null) {
+      return authenticator.anonymousAllowed() ? Future.succeededFuture(null)
+        : refused(401, ErrorCode.UNAUTHORIZED, "a token, or a user the backend's connect hook names, is required",
+          Map.of("WWW-Authenticate", "Bearer"));
+    }
+    return Future.succeededFuture(Principal.fromBackend(outcome.user(), outcome.groups(), outcome.meta()));
+  }
+
+  /** For an endpoint tied to a group, the principal (if any) must allow it. */
+  private Future<Principal> allowed(Principal principal, String group, boolean publishes) {
+    if (principal != null && group != null
+      && !(principal.maySubscribe(group) && (!publishes || principal.mayPublish(group)))) {
+      return refused(403, ErrorCode.FORBIDDEN, "the token does not allow group '" + group + "'", Map.of());
+    }
+    return Future.succeededFuture(principal);
   }
 
   private <T> Future<T> refused(int status, ErrorCode code, String message, Map<String, String> headers) {

@@ -14,12 +14,19 @@ public final class Refusal extends RuntimeException {
   private final int status;
   private final ErrorCode code;
   private final Map<String, String> headers;
+  private final String reason;
 
-  public Refusal(int status, ErrorCode code, String message, Map<String, String> headers) {
+  /** @param reason the backend's own code for a refusal of its connect hook (null otherwise) */
+  public Refusal(int status, ErrorCode code, String message, Map<String, String> headers, String reason) {
     super(message, null, false, false);
     this.status = status;
     this.code = code;
     this.headers = Map.copyOf(headers);
+    this.reason = reason;
+  }
+
+  public Refusal(int status, ErrorCode code, String message, Map<String, String> headers) {
+    this(status, code, message, headers, null);
   }
 
   public Refusal(int status, ErrorCode code, String message) {
@@ -36,5 +43,9 @@ public final class Refusal extends RuntimeException {
 
   public Map<String, String> headers() {
     return headers;
+  }
+
+  public String reason() {
+    return reason;
   }
 }

@@ -42,6 +42,16 @@ public final class TokenAuthenticator {
     return jwt != null;
   }
 
+  /** Whether the upgrade carries a token this gateway verifies (auth on and a token present). */
+  public boolean verifiesToken(HttpServerRequest request) {
+    return jwt != null && token(request) != null;
+  }
+
+  /** Whether a connection with no user may open. */
+  public boolean anonymousAllowed() {
+    return jwt == null || options.anonymous();
+  }
+
   /**
    * The connection's principal; null for an anonymous connection that is allowed. Fails with a
    * {@link AuthException} whose message may be shown to the client.

@@ -5,11 +5,13 @@ import io.github.switchboard.gateway.session.Endpoint;
 import io.github.switchboard.gateway.session.EndpointHandler;
 import io.github.switchboard.gateway.transport.FrameWriter;
 import io.github.switchboard.gateway.fanout.GroupRegistry;
+import io.github.switchboard.gateway.proxy.GroupHooks;
 import io.github.switchboard.gateway.service.ChatClient;
 import io.github.switchboard.protocol.ClientFrameParser;
 import io.github.switchboard.protocol.ErrorCode;
 import io.github.switchboard.protocol.Groups;
 import io.github.switchboard.protocol.ProtocolException;
+import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 
 /**
@@ -25,8 +27,11 @@ public final class ChatEndpoint implements EndpointHandler {
   private final GroupRegistry groups;
   private final FrameWriter writer;
   private final ChatClient chat;
+  private final GroupHooks hooks;
 
-  public ChatEndpoint(GroupRegistry groups, FrameWriter writer, ChatClient chat) {
+  /** @param hooks the backend's publish hook, asked about each message when it covers the room's group */
+  public ChatEndpoint(GroupRegistry groups, FrameWriter writer, ChatClient chat, GroupHooks hooks) {
+    this.hooks = hooks;
     this.groups = groups;
     this.writer = writer;
     this.chat = chat;
@@ -90,7 +95,33 @@ public final class ChatEndpoint implements EndpointHandler {
       writer.error(session, ErrorCode.INVALID_FIELD, "field 'message' must be a string", null);
       return;
     }
-    // Success needs no reply: the message itself comes back through the room's group.
+    String group = Groups.chat(roomOf(session));
+    if (hooks.asksPublish(group)) {
+      String user = session.principal() == null ? null : session.principal().subject();
+      hooks.publish(group, Json.encode(message), session.id(), user).onSuccess(decision -> {
+        if (session.closing() || session.closed()) {
+          return;
+        }
+        if (!decision.allowed()) {
+          writer.error(session, decision.error(), decision.message(), null, decision.reason());
+          return;
+        }
+        Object replaced = decision.dataJson() == null ? message : Json.decodeValue(decision.dataJson());
+        if (!(replaced instanceof String content) || content.isBlank()) {
+          // A chat message is a string: the seed clients could not show anything else.
+          writer.error(session, ErrorCode.BACKEND_ERROR, "the backend replaced the message with something that is not text",
+            null);
+          return;
+        }
+        send(session, content);
+      });
+      return;
+    }
+    send(session, (String) message);
+  }
+
+  /** Success needs no reply: the message itself comes back through the room's group. */
+  private void send(Session session, String message) {
     chat.send(roomOf(session), session.sender(), message).onFailure(e -> writer.serviceError(session, e, null));
   }
 }

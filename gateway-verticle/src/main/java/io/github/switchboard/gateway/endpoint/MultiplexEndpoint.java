@@ -8,6 +8,7 @@ import io.github.switchboard.gateway.session.Recovery;
 import io.github.switchboard.gateway.auth.GroupPolicy;
 import io.github.switchboard.gateway.fanout.GroupRegistry;
 import io.github.switchboard.gateway.presence.PresenceTracker;
+import io.github.switchboard.gateway.proxy.GroupHooks;
 import io.github.switchboard.gateway.proxy.RpcProxy;
 import io.github.switchboard.coordination.history.StreamHistory;
 import io.github.switchboard.gateway.service.ChatClient;
@@ -50,6 +51,7 @@ public final class MultiplexEndpoint implements EndpointHandler {
   private final int maxSubscriptions;
   private final PresenceTracker presence;
   private final RpcProxy rpc;
+  private final GroupHooks hooks;
   private final boolean personalGroups;
 
   /**
@@ -57,9 +59,10 @@ public final class MultiplexEndpoint implements EndpointHandler {
    *                       on open (it does not count toward {@code maxSubscriptions})
    */
   public MultiplexEndpoint(GroupRegistry groups, GroupPolicy policy, FrameWriter writer, EventBus eventBus,
-                         ChatClient chat, Streams streams, PresenceTracker presence, RpcProxy rpc, int maxSubscriptions,
-                         boolean personalGroups) {
+                         ChatClient chat, Streams streams, PresenceTracker presence, RpcProxy rpc, GroupHooks hooks,
+                         int maxSubscriptions, boolean personalGroups) {
     this.rpc = rpc;
+    this.hooks = hooks;
     this.personalGroups = personalGroups;
     this.streams = streams;
     this.presence = presence;
@@ -78,7 +81,8 @@ public final class MultiplexEndpoint implements EndpointHandler {
 
   /**
    * An authenticated socket joins its personal group without a frame: the server may write to
-   * it (server API, hooks) from the first moment.
+   * it (server API, hooks) from the first moment. A user the connect hook named also joins the
+   * groups the backend gave, each with a {@code subscribed} frame as a server-side subscribe.
    */
   @Override
   public void open(Session session) {
@@ -88,6 +92,11 @@ public final class MultiplexEndpoint implements EndpointHandler {
         log.warn("{} group={} personal group not joined: {}", session, personal, e.getMessage());
         groups.leave(personal, session);
       });
+    }
+    if (session.principal() != null) {
+      for (String group : session.principal().joins()) {
+        serverSubscribe(session, group);
+      }
     }
   }
 
@@ -177,10 +186,13 @@ public final class MultiplexEndpoint implements EndpointHandler {
     }
   }
 
+  private static String user(Session session) {
+    return session.principal() == null ? null : session.principal().subject();
+  }
+
   /** Posted to the backend; its answer (or why there is none) goes back with the call's id. */
   private void rpc(Session session, ClientFrame.Rpc call) {
-    String user = session.principal() == null ? null : session.principal().subject();
-    rpc.call(call.method(), call.data(), session.id(), user).onSuccess(answer -> {
+    rpc.call(call.method(), call.data(), session.id(), user(session)).onSuccess(answer -> {
       if (answer.ok()) {
         writer.reply(session, ServerFrames.rpcResult(call.id(), answer.dataJson()));
       } else {
@@ -237,6 +249,25 @@ public final class MultiplexEndpoint implements EndpointHandler {
       writer.error(session, ErrorCode.INVALID_FIELD, "at most " + maxSubscriptions + " subscriptions per connection", request.id());
       return;
     }
+    if (!session.inGroup(group) && hooks.asksSubscribe(permissionGroup)) {
+      hooks.subscribe(group, session.id(), user(session)).onSuccess(decision -> {
+        if (session.closing() || session.closed()) {
+          return;
+        }
+        if (!decision.allowed()) {
+          writer.error(session, decision.error(), decision.message(), request.id(), decision.reason());
+          return;
+        }
+        join(session, request);
+      });
+      return;
+    }
+    join(session, request);
+  }
+
+  /** A subscribe that passed every check: join, with history or position for a stream group. */
+  private void join(Session session, ClientFrame.Subscribe request) {
+    String group = request.group();
     StreamReader reader = streams.reader(group);
     if (request.since() != null && reader != null) {
       subscribeWithHistory(session, request, reader);
@@ -389,27 +420,45 @@ public final class MultiplexEndpoint implements EndpointHandler {
       writer.error(session, ErrorCode.FORBIDDEN, "publishing to '" + group + "' is not allowed", request.id());
       return;
     }
+    if (hooks.asksPublish(group)) {
+      hooks.publish(group, request.data(), session.id(), user(session)).onSuccess(decision -> {
+        if (session.closing() || session.closed()) {
+          return;
+        }
+        if (!decision.allowed()) {
+          writer.error(session, decision.error(), decision.message(), request.id(), decision.reason());
+          return;
+        }
+        publish(session, group, decision.dataJson() != null ? decision.dataJson() : request.data(), request.id());
+      });
+      return;
+    }
+    publish(session, group, request.data(), request.id());
+  }
+
+  /** A publish that passed every check, with its data (the client's, or the backend's instead). */
+  private void publish(Session session, String group, String data, Object id) {
     switch (streams.kind(group)) {
       case CHAT ->
         // Chat rooms are checked, numbered and stored by the chat service; a /ws publish goes
         // the same way as a message on /ws/chat/{room}.
-        chat.send(Groups.roomOf(group), session.sender(), Json.decodeValue(request.data()))
-          .onSuccess(stored -> writer.reply(session, ServerFrames.ack(request.id(), stored.getLong("seq", -1L),
+        chat.send(Groups.roomOf(group), session.sender(), Json.decodeValue(data))
+          .onSuccess(stored -> writer.reply(session, ServerFrames.ack(id, stored.getLong("seq", -1L),
             stored.getString("epoch"))))
-          .onFailure(e -> writer.serviceError(session, e, request.id()));
+          .onFailure(e -> writer.serviceError(session, e, id));
       case STREAM -> streams.publish(group, new Delivery(Delivery.Kind.JSON, Delivery.NO_SEQ, session.id(),
-          !Groups.HUB.equals(group), System.currentTimeMillis(), request.data().getBytes(StandardCharsets.UTF_8)))
-        .onSuccess(appended -> writer.reply(session, ServerFrames.ack(request.id(), appended.offset(), appended.epoch())))
+          !Groups.HUB.equals(group), System.currentTimeMillis(), data.getBytes(StandardCharsets.UTF_8)))
+        .onSuccess(appended -> writer.reply(session, ServerFrames.ack(id, appended.offset(), appended.epoch())))
         .onFailure(e -> {
           StreamErrors.Refusal refusal = StreamErrors.refusal(group, e);
-          writer.error(session, refusal.code(), refusal.message(), request.id());
+          writer.error(session, refusal.code(), refusal.message(), id);
         });
       case PLAIN -> {
         boolean echo = !Groups.HUB.equals(group);
         Delivery delivery = new Delivery(Delivery.Kind.JSON, Delivery.NO_SEQ, session.id(), echo,
-          System.currentTimeMillis(), request.data().getBytes(StandardCharsets.UTF_8));
+          System.currentTimeMillis(), data.getBytes(StandardCharsets.UTF_8));
         eventBus.publish(Groups.address(group), delivery.encode());
-        writer.reply(session, ServerFrames.ack(request.id(), Delivery.NO_SEQ));
+        writer.reply(session, ServerFrames.ack(id, Delivery.NO_SEQ));
       }
     }
   }

@@ -8,8 +8,10 @@ import io.github.switchboard.gateway.session.SessionLifecycle;
 import io.github.switchboard.gateway.session.Sessions;
 import io.github.switchboard.gateway.transport.SocketAcceptor;
 import io.github.switchboard.protocol.ErrorCode;
+import io.github.switchboard.protocol.ServerFrames;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
@@ -75,6 +77,10 @@ public final class UpgradeRoute {
     for (Map.Entry<String, String> header : refusal.headers().entrySet()) {
       ctx.response().putHeader(header.getKey(), header.getValue());
     }
-    JsonResponses.error(ctx, refusal.status(), refusal.code(), refusal.getMessage());
+    JsonObject body = ServerFrames.httpError(refusal.code(), refusal.getMessage());
+    if (refusal.reason() != null) {
+      body.put("reason", refusal.reason());
+    }
+    JsonResponses.send(ctx, refusal.status(), body);
   }
 }

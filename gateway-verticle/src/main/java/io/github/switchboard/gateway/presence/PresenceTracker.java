@@ -200,8 +200,13 @@ public final class PresenceTracker implements GroupRegistry.MembershipListener {
     });
   }
 
+  /** A member's entry: its connection id, its name, and the connect hook's meta for its user if any. */
   private static JsonObject member(Session session) {
-    return new JsonObject().put("id", session.id()).put("member", session.sender());
+    JsonObject member = new JsonObject().put("id", session.id()).put("member", session.sender());
+    if (session.principal() != null && session.principal().meta() != null) {
+      member.put("meta", session.principal().meta());
+    }
+    return member;
   }
 
   private void publish(String group, String type, JsonObject member) {
