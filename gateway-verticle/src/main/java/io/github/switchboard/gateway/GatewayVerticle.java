@@ -24,6 +24,7 @@ import io.github.switchboard.gateway.endpoint.ScoresView;
 import io.github.switchboard.gateway.fanout.GroupRegistry;
 import io.github.switchboard.gateway.http.HealthRoutes;
 import io.github.switchboard.gateway.http.JsonResponses;
+import io.github.switchboard.gateway.http.OpenApiRoute;
 import io.github.switchboard.gateway.http.PublishRoute;
 import io.github.switchboard.gateway.http.ServiceRoutes;
 import io.github.switchboard.gateway.http.StatsRoute;
@@ -182,6 +183,7 @@ public class GatewayVerticle extends VerticleBase {
       new Idempotency(vertx, options.api().idempotencyWindowMs()), policy, options.api().maxBroadcastGroups());
     ServerApiRoutes.mount(router, access, streams, presence, control, options.api().maxHistoryLimit(),
       options.api().maxListedGroups());
+    OpenApiRoute.mount(router);
     clusterWatch = new ClusterWatch(vertx, ClusterStorage.hazelcast(vertx).map(ClusterQuorum::of)
       .orElseGet(ClusterQuorum::embedded), readiness, sessions, closer);
     Admission admission = new Admission(readiness::isDraining, clusterWatch::cutOff, new OriginCheck(options.access().allowedOrigins()),
