@@ -174,7 +174,7 @@ public class GatewayVerticle extends VerticleBase {
     // The server API: every gateway takes commands for its own sockets, and answers a call for
     // the whole cluster by asking the others.
     GatewayDirectory directory = new GatewayDirectory(vertx, sessions.gatewayId(), new JsonObject()
-      .put("host", options.server().host()).put("startedAt", System.currentTimeMillis()));
+      .put("listenHost", options.server().host()).put("clustered", vertx.isClustered()));
     control = new ControlChannel(vertx, directory,
       new LocalCommands(sessions, groups, multiplex, closer), options.api().gatherTimeoutMs());
     ApiAccess access = new ApiAccess(options.access().apiKey(), !vertx.isClustered(), options.limits().maxPublishBytes(),

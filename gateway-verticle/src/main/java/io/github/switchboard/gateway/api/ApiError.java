@@ -46,6 +46,12 @@ public final class ApiError extends RuntimeException {
     return new ApiError(status, failure.code(), failure.message());
   }
 
+  /** A failed history read of a stream group. */
+  public static ApiError ofStreamRead(String group, Throwable e) {
+    StreamErrors.Refusal refusal = StreamErrors.readRefusal(group, e);
+    return new ApiError(refusal.httpStatus(), refusal.code(), refusal.message());
+  }
+
   /** A failure of a stream group's store. */
   public static ApiError ofStream(String group, Throwable e) {
     StreamErrors.Refusal refusal = StreamErrors.refusal(group, e);

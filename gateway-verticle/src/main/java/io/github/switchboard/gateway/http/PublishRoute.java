@@ -77,7 +77,8 @@ public final class PublishRoute {
   /**
    * Each group is published on its own, all at once; the answer lists each one's outcome in the
    * order given (a group named twice is published once). 202 as soon as the call is valid, even
-   * when some groups failed: their entries say why, and a retry should name only those.
+   * when some groups failed: their entries say why. Under an idempotency key the whole answer is
+   * recorded, failed entries included: a resend of the failed groups needs a new key.
    */
   private void many(RoutingContext ctx) {
     try {

@@ -119,7 +119,7 @@ public final class ServerApiRoutes {
       }
       boolean chat = streams.kind(group) == StreamGroups.Kind.CHAT;
       return reader.since(group, since)
-        .recover(e -> Future.failedFuture(chat ? ApiError.ofService(e) : ApiError.ofStream(group, e)))
+        .recover(e -> Future.failedFuture(chat ? ApiError.ofService(e) : ApiError.ofStreamRead(group, e)))
         .map(replay -> {
           List<Delivery> all = replay.deliveries();
           List<Delivery> chosen;
@@ -226,12 +226,13 @@ public final class ServerApiRoutes {
       JsonObject body = ApiAccess.body(ctx);
       JsonObject command = new JsonObject().put("op", LocalCommands.DISCONNECT).put("user", user);
       if (body != null && body.containsKey("code")) {
-        if (!(body.getValue("code") instanceof Integer code) || code < CloseReason.MIN_BACKEND_CODE
-          || code > CloseReason.MAX_BACKEND_CODE) {
+        // A whole number however the caller's JSON library wrote it (4500 or 4500.0).
+        if (!(body.getValue("code") instanceof Number number) || number.doubleValue() != Math.rint(number.doubleValue())
+          || number.intValue() < CloseReason.MIN_BACKEND_CODE || number.intValue() > CloseReason.MAX_BACKEND_CODE) {
           throw new ApiError(400, ErrorCode.INVALID_FIELD, "'code' must be an integer from " + CloseReason.MIN_BACKEND_CODE
             + " (4000-4499: the client may reconnect) to " + CloseReason.MAX_BACKEND_CODE + " (4500-4999: it must not)");
         }
-        command.put("code", code);
+        command.put("code", number.intValue());
       }
       if (body != null && body.containsKey("reason")) {
         if (!(body.getValue("reason") instanceof String reason) || reason.getBytes(StandardCharsets.UTF_8).length > MAX_REASON_BYTES) {

@@ -4,7 +4,7 @@ import io.github.switchboard.coordination.StoreUnavailableException;
 import io.github.switchboard.coordination.history.StreamLimitException;
 import io.github.switchboard.protocol.ErrorCode;
 
-/** What a client is told when a publish to a stream group is not stored. */
+/** What a client is told when a publish to a stream group is not stored, or its history not read. */
 public final class StreamErrors {
 
   private StreamErrors() {
@@ -29,5 +29,14 @@ public final class StreamErrors {
     }
     return new Refusal(ErrorCode.SERVICE_UNAVAILABLE, "the message was not stored (stream storage unavailable); "
       + "it was not published", 503);
+  }
+
+  /** A history read that failed: the store is unavailable now (503), or broke (500). */
+  public static Refusal readRefusal(String group, Throwable cause) {
+    if (cause instanceof StoreUnavailableException unavailable) {
+      return new Refusal(ErrorCode.SERVICE_UNAVAILABLE, "the history of '" + group + "' cannot be read now: "
+        + unavailable.getMessage() + "; try again later", 503);
+    }
+    return new Refusal(ErrorCode.INTERNAL_ERROR, "the history of '" + group + "' could not be read", 500);
   }
 }

@@ -98,6 +98,11 @@ class ServerApiTest {
       assertThat(call(HttpMethod.POST, "/api/users/alice/disconnect", null).bodyAsJsonObject().getInteger("connections")).isZero();
       assertThat(Await.result(http.post(gateway.port, "127.0.0.1", "/api/users/bob/disconnect").send()).statusCode()).isEqualTo(401);
       settled(bob, "b2");
+      // A code written as a float by the caller's JSON library is the same code.
+      HttpResponse<Buffer> again = call(HttpMethod.POST, "/api/users/bob/disconnect", new JsonObject().put("code", 4001.0));
+      assertThat(again.bodyAsJsonObject().getInteger("connections")).isEqualTo(1);
+      assertThat(bob.awaitClose()).isEqualTo((short) 4001);
+      assertThat(bob.socket().closeReason()).isEqualTo("disconnected by the server");
     }
   }
 
