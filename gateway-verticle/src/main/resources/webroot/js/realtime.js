@@ -486,7 +486,20 @@ export class MultiplexConnection extends Connection {
     this._nextId = 1;
     this._pending = new Map();
     this._groups = new Map();
+    this._serverGroups = new Set();
     this._heartbeat = null;
+  }
+
+  /**
+   * Groups the server put this connection in (the backend's server-side subscribe, the connect
+   * hook's groups; not the personal group `user:<id>`, which has no frame). Their deliveries
+   * come as 'message' events (and to the handlers of subscribe(), if the page subscribed too);
+   * `on('subscribed', f)` and `on('unsubscribed', f)` see the frames, with `server: true`. They
+   * hold for the current socket only: after a reconnect the backend (or its connect hook) puts
+   * the new socket in again.
+   */
+  get serverGroups() {
+    return [...this._serverGroups];
   }
 
   /** Group names this connection is subscribed to (or will subscribe to once connected). */
@@ -682,6 +695,7 @@ export class MultiplexConnection extends Connection {
   }
 
   _closing(info) {
+    this._serverGroups.clear();
     clearInterval(this._heartbeat);
     this._heartbeat = null;
     const pending = [...this._pending.values()];
@@ -693,6 +707,13 @@ export class MultiplexConnection extends Connection {
   }
 
   _dispatch(message) {
+    if (isObject(message) && message.server === true && typeof message.group === 'string') {
+      if (message.type === 'subscribed') {
+        this._serverGroups.add(message.group);
+      } else if (message.type === 'unsubscribed') {
+        this._serverGroups.delete(message.group);
+      }
+    }
     if (isObject(message)) {
       const request = message.id !== undefined ? this._pending.get(message.id) : undefined;
       if (request && (REPLY_TYPES.has(message.type) || message.type === 'error')) {

@@ -195,6 +195,34 @@ class RealtimeClientLibraryTest {
   }
 
   @Test
+  void serverSideSubscriptionsAreTrackedAndTheirMessagesEmitted() {
+    int port = server(ws -> {
+      ws.writeTextMessage(new JsonObject().put("type", "subscribed").put("group", "news").put("server", true).encode());
+      ws.writeTextMessage(new JsonObject().put("type", "message").put("group", "news").put("data", "first").encode());
+      ws.textMessageHandler(text -> {
+        if (text.contains("\"leave\"")) {
+          ws.writeTextMessage(new JsonObject().put("type", "unsubscribed").put("group", "news").put("server", true).encode());
+        }
+      });
+    });
+    js("""
+      const c = window.t.c = new rt.MultiplexConnection('ws://127.0.0.1:PORT/ws', {heartbeatMs: 0});
+      window.t.events = [];
+      c.on('subscribed', m => window.t.events.push('subscribed ' + m.group + ' ' + m.server));
+      c.on('unsubscribed', m => window.t.events.push('unsubscribed ' + m.group));
+      c.on('message', m => window.t.events.push('message ' + m.group + ' ' + m.data));
+      c.connect();
+      """.replace("PORT", String.valueOf(port)));
+    await("the server's frames", "window.t.events.length === 2");
+    assertThat(js("return window.t.c.serverGroups.join(',');")).isEqualTo("news");
+    assertThat(js("return window.t.events.join('|');")).isEqualTo("subscribed news true|message news first");
+    js("window.t.c.send({type: 'leave'});");
+    await("the unsubscribed frame", "window.t.events.length === 3");
+    assertThat(js("return window.t.c.serverGroups.length;")).isEqualTo(0L);
+    js("window.t.c.close();");
+  }
+
+  @Test
   void resubscribesWithTheLastSeqAndDropsDuplicates() {
     List<JsonObject> subscribes = new CopyOnWriteArrayList<>();
     int port = subscribeServer(subscribes, (n, ws, frame, reply) -> {
