@@ -230,11 +230,11 @@ public class GatewayVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     readiness.draining();
-    Future<Void> left = control == null ? Future.succeededFuture() : control.stop()
-      .otherwise(e -> {
-        log.warn("Gateway did not leave the gateway directory: {}", e.getMessage());
-        return null;
-      });
+    if (control != null) {
+      // Not waited for: a cluster store that does not answer (a split) must not hold up the
+      // drain; a missed removal expires with the entry's time to live.
+      control.stop().onFailure(e -> log.warn("Gateway did not leave the gateway directory: {}", e.getMessage()));
+    }
     if (clusterWatch != null) {
       clusterWatch.stop();
     }
@@ -249,7 +249,7 @@ public class GatewayVerticle extends VerticleBase {
     if (sessions == null) {
       return Future.succeededFuture();
     }
-    return left.compose(v -> sessions.drain(vertx, closer, options.server().drainTimeoutMs()))
+    return sessions.drain(vertx, closer, options.server().drainTimeoutMs())
       .compose(v -> server == null ? Future.succeededFuture() : server.shutdown(1, TimeUnit.SECONDS))
       .compose(v -> groups.closeAll())
       .compose(v -> streamIntake.unregister())
