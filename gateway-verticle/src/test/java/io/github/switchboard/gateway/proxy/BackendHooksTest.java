@@ -63,7 +63,7 @@ class BackendHooksTest {
       .put("proxy", new JsonObject()
         .put("connectUrl", base + "/connect").put("subscribeUrl", base + "/subscribe").put("publishUrl", base + "/publish")
         .put("subscribeGroups", new JsonArray().add("secret").add("slow-*").add("fail-*").add("open"))
-        .put("publishGroups", new JsonArray().add("censored").add("closed").add("chat.*"))
+        .put("publishGroups", new JsonArray().add("censored").add("closed").add("slow-pub").add("fail-pub").add("chat.*"))
         .put("timeoutMs", TIMEOUT_MS)));
   }
 
@@ -102,6 +102,8 @@ class BackendHooksTest {
     switch (call.getString("group")) {
       case "censored" -> answer(request, new JsonObject().put("data", "[redacted " + call.getValue("data") + "]"));
       case "closed" -> answer(request, refusal(0, "read only", "read_only"));
+      case "slow-pub" -> held.add(request);
+      case "fail-pub" -> request.response().setStatusCode(500).end();
       default -> answer(request, "bad word".equals(call.getValue("data")) ? new JsonObject().put("data", "*** ****")
         : new JsonObject());
     }
@@ -235,6 +237,15 @@ class BackendHooksTest {
       writer.send("{\"type\":\"publish\",\"group\":\"closed\",\"data\":1,\"id\":2}");
       assertThat(writer.nextJson()).isEqualTo(new JsonObject().put("type", "error").put("code", "forbidden")
         .put("message", "read only").put("reason", "read_only").put("id", 2));
+      writer.send("{\"type\":\"publish\",\"group\":\"fail-pub\",\"data\":1,\"id\":3}");
+      assertThat(writer.nextJson().getString("code")).isEqualTo("backend_error");
+      writer.send("{\"type\":\"publish\",\"group\":\"slow-pub\",\"data\":1,\"id\":4}");
+      JsonObject timedOut = writer.nextJson();
+      assertThat(timedOut.getString("code")).isEqualTo("timeout");
+      assertThat(timedOut.getInteger("id")).isEqualTo(4);
+      // The writer is still served after a failed and a silent call.
+      writer.send("{\"type\":\"publish\",\"group\":\"censored\",\"data\":\"after\",\"id\":5}");
+      assertThat(reader.nextJson().getString("data")).isEqualTo("[redacted after]");
     }
     try (TestSocket chat = gateway.connect("/ws/chat/room")) {
       assertThat(chat.nextJson().getString("type")).isEqualTo("welcome");
