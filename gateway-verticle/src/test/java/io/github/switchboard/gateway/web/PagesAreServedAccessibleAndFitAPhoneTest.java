@@ -25,7 +25,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class PagesAreServedAccessibleAndFitAPhoneTest {
 
-  static final List<String> PAGES = List.of("/", "/chat/?room=lobby", "/scores/", "/random/", "/hub/", "/groups/");
+  static final List<String> PAGES = List.of("/", "/chat/?room=lobby", "/scores/", "/random/", "/hub/", "/groups/", "/feature/");
 
   static Vertx vertx;
   static GatewayHarness gateway;
@@ -60,7 +60,7 @@ class PagesAreServedAccessibleAndFitAPhoneTest {
       for (WebElement link : Browser.all(driver, "main .apps a")) {
         links.add(link.getDomProperty("pathname"));
       }
-      assertThat(links).containsExactly("/chat/", "/scores/", "/random/", "/hub/", "/groups/");
+      assertThat(links).containsExactly("/chat/", "/scores/", "/random/", "/hub/", "/groups/", "/feature/");
       Browser.screenshot(driver, "index");
       // Keyboard: the first Tab reaches the skip link.
       driver.findElement(By.tagName("body")).sendKeys(Keys.TAB);
