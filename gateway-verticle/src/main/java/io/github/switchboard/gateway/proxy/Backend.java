@@ -85,6 +85,7 @@ public final class Backend {
     }
   }
 
+  private final Vertx vertx;
   private final ProxyOptions options;
   private final HttpClient client;
   private final Map<Hook, Map<Outcome, Counter>> outcomes = new EnumMap<>(Hook.class);
@@ -92,6 +93,7 @@ public final class Backend {
   private int inFlight;
 
   public Backend(Vertx vertx, ProxyOptions options, MeterRegistry registry) {
+    this.vertx = vertx;
     this.options = options;
     this.client = options.anyHook() ? vertx.createHttpClient(new HttpClientOptions()
         .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, options.timeoutMs())).setKeepAlive(true),
@@ -135,8 +137,24 @@ public final class Backend {
     long started = System.nanoTime();
     RequestOptions request = new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(url)
       .setConnectTimeout(options.timeoutMs()).setIdleTimeout(options.timeoutMs()).putHeader("content-type", "application/json");
-    return client.request(request)
-      .compose(sent -> sent.send(Buffer.buffer(body)).compose(response -> read(sent, response)))
+    // The idle timeout ends a silent call; this one ends a call that trickles bytes: no call
+    // outlives timeoutMs, so the cap counts calls the clients still wait for.
+    Promise<Response> done = Promise.promise();
+    long deadline = vertx.setTimer(options.timeoutMs(), id -> done.tryFail(new TimeoutException("over timeoutMs")));
+    client.request(request)
+      .compose(sent -> {
+        done.future().onFailure(e -> sent.reset());
+        return sent.send(Buffer.buffer(body)).compose(response -> read(sent, response));
+      })
+      .onComplete(ar -> {
+        vertx.cancelTimer(deadline);
+        if (ar.succeeded()) {
+          done.tryComplete(ar.result());
+        } else {
+          done.tryFail(ar.cause());
+        }
+      });
+    return done.future()
       .transform(ar -> {
         inFlight--;
         latency.get(hook).record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
@@ -214,7 +232,7 @@ public final class Backend {
     // Vert.x's idle timeout fails the request with a java.util.concurrent.TimeoutException.
     if (cause instanceof TimeoutException) {
       count(hook, Outcome.TIMEOUT);
-      log.warn("{} backend silent for {} ms", what, options.timeoutMs());
+      log.warn("{} backend did not answer within {} ms", what, options.timeoutMs());
       return Reply.failed(ErrorCode.TIMEOUT, "the backend did not answer within " + options.timeoutMs()
         + " ms; the call may have taken effect");
     }

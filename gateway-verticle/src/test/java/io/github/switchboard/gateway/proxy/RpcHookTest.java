@@ -46,6 +46,12 @@ class RpcHookTest {
         case "fail" -> request.response().setStatusCode(500).end("boom");
         case "garbage" -> request.response().end("<html>");
         case "big" -> request.response().end("{\"data\":\"" + "x".repeat(5_000) + "\"}");
+        case "trickle" -> {
+          // Never silent for long, never done: a byte every 100 ms.
+          request.response().setChunked(true).write("{");
+          long timer = vertx.setPeriodic(100, id -> request.response().write(" "));
+          request.connection().closeHandler(v -> vertx.cancelTimer(timer));
+        }
         default -> held.add(request); // "silent": never answered
       }
     })).listen(0, "127.0.0.1"));
@@ -127,6 +133,19 @@ class RpcHookTest {
       assertThat(metrics).contains("switchboard_proxy_calls_total{hook=\"rpc\",outcome=\"timeout\"} 3.0")
         .contains("switchboard_proxy_calls_total{hook=\"rpc\",outcome=\"over_limit\"} 1.0")
         .contains("switchboard_proxy_latency_seconds_count{hook=\"rpc\"}");
+    }
+  }
+
+  @Test
+  void aBackendThatTricklesItsAnswerTimesOutAllTheSame() {
+    try (TestSocket socket = gateway.connect("/ws")) {
+      long started = System.nanoTime();
+      socket.send("{\"type\":\"rpc\",\"method\":\"trickle\",\"id\":1}");
+      JsonObject answer = socket.nextJson();
+      assertThat(answer.getString("code")).isEqualTo("timeout");
+      assertThat(java.time.Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(java.time.Duration.ofMillis(TIMEOUT_MS));
+      socket.send("{\"type\":\"rpc\",\"method\":\"echo\",\"id\":2}");
+      assertThat(socket.nextJson().getString("type")).isEqualTo("rpc_result");
     }
   }
 
