@@ -26,15 +26,20 @@ import java.util.List;
  * @param maxConnections   HTTP connections to the backend
  * @param maxResponseBytes the largest answer taken from the backend; a larger one is a
  *                         {@code backend_error}
+ * @param maxMetaBytes     the largest presence {@code meta} the connect hook may give a user
+ *                         (encoded JSON): it is kept with every socket of the user, so it is
+ *                         held small; a larger one is a {@code backend_error}
  */
 public record ProxyOptions(String rpcUrl, String connectUrl, String subscribeUrl, String publishUrl,
                            List<GroupRule> subscribeGroups, List<GroupRule> publishGroups,
-                           long timeoutMs, int maxInFlight, int maxConnections, int maxResponseBytes) {
+                           long timeoutMs, int maxInFlight, int maxConnections, int maxResponseBytes,
+                           int maxMetaBytes) {
 
   public static final long DEFAULT_TIMEOUT_MS = 5_000;
   public static final int DEFAULT_MAX_IN_FLIGHT = 1_000;
   public static final int DEFAULT_MAX_CONNECTIONS = 50;
   public static final int DEFAULT_MAX_RESPONSE_BYTES = 65_536;
+  public static final int DEFAULT_MAX_META_BYTES = 1_024;
   /** Every group, when no patterns are given. */
   public static final List<String> DEFAULT_GROUP_PATTERNS = List.of("*");
 
@@ -50,7 +55,8 @@ public record ProxyOptions(String rpcUrl, String connectUrl, String subscribeUrl
       s.longIn("timeoutMs", DEFAULT_TIMEOUT_MS, 1, 600_000),
       s.intIn("maxInFlight", DEFAULT_MAX_IN_FLIGHT, 1, 1_000_000),
       s.intIn("maxConnections", DEFAULT_MAX_CONNECTIONS, 1, 10_000),
-      s.intIn("maxResponseBytes", DEFAULT_MAX_RESPONSE_BYTES, 256, 16 * 1024 * 1024));
+      s.intIn("maxResponseBytes", DEFAULT_MAX_RESPONSE_BYTES, 256, 16 * 1024 * 1024),
+      s.intIn("maxMetaBytes", DEFAULT_MAX_META_BYTES, 2, 65_536));
   }
 
   private static String url(Settings s, String key) {

@@ -63,7 +63,7 @@ public final class ConnectHook {
     JsonObject body = new JsonObject().put("path", request.path()).put("headers", headers).put("cookies", cookies)
       .put("remoteAddress", remote);
     return backend.post(Backend.Hook.CONNECT, options.connectUrl(), body.encode(), "connect path=" + request.path(),
-        ConnectHook::problem)
+        this::problem)
       .map(reply -> {
         if (!reply.ok()) {
           return new Outcome(null, List.of(), null, reply);
@@ -79,7 +79,7 @@ public final class ConnectHook {
   }
 
   /** What makes an answer unusable, or null. */
-  private static String problem(JsonObject answer) {
+  private String problem(JsonObject answer) {
     Object user = answer.getValue("user");
     if (user != null && !(user instanceof String id && !id.isEmpty() && id.length() <= MAX_USER_LENGTH)) {
       return "'user' must be a string of 1 to " + MAX_USER_LENGTH + " characters, or null";
@@ -102,6 +102,9 @@ public final class ConnectHook {
     Object meta = answer.getValue("meta");
     if (meta != null && !(meta instanceof JsonObject)) {
       return "'meta' must be an object";
+    }
+    if (meta != null && ((JsonObject) meta).encode().length() > options.maxMetaBytes()) {
+      return "'meta' is larger than " + options.maxMetaBytes() + " bytes (proxy.maxMetaBytes)";
     }
     return null;
   }

@@ -83,6 +83,7 @@ class BackendHooksTest {
       case "expired" -> answer(request, refusal(401, "log in again", "session_expired"));
       case "broken" -> request.response().setStatusCode(500).end("boom");
       case "odd" -> answer(request, new JsonObject().put("user", 42));
+      case "fat" -> answer(request, new JsonObject().put("user", "carol").put("meta", new JsonObject().put("bio", "x".repeat(2_000))));
       case "slow" -> held.add(request);
       default -> answer(request, new JsonObject());
     }
@@ -178,6 +179,8 @@ class BackendHooksTest {
     assertThat(refused("broken")).isEqualTo(new JsonObject().put("error", "backend_error")
       .put("message", "the backend could not admit this connection: the backend failed (HTTP 500)").put("status", 502));
     assertThat(refused("odd").getString("message")).contains("'user'");
+    // Meta is kept with every socket of the user: bounded.
+    assertThat(refused("fat").getString("message")).contains("maxMetaBytes");
     assertThat(refused("slow").getInteger("status")).isEqualTo(504);
     // No user named: anonymous, which this gateway allows.
     assertThat(refused("nobody").getInteger("status")).isEqualTo(101);
