@@ -133,7 +133,8 @@ function join(r) {
   $('send-error').textContent = '';
   history.replaceState(null, '', `?room=${encodeURIComponent(r)}`);
 
-  connection = new Connection(`/ws/chat/${encodeURIComponent(r)}`);
+  // ?welcome=1: the gateway's greeting names this socket's sender; seed clients do not ask for it.
+  connection = new Connection(`/ws/chat/${encodeURIComponent(r)}?welcome=1`);
   bindStatus(connection, $('status'), $('status-detail'));
   connection.onStatus(status => {
     if (status !== 'connected') {

@@ -30,8 +30,11 @@ export const CONNECTION_DEFAULTS = Object.freeze({
   maxDelayMs: 30000,
   /** Random part of each delay: the delay is taken at random in [d * (1 - jitter), d]. */
   jitter: 0.5,
-  /** Reconnect attempts in a row before giving up (Infinity = never give up). */
-  maxAttempts: 5,
+  /**
+   * Reconnect attempts in a row before giving up. Infinity: for as long as the page is open,
+   * as the seed apps' clients did (the backoff is capped at maxDelayMs, with jitter).
+   */
+  maxAttempts: Infinity,
   /** A connection that stays open this long resets the attempt count. */
   stableAfterMs: 5000,
   /**

@@ -48,7 +48,7 @@ class CrossGatewayTest {
 
   @Test
   void chatRoomSpansGatewaysWithOneSequence() {
-    try (TestSocket a = connect(one, "/ws/chat/span"); TestSocket b = connect(two, "/ws/chat/span")) {
+    try (TestSocket a = connect(one, "/ws/chat/span?welcome=1"); TestSocket b = connect(two, "/ws/chat/span?welcome=1")) {
       String aId = a.nextJson().getString("connectionId");
       String bId = b.nextJson().getString("connectionId");
       assertThat(aId).isNotEqualTo(bId);
@@ -150,7 +150,7 @@ class CrossGatewayTest {
 
   @Test
   void sinceRecoversOnAnotherGatewayThanTheOneThatSawTheMessages() {
-    try (TestSocket writer = connect(one, "/ws/chat/recover")) {
+    try (TestSocket writer = connect(one, "/ws/chat/recover?welcome=1")) {
       writer.nextJson();
       for (int i = 1; i <= 5; i++) {
         writer.send("{\"message\":\"r" + i + "\"}");

@@ -125,7 +125,7 @@ class FailoverTest {
     cluster.chat("chat");
     TestCluster.Gateway survivor = cluster.gateway("gateway-1", shortTtl);
     TestCluster.Gateway doomed = cluster.gateway("gateway-2", shortTtl);
-    try (TestSocket here = connect(survivor, "/ws/chat/roll"); TestSocket there = connect(doomed, "/ws/chat/roll");
+    try (TestSocket here = connect(survivor, "/ws/chat/roll?welcome=1"); TestSocket there = connect(doomed, "/ws/chat/roll?welcome=1");
          TestSocket watcher = connect(survivor, "/ws")) {
       String hereId = here.nextJson().getString("connectionId");
       String thereId = there.nextJson().getString("connectionId");

@@ -177,7 +177,7 @@ class ManifestSmokeTest {
    */
   private static WebSocket connect(WebSocketClient client, int port, BlockingQueue<JsonObject> frames) {
     Promise<WebSocket> opened = Promise.promise();
-    vertx.getOrCreateContext().runOnContext(v -> client.connect(port, "127.0.0.1", "/ws/chat/smoke").map(ws -> {
+    vertx.getOrCreateContext().runOnContext(v -> client.connect(port, "127.0.0.1", "/ws/chat/smoke?welcome=1").map(ws -> {
       ws.textMessageHandler(text -> frames.add(new JsonObject(text)));
       return ws;
     }).onComplete(opened));

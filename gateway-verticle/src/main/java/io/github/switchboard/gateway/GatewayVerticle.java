@@ -8,6 +8,7 @@ import io.github.switchboard.gateway.api.Idempotency;
 import io.github.switchboard.gateway.api.LocalCommands;
 import io.github.switchboard.gateway.api.Publisher;
 import io.github.switchboard.gateway.http.ApiAccess;
+import io.github.switchboard.gateway.http.Cors;
 import io.github.switchboard.gateway.http.ServerApiRoutes;
 import io.github.switchboard.gateway.admission.OriginCheck;
 import io.github.switchboard.gateway.auth.GroupPolicy;
@@ -79,7 +80,9 @@ import io.vertx.micrometer.PrometheusScrapingHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -133,7 +136,8 @@ public class GatewayVerticle extends VerticleBase {
     // Transport: one socket at a time, Netty and Vert.x internals.
     openConnections = new OpenConnections();
     closer = new SocketCloser(vertx, stats, SocketCloser.DEFAULT_GRACE_MS);
-    FrameWriter writer = new FrameWriter(stats, closer, options.socket().flushDelayMs(), options.socket().slowConsumerCloseMs());
+    FrameWriter writer = new FrameWriter(stats, closer, options.socket().flushDelayMs(), options.socket().slowConsumerCloseMs(),
+      options.limits().seedErrorIntervalMs());
     InboundPolicy inbound = new InboundPolicy(writer, closer, options.socket(), options.limits());
     SocketAcceptor acceptor = new SocketAcceptor(inbound, writer, options.socket());
 
@@ -161,11 +165,16 @@ public class GatewayVerticle extends VerticleBase {
       new HubEndpoint(groups, eventBus, streams, writer),
       multiplex,
       new ScoresEndpoint(new ScoresView(vertx, groups, scoresClient, writer), writer),
-      new RandomEndpoint(groups, writer),
+      new RandomEndpoint(groups, writer, eventBus, options.services().timeoutMs()),
       new ChatEndpoint(groups, writer, chatClient, hooks));
 
     // Routes: health, metrics, REST, publish, the sockets, then the pages and a JSON 404.
     Router router = Router.router(vertx);
+    // Pages of this machine at any port (a seed app's dev server) by default when embedded only.
+    boolean localhostOrigins = options.access().allowLocalhostOrigins() != null ? options.access().allowLocalhostOrigins()
+      : !vertx.isClustered();
+    OriginCheck origins = new OriginCheck(options.access().allowedOrigins(), localhostOrigins);
+    Cors.mount(router, origins);
     HealthRoutes.mount(router, readiness);
     JsonResponses.read(router, "/metrics").handler(PrometheusScrapingHandler.create(registry));
     JsonResponses.onlyAllow(router, "/metrics", HttpMethod.GET, HttpMethod.HEAD);
@@ -186,12 +195,27 @@ public class GatewayVerticle extends VerticleBase {
     OpenApiRoute.mount(router);
     clusterWatch = new ClusterWatch(vertx, ClusterStorage.hazelcast(vertx).map(ClusterQuorum::of)
       .orElseGet(ClusterQuorum::embedded), readiness, sessions, closer);
-    Admission admission = new Admission(readiness::isDraining, clusterWatch::cutOff, new OriginCheck(options.access().allowedOrigins()),
+    Admission admission = new Admission(readiness::isDraining, clusterWatch::cutOff, origins,
       authenticator, new ConnectHook(options.proxy(), backend), stats);
     UpgradeRoute upgrades = new UpgradeRoute(admission, acceptor, sessions);
+    Map<Endpoint, SessionLifecycle> lifecycles = new EnumMap<>(Endpoint.class);
     for (EndpointHandler endpoint : endpoints) {
-      upgrades.mount(router, new SessionLifecycle(sessions, endpoint, stats.endpoint(endpoint.endpoint().path()), writer,
-        groups::leaveAll));
+      SessionLifecycle lifecycle = new SessionLifecycle(sessions, endpoint, stats.endpoint(endpoint.endpoint().path()), writer,
+        groups::leaveAll);
+      lifecycles.put(endpoint.endpoint(), lifecycle);
+      upgrades.mount(router, lifecycle);
+    }
+    // The seed apps' own URLs: the random stream's Django route, and the live scores client's root.
+    upgrades.alias(router, RandomEndpoint.SEED_PATH, lifecycles.get(Endpoint.RANDOM));
+    Endpoint root = switch (options.server().rootEndpoint()) {
+      case "scores" -> Endpoint.SCORES;
+      case "random" -> Endpoint.RANDOM;
+      case "hub" -> Endpoint.HUB;
+      case "ws" -> Endpoint.MULTIPLEX;
+      default -> null;
+    };
+    if (root != null) {
+      upgrades.mountRoot(router, lifecycles.get(root));
     }
     // No long-lived cache headers: after a deploy, browsers must pick up the new pages and client.
     router.route().handler(StaticHandler.create(WEBROOT).setIndexPage("index.html").setCachingEnabled(false));

@@ -25,7 +25,8 @@ class ChatRoomsTest {
   @BeforeEach
   void start() {
     vertx = Vertx.vertx();
-    gateway = GatewayHarness.start(vertx, new JsonObject()
+    // Every error frame, one per bad input: the once-a-second rule of seed endpoints has its own test.
+    gateway = GatewayHarness.start(vertx, new JsonObject().put("seedErrorIntervalMs", 0)
       .put("chat", new JsonObject().put("historySize", 5).put("maxMessageLength", 50))
       .put("simulator", new JsonObject().put("randomIntervalMs", 60_000)));
   }
@@ -37,7 +38,7 @@ class ChatRoomsTest {
   }
 
   private TestSocket join(String room) {
-    TestSocket socket = gateway.connect("/ws/chat/" + room);
+    TestSocket socket = gateway.connect("/ws/chat/" + room + "?welcome=1");
     JsonObject welcome = socket.nextJson();
     assertThat(welcome.getString("type")).isEqualTo("welcome");
     assertThat(welcome.getString("room")).isEqualTo(room);
@@ -77,8 +78,8 @@ class ChatRoomsTest {
 
   @Test
   void messageReachesEveryoneInTheRoomIncludingTheSenderAndNoOtherRoom() {
-    try (TestSocket alice = gateway.connect("/ws/chat/lobby"); TestSocket bob = gateway.connect("/ws/chat/lobby");
-         TestSocket carol = gateway.connect("/ws/chat/kitchen")) {
+    try (TestSocket alice = gateway.connect("/ws/chat/lobby?welcome=1"); TestSocket bob = gateway.connect("/ws/chat/lobby?welcome=1");
+         TestSocket carol = gateway.connect("/ws/chat/kitchen?welcome=1")) {
       String aliceId = alice.nextJson().getString("connectionId");
       String bobId = bob.nextJson().getString("connectionId");
       carol.nextJson();
@@ -285,7 +286,7 @@ class ChatRoomsTest {
     Vertx other = Vertx.vertx();
     try (GatewayHarness roomy = GatewayHarness.start(other, new JsonObject()
       .put("chat", new JsonObject().put("historySize", 100)).put("simulator", new JsonObject().put("randomIntervalMs", 60_000)));
-         TestSocket writer = roomy.connect("/ws/chat/busy")) {
+         TestSocket writer = roomy.connect("/ws/chat/busy?welcome=1")) {
       writer.nextJson();
       for (int i = 1; i <= 3; i++) {
         writer.send("{\"message\":\"b" + i + "\"}");
@@ -359,7 +360,7 @@ class ChatRoomsTest {
   void chatWithoutTheServiceGetsServiceUnavailable() {
     Vertx other = Vertx.vertx();
     try (GatewayHarness bare = GatewayHarness.start(other, new JsonObject().put("embeddedServices", false)
-      .put("serviceTimeoutMs", 500)); TestSocket socket = bare.connect("/ws/chat/lonely")) {
+      .put("serviceTimeoutMs", 500)); TestSocket socket = bare.connect("/ws/chat/lonely?welcome=1")) {
       socket.nextJson();
       socket.send("{\"message\":\"anyone?\"}");
       JsonObject error = socket.nextJson();

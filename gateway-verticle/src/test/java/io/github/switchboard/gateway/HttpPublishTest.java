@@ -97,7 +97,7 @@ class HttpPublishTest {
   void chatRoomsGetASeqAndHistory() {
     try (GatewayHarness gateway = GatewayHarness.start(vertx, new JsonObject()
       .put("simulator", new JsonObject().put("randomIntervalMs", 60_000)));
-         TestSocket room = gateway.connect("/ws/chat/news")) {
+         TestSocket room = gateway.connect("/ws/chat/news?welcome=1")) {
       room.nextJson();
       GatewayHarness.await("room member", () -> gateway.get("/api/stats?group=chat.news")
         .bodyAsJsonObject().getJsonObject("group").getInteger("localMembers") == 1);

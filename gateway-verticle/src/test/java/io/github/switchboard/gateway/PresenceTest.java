@@ -38,7 +38,7 @@ class PresenceTest {
 
   @Test
   void membersAreListedAndJoinsAndLeavesAreAnnounced() {
-    try (TestSocket alice = gateway.connect("/ws/chat/presence"); TestSocket bob = gateway.connect("/ws/chat/presence");
+    try (TestSocket alice = gateway.connect("/ws/chat/presence?welcome=1"); TestSocket bob = gateway.connect("/ws/chat/presence?welcome=1");
          TestSocket watcher = gateway.connect("/ws")) {
       String aliceId = alice.nextJson().getString("connectionId");
       String bobId = bob.nextJson().getString("connectionId");
@@ -54,7 +54,7 @@ class PresenceTest {
       watcher.send("{\"type\":\"subscribe\",\"group\":\"presence:chat.presence\",\"id\":2}");
       assertThat(watcher.nextJson().getString("type")).isEqualTo("subscribed");
       String carolId;
-      try (TestSocket carol = gateway.connect("/ws/chat/presence")) {
+      try (TestSocket carol = gateway.connect("/ws/chat/presence?welcome=1")) {
         carolId = carol.nextJson().getString("connectionId");
         JsonObject join = watcher.nextJson().getJsonObject("data");
         assertThat(join.getString("type")).isEqualTo("join");

@@ -170,7 +170,7 @@ class TokenAuthTest {
   void senderIsTheTokenSubjectNotTheConnectionId() {
     try (GatewayHarness gateway = GatewayHarness.start(vertx, hsConfig()
       .put("simulator", new JsonObject().put("randomIntervalMs", 60_000)));
-         TestSocket socket = gateway.connect("/ws/chat/secure?token=" + token(claims("dave", new JsonArray().add("chat.*"))))) {
+         TestSocket socket = gateway.connect("/ws/chat/secure?welcome=1&token=" + token(claims("dave", new JsonArray().add("chat.*"))))) {
       JsonObject welcome = socket.nextJson();
       assertThat(welcome.getString("sender")).isEqualTo("dave");
       socket.send("{\"message\":\"hi\",\"sender\":\"mallory\"}");

@@ -25,6 +25,11 @@ public final class Addresses {
   public static final String STREAM_PUBLISH = "switchboard.streams.publish";
   /** Score snapshot: asks the simulator for the current five events. */
   public static final String SCORES_SNAPSHOT = "switchboard.scores.snapshot";
+  /**
+   * The random stream's newest number, {@code {"message":N}} as JSON text, asked by a gateway for
+   * a socket that just opened (the seed app sent its first number at once).
+   */
+  public static final String RANDOM_LATEST = "switchboard.random.latest";
 
   private Addresses() {
   }

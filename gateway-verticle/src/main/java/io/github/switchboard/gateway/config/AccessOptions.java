@@ -15,8 +15,13 @@ import java.util.List;
  *                       {@code "*"} for any
  * @param apiKey         bearer key required by HTTP publish; null when none is configured.
  *                       Never logged
+ * @param allowLocalhostOrigins whether pages on {@code localhost} / {@code 127.0.0.1} / {@code [::1]}
+ *                       at any port may open sockets and call the HTTP API from the browser
+ *                       (a seed app's page on its own dev server); null: yes when embedded
+ *                       (the one-command run), no when clustered
  */
-public record AccessOptions(List<GroupRule> groups, List<String> allowedOrigins, String apiKey) {
+public record AccessOptions(List<GroupRule> groups, List<String> allowedOrigins, String apiKey,
+                            Boolean allowLocalhostOrigins) {
 
   public static final List<GroupRule> DEFAULT_GROUPS = List.of(
     new GroupRule("scores", true, false),
@@ -29,7 +34,9 @@ public record AccessOptions(List<GroupRule> groups, List<String> allowedOrigins,
   }
 
   static AccessOptions from(Settings s) {
-    return new AccessOptions(rules(s), s.strings("allowedOrigins", List.of()), s.string("apiKey", null));
+    String localhost = s.string("allowLocalhostOrigins", null);
+    return new AccessOptions(rules(s), s.strings("allowedOrigins", List.of()), s.string("apiKey", null),
+      localhost == null ? null : s.bool("allowLocalhostOrigins", false));
   }
 
   private static List<GroupRule> rules(Settings s) {
@@ -55,6 +62,6 @@ public record AccessOptions(List<GroupRule> groups, List<String> allowedOrigins,
   @Override
   public String toString() {
     return "AccessOptions[groups=" + groups + ", allowedOrigins=" + allowedOrigins + ", apiKey="
-      + (apiKey == null ? "none" : "set") + "]";
+      + (apiKey == null ? "none" : "set") + ", allowLocalhostOrigins=" + allowLocalhostOrigins + "]";
   }
 }

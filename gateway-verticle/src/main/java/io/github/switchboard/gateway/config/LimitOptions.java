@@ -15,9 +15,12 @@ import io.github.switchboard.launcher.settings.Settings;
  *                            gets 429
  * @param maxSubscriptions    groups one {@code /ws} socket may be in at once
  * @param maxPublishBytes     largest HTTP publish body; larger ones get 413
+ * @param seedErrorIntervalMs a seed endpoint's socket gets at most one error frame per this
+ *                            interval (and none for the rate limit): its client may answer
+ *                            every frame; 0 sends every one
  */
 public record LimitOptions(int rateLimitPerSecond, int rateLimitBurst, int rateLimitCloseAfter, int maxConnections,
-                           int maxConnectionsPerIp, int maxSubscriptions, int maxPublishBytes) {
+                           int maxConnectionsPerIp, int maxSubscriptions, int maxPublishBytes, long seedErrorIntervalMs) {
 
   public static final int DEFAULT_RATE_LIMIT_PER_SECOND = 50;
   public static final int DEFAULT_RATE_LIMIT_BURST = 100;
@@ -26,6 +29,7 @@ public record LimitOptions(int rateLimitPerSecond, int rateLimitBurst, int rateL
   public static final int DEFAULT_MAX_CONNECTIONS_PER_IP = 1_000;
   public static final int DEFAULT_MAX_SUBSCRIPTIONS = 100;
   public static final int DEFAULT_MAX_PUBLISH_BYTES = 64 * 1024;
+  public static final long DEFAULT_SEED_ERROR_INTERVAL_MS = 1_000;
 
   static LimitOptions from(Settings s) {
     return new LimitOptions(
@@ -35,7 +39,8 @@ public record LimitOptions(int rateLimitPerSecond, int rateLimitBurst, int rateL
       s.intIn("maxConnections", DEFAULT_MAX_CONNECTIONS, 1, Integer.MAX_VALUE),
       s.intIn("maxConnectionsPerIp", DEFAULT_MAX_CONNECTIONS_PER_IP, 1, Integer.MAX_VALUE),
       s.intIn("maxSubscriptions", DEFAULT_MAX_SUBSCRIPTIONS, 1, Integer.MAX_VALUE),
-      s.intIn("maxPublishBytes", DEFAULT_MAX_PUBLISH_BYTES, 1, Integer.MAX_VALUE));
+      s.intIn("maxPublishBytes", DEFAULT_MAX_PUBLISH_BYTES, 1, Integer.MAX_VALUE),
+      s.longIn("seedErrorIntervalMs", DEFAULT_SEED_ERROR_INTERVAL_MS, 0, 3_600_000));
   }
 
   public static LimitOptions defaults() {

@@ -16,9 +16,13 @@ import io.github.switchboard.launcher.settings.Settings;
  *                                 closed
  * @param maxRequestsPerConnection requests served on one keep-alive connection before it is
  *                                 closed
+ * @param rootEndpoint             the endpoint a WebSocket upgrade on {@code /} goes to (the live
+ *                                 scores seed app's client connects to the root): {@code scores},
+ *                                 {@code random}, {@code hub}, {@code ws}, or {@code none}; a plain
+ *                                 GET {@code /} is the index page whatever this says
  */
 public record ServerOptions(String host, int port, long drainTimeoutMs, long httpRequestTimeoutMs, long httpIdleTimeoutMs,
-                            int maxRequestsPerConnection) {
+                            int maxRequestsPerConnection, String rootEndpoint) {
 
   public static final String DEFAULT_HOST = "0.0.0.0";
   public static final int DEFAULT_PORT = 8080;
@@ -26,6 +30,9 @@ public record ServerOptions(String host, int port, long drainTimeoutMs, long htt
   public static final long DEFAULT_HTTP_REQUEST_TIMEOUT_MS = 10_000;
   public static final long DEFAULT_HTTP_IDLE_TIMEOUT_MS = 60_000;
   public static final int DEFAULT_MAX_REQUESTS_PER_CONNECTION = 1_000;
+  public static final String DEFAULT_ROOT_ENDPOINT = "scores";
+  /** The values {@code rootEndpoint} takes. */
+  public static final java.util.List<String> ROOT_ENDPOINTS = java.util.List.of("scores", "random", "hub", "ws", "none");
 
   static ServerOptions from(Settings s) {
     return new ServerOptions(
@@ -34,6 +41,7 @@ public record ServerOptions(String host, int port, long drainTimeoutMs, long htt
       s.longIn("drainTimeoutMs", DEFAULT_DRAIN_TIMEOUT_MS, 0, Long.MAX_VALUE),
       s.longIn("httpRequestTimeoutMs", DEFAULT_HTTP_REQUEST_TIMEOUT_MS, 100, 3_600_000),
       s.longIn("httpIdleTimeoutMs", DEFAULT_HTTP_IDLE_TIMEOUT_MS, 100, 3_600_000),
-      s.intIn("maxRequestsPerConnection", DEFAULT_MAX_REQUESTS_PER_CONNECTION, 1, Integer.MAX_VALUE));
+      s.intIn("maxRequestsPerConnection", DEFAULT_MAX_REQUESTS_PER_CONNECTION, 1, Integer.MAX_VALUE),
+      s.oneOf("rootEndpoint", DEFAULT_ROOT_ENDPOINT, ROOT_ENDPOINTS));
   }
 }

@@ -67,14 +67,21 @@ public final class ChatEndpoint implements EndpointHandler {
     return true;
   }
 
+  /**
+   * Joins the room. The seed client knows only message frames: a {@code welcome} (the
+   * connection id and sender a page needs to mark its own messages) goes only to a client that
+   * asked for it with {@code ?welcome=1}, once the room's consumer is registered across the
+   * cluster: from then on the socket gets every message of the room, its own first one included.
+   */
   @Override
   public void open(Session session) {
     String room = roomOf(session);
-    // Welcome once the room's consumer is registered across the cluster: from then on the
-    // socket gets every message of the room, its own first one included.
-    groups.join(Groups.chat(room), session).onComplete(ar -> writer.reply(session, new JsonObject()
-      .put("type", "welcome").put("connectionId", session.id()).put("sender", session.sender())
-      .put("room", room).encode()));
+    groups.join(Groups.chat(room), session).onComplete(ar -> {
+      if (session.greet()) {
+        writer.reply(session, new JsonObject().put("type", "welcome").put("connectionId", session.id())
+          .put("sender", session.sender()).put("room", room).encode());
+      }
+    });
   }
 
   @Override

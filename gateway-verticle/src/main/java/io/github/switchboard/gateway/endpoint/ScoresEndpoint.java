@@ -61,8 +61,10 @@ public final class ScoresEndpoint implements EndpointHandler {
       return;
     }
     JsonObject pong = new JsonObject().put("type", "PONG");
-    // The seed client computes latency from its own timestamp, so it goes back unchanged.
-    pong.put("timestamp", frame.getValue("timestamp"));
+    // A client that sent its own timestamp computes latency from it, so it goes back unchanged;
+    // the seed's own client sends none and shows the time of the PONG: the server's clock.
+    Object timestamp = frame.getValue("timestamp");
+    pong.put("timestamp", timestamp != null ? timestamp : System.currentTimeMillis());
     pong.put("serverTime", System.currentTimeMillis());
     writer.reply(session, pong.encode());
   }

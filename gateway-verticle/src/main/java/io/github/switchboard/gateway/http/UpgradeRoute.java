@@ -15,6 +15,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -35,13 +36,13 @@ public final class UpgradeRoute {
   }
 
   /**
-   * Serves the lifecycle's endpoint at its route. {@code /ws/chat/:room} also answers any
+   * Serves the lifecycle's endpoint at its route, with or without one trailing slash (Django
+   * routes end in one: {@code ws/chat/<room>/}). {@code /ws/chat/:room} also answers any
    * deeper or empty room path with 400 rather than letting it fall through to the pages.
    */
   public void mount(Router router, SessionLifecycle lifecycle) {
     String route = lifecycle.handler().endpoint().path();
-    router.get(route).handler(ctx -> upgrade(ctx, lifecycle));
-    JsonResponses.onlyAllow(router, route, HttpMethod.GET);
+    alias(router, route, lifecycle);
     if (route.endsWith("/:room")) {
       String any = route.substring(0, route.length() - ":room".length()) + "*";
       router.get(any).handler(ctx -> upgrade(ctx, lifecycle));
@@ -49,12 +50,41 @@ public final class UpgradeRoute {
     }
   }
 
+  /** Serves the endpoint at another path too (a seed app's own URL), with or without a trailing slash. */
+  public void alias(Router router, String path, SessionLifecycle lifecycle) {
+    for (String route : List.of(path, path + "/")) {
+      router.get(route).handler(ctx -> upgrade(ctx, lifecycle));
+      JsonResponses.onlyAllow(router, route, HttpMethod.GET);
+    }
+  }
+
+  /**
+   * A WebSocket upgrade on {@code /} goes to the endpoint (the live scores seed client connects
+   * to the root); any other request there goes on to the pages (the index).
+   */
+  public void mountRoot(Router router, SessionLifecycle lifecycle) {
+    router.get("/").handler(ctx -> {
+      String upgrade = ctx.request().getHeader("Upgrade");
+      if (upgrade != null && upgrade.equalsIgnoreCase("websocket")) {
+        upgrade(ctx, lifecycle);
+      } else {
+        ctx.next();
+      }
+    });
+  }
+
+  /** The path without one trailing slash: {@code /ws/chat/lobby/} is room {@code lobby}. */
+  static String normalize(String path) {
+    return path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+  }
+
   private void upgrade(RoutingContext ctx, SessionLifecycle lifecycle) {
     EndpointHandler handler = lifecycle.handler();
     HttpServerRequest request = ctx.request();
+    String path = normalize(request.path());
     String group;
     try {
-      group = handler.fixedGroup(request.path());
+      group = handler.fixedGroup(path);
     } catch (IllegalArgumentException e) {
       JsonResponses.error(ctx, 400, ErrorCode.INVALID_FIELD, e.getMessage());
       return;
@@ -66,11 +96,21 @@ public final class UpgradeRoute {
         return;
       }
       acceptor.accept(request,
-          channel -> new Session(sessions.newId(), channel, handler.endpoint(), request.path(), admitted.result()),
+          channel -> new Session(sessions.newId(), channel, handler.endpoint(), path, admitted.result(),
+            greets(request)),
           lifecycle)
         .ifPresent(refused -> refuse(ctx, new Refusal(refused.status(), ErrorCode.INVALID_FIELD, refused.message(),
           refused.headers())));
     });
+  }
+
+  /**
+   * Whether the client asked for the gateway's greeting ({@code ?welcome=1}: the connection id a
+   * chat page needs); a seed client does not, and gets only the frames it knows.
+   */
+  private static boolean greets(HttpServerRequest request) {
+    String welcome = request.getParam("welcome");
+    return welcome != null && !welcome.equals("0") && !welcome.equalsIgnoreCase("false");
   }
 
   private static void refuse(RoutingContext ctx, Refusal refusal) {

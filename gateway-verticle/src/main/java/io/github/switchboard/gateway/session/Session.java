@@ -29,9 +29,16 @@ public final class Session extends Connection {
   private int groupCount;
   /** Non-null only while a subscribe with since is replaying history. */
   private Recovery recovery;
+  /** Whether the client asked for the gateway's own greeting frame ({@code ?welcome=1}). */
+  private final boolean greet;
 
   public Session(String id, Channel channel, Endpoint endpoint, String path, Principal principal) {
+    this(id, channel, endpoint, path, principal, false);
+  }
+
+  public Session(String id, Channel channel, Endpoint endpoint, String path, Principal principal, boolean greet) {
     super(channel);
+    this.greet = greet;
     this.id = id;
     this.path = path;
     this.endpoint = endpoint;
@@ -47,6 +54,11 @@ public final class Session extends Connection {
     return path;
   }
 
+  /** Whether the client asked for a greeting frame on open (only a seed endpoint has one to skip). */
+  public boolean greet() {
+    return greet;
+  }
+
   public Principal principal() {
     return principal;
   }
@@ -60,6 +72,12 @@ public final class Session extends Connection {
   @Override
   public boolean reportsDrops() {
     return endpoint == Endpoint.MULTIPLEX;
+  }
+
+  /** The seed endpoints' clients know nothing of error frames, and some answer every frame. */
+  @Override
+  public boolean limitsErrorFrames() {
+    return endpoint != Endpoint.MULTIPLEX;
   }
 
   /**

@@ -42,6 +42,8 @@ public abstract class Connection {
   private int rateViolations;
   /** When the last message was refused for the rate (ns); a quiet spell starts a new count. */
   private long lastViolationAt;
+  /** Seed endpoints only; see {@link #limitsErrorFrames}. */
+  private int lastErrorSecond = Integer.MIN_VALUE;
 
   protected Connection(Channel channel) {
     this.channel = channel;
@@ -59,6 +61,22 @@ public abstract class Connection {
    * when its write queue drains after drops (see SlowConsumerPolicy).
    */
   public abstract boolean reportsDrops();
+
+  /**
+   * Whether the client's protocol is a seed app's, whose client may answer every frame it gets:
+   * then it gets no error frame for a message refused by the rate limit, and at most one error
+   * frame a second (FrameWriter), so that such a client cannot loop on our errors.
+   */
+  public abstract boolean limitsErrorFrames();
+
+  /** The interval ({@link System#nanoTime} / seedErrorIntervalMs, wrapped) of the last error frame sent. */
+  int lastErrorSecond() {
+    return lastErrorSecond;
+  }
+
+  void lastErrorSecond(int second) {
+    lastErrorSecond = second;
+  }
 
   /** The connection under the socket: data frames go straight to it, and it is cut when a close frame cannot get through. */
   public final Channel channel() {

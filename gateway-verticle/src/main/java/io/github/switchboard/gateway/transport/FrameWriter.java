@@ -1,5 +1,6 @@
 package io.github.switchboard.gateway.transport;
 
+import io.github.switchboard.gateway.config.LimitOptions;
 import io.github.switchboard.gateway.metrics.GatewayStats;
 import io.github.switchboard.protocol.ErrorCode;
 import io.github.switchboard.protocol.ProtocolException;
@@ -32,6 +33,7 @@ import java.nio.charset.StandardCharsets;
 public final class FrameWriter {
 
   private final GatewayStats stats;
+  private final long seedErrorIntervalNanos;
   private final SlowConsumerPolicy slowConsumers;
   private final FlushCoalescer coalescer;
 
@@ -40,6 +42,13 @@ public final class FrameWriter {
    * @param slowConsumerCloseMs a socket dropping this long is closed (0: never)
    */
   public FrameWriter(GatewayStats stats, SocketCloser closer, int flushDelayMs, long slowConsumerCloseMs) {
+    this(stats, closer, flushDelayMs, slowConsumerCloseMs, LimitOptions.DEFAULT_SEED_ERROR_INTERVAL_MS);
+  }
+
+  /** @param seedErrorIntervalMs at most one error frame per this interval on a seed endpoint (0: all) */
+  public FrameWriter(GatewayStats stats, SocketCloser closer, int flushDelayMs, long slowConsumerCloseMs,
+                     long seedErrorIntervalMs) {
+    this.seedErrorIntervalNanos = seedErrorIntervalMs * 1_000_000L;
     this.stats = stats;
     this.slowConsumers = new SlowConsumerPolicy(closer, slowConsumerCloseMs, this);
     this.coalescer = new FlushCoalescer(flushDelayMs);
@@ -126,7 +135,9 @@ public final class FrameWriter {
 
   public void error(Connection connection, ProtocolException e) {
     stats.error(e.code());
-    reply(connection, ServerFrames.error(e));
+    if (tells(connection, e.code())) {
+      reply(connection, ServerFrames.error(e));
+    }
   }
 
   /** An error frame for a failed service request (chat, scores): unavailable, refused, or failed. */
@@ -137,13 +148,43 @@ public final class FrameWriter {
 
   public void error(Connection connection, ErrorCode code, String message, Object id) {
     stats.error(code);
-    reply(connection, ServerFrames.error(code, message, id));
+    if (tells(connection, code)) {
+      reply(connection, ServerFrames.error(code, message, id));
+    }
   }
 
   /** An error frame carrying the backend's own code as {@code reason} (null: none). */
   public void error(Connection connection, ErrorCode code, String message, Object id, String reason) {
     stats.error(code);
-    reply(connection, ServerFrames.error(code, message, id, reason));
+    if (tells(connection, code)) {
+      reply(connection, ServerFrames.error(code, message, id, reason));
+    }
+  }
+
+  /**
+   * Whether an error (already counted) goes to the client as a frame. A seed endpoint's client
+   * may answer every frame it gets (the hub's backend client does): it gets no frame for a
+   * message refused by the rate limit (answering it would only feed the limit), and at most one
+   * error frame per {@code seedErrorIntervalMs} (a second), so no client can loop on our answers. {@code /ws} gets every one: its
+   * requests carry ids to match them.
+   */
+  private boolean tells(Connection connection, ErrorCode code) {
+    if (!connection.limitsErrorFrames()) {
+      return true;
+    }
+    if (code == ErrorCode.RATE_LIMITED) {
+      return false;
+    }
+    if (seedErrorIntervalNanos == 0) {
+      return true;
+    }
+    // The interval the clock is in (wrapped to an int, which only ever compares for equality).
+    int slot = (int) (System.nanoTime() / seedErrorIntervalNanos);
+    if (connection.lastErrorSecond() == slot) {
+      return false;
+    }
+    connection.lastErrorSecond(slot);
+    return true;
   }
 
   /**

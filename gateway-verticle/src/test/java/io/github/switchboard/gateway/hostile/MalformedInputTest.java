@@ -63,7 +63,7 @@ class MalformedInputTest {
 
   @Test
   void halfASurrogatePairIsRefusedInAChatRoomAndOverHttp() {
-    try (TestSocket chat = gateway.connect("/ws/chat/surrogates")) {
+    try (TestSocket chat = gateway.connect("/ws/chat/surrogates?welcome=1")) {
       chat.nextJson(); // welcome
       chat.send("{\"message\":\"hi " + HALF_PAIR + "\"}");
       assertThat(chat.nextJson().getString("code")).isEqualTo("invalid_field");

@@ -250,7 +250,7 @@ class BackendHooksTest {
       writer.send("{\"type\":\"publish\",\"group\":\"censored\",\"data\":\"after\",\"id\":5}");
       assertThat(reader.nextJson().getString("data")).isEqualTo("[redacted after]");
     }
-    try (TestSocket chat = gateway.connect("/ws/chat/room")) {
+    try (TestSocket chat = gateway.connect("/ws/chat/room?welcome=1")) {
       assertThat(chat.nextJson().getString("type")).isEqualTo("welcome");
       chat.send("{\"message\":\"bad word\"}");
       assertThat(chat.nextJson().getString("message")).isEqualTo("*** ****");

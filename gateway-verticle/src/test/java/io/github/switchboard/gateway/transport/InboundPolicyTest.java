@@ -110,7 +110,7 @@ class InboundPolicyTest {
   void messagesOverTheRateAreRefusedAndAFloodIsClosedWith1008() {
     EmbeddedChannel channel = new EmbeddedChannel();
     // A bucket of 2 that refills once a second, and no time passes: the third message is refused.
-    open(channel, SocketOptions.defaults(), new LimitOptions(1, 2, 3, 10, 10, 10, 1000));
+    open(channel, SocketOptions.defaults(), new LimitOptions(1, 2, 3, 10, 10, 10, 1000, 0));
 
     for (int i = 0; i < 5; i++) {
       channel.writeInbound(new TextWebSocketFrame("m" + i));

@@ -33,6 +33,12 @@ final class TestConnection extends Connection {
     return reportsDrops;
   }
 
+  /** Every error frame is sent, as on {@code /ws}. */
+  @Override
+  public boolean limitsErrorFrames() {
+    return false;
+  }
+
   @Override
   public String toString() {
     return "conn=" + name;
