@@ -68,6 +68,31 @@ public final class GatewayHarness implements AutoCloseable {
     return Await.result(http.post(port, "127.0.0.1", path).sendJsonObject(body));
   }
 
+  /**
+   * Tries a WebSocket upgrade with the given headers: 101 when it was accepted (the socket is
+   * closed again at once), else the refusal's HTTP status.
+   */
+  public int upgrade(String path, java.util.Map<String, String> headers) {
+    io.vertx.core.http.WebSocketClient client = vertx.createWebSocketClient();
+    try {
+      io.vertx.core.http.WebSocketConnectOptions options = new io.vertx.core.http.WebSocketConnectOptions()
+        .setHost("127.0.0.1").setPort(port).setURI(path);
+      headers.forEach(options::addHeader);
+      io.vertx.core.Future<io.vertx.core.http.WebSocket> connect = client.connect(options);
+      try {
+        Await.result(connect).close();
+        return 101;
+      } catch (Throwable e) {
+        if (connect.cause() instanceof io.vertx.core.http.UpgradeRejectedException rejected) {
+          return rejected.getStatus();
+        }
+        throw e;
+      }
+    } finally {
+      client.close();
+    }
+  }
+
   /** The base URL of this gateway's pages, e.g. {@code http://127.0.0.1:40123}. */
   public String url() {
     return "http://127.0.0.1:" + port;

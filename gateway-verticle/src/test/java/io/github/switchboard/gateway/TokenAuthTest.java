@@ -1,11 +1,6 @@
 package io.github.switchboard.gateway;
 
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.UpgradeRejectedException;
-import io.vertx.core.http.WebSocket;
-import io.vertx.core.http.WebSocketClient;
-import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.auth.JWTOptions;
@@ -34,19 +29,16 @@ class TokenAuthTest {
   private static final String AUDIENCE = "switchboard";
 
   private Vertx vertx;
-  private WebSocketClient client;
   private JWTAuth signer;
 
   @BeforeEach
   void start() {
     vertx = Vertx.vertx();
-    client = vertx.createWebSocketClient();
     signer = JWTAuth.create(vertx, new JWTAuthOptions().addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(SECRET)));
   }
 
   @AfterEach
   void stop() {
-    client.close();
     vertx.close().await();
   }
 
@@ -79,21 +71,8 @@ class TokenAuthTest {
   }
 
   /** 101 when the upgrade was accepted, else the refusal's HTTP status. */
-  private int upgrade(GatewayHarness gateway, String path, String bearer) {
-    WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(gateway.port).setURI(path);
-    if (bearer != null) {
-      options.addHeader("Authorization", "Bearer " + bearer);
-    }
-    Future<WebSocket> connect = client.connect(options);
-    try {
-      Await.result(connect).close();
-      return 101;
-    } catch (Throwable e) {
-      if (connect.cause() instanceof UpgradeRejectedException rejected) {
-        return rejected.getStatus();
-      }
-      throw e;
-    }
+  private static int upgrade(GatewayHarness gateway, String path, String bearer) {
+    return gateway.upgrade(path, bearer == null ? java.util.Map.of() : java.util.Map.of("Authorization", "Bearer " + bearer));
   }
 
   @Test

@@ -3,14 +3,9 @@ package io.github.switchboard.gateway.seed;
 import io.github.switchboard.gateway.Await;
 import io.github.switchboard.gateway.GatewayHarness;
 import io.github.switchboard.gateway.TestSocket;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.UpgradeRejectedException;
-import io.vertx.core.http.WebSocket;
-import io.vertx.core.http.WebSocketClient;
-import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
@@ -49,25 +44,8 @@ class SeedUrlsAndFramesTest {
     vertx.close().await();
   }
 
-  /** 101, or the refusal's status. */
   private int upgrade(String path, Map<String, String> headers) {
-    WebSocketClient client = vertx.createWebSocketClient();
-    try {
-      WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(gateway.port).setURI(path);
-      headers.forEach(options::addHeader);
-      Future<WebSocket> connect = client.connect(options);
-      try {
-        Await.result(connect).close();
-        return 101;
-      } catch (Throwable e) {
-        if (connect.cause() instanceof UpgradeRejectedException rejected) {
-          return rejected.getStatus();
-        }
-        throw e;
-      }
-    } finally {
-      client.close();
-    }
+    return gateway.upgrade(path, headers);
   }
 
   @Test
