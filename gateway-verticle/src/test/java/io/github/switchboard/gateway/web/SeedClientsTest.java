@@ -28,6 +28,8 @@ import org.openqa.selenium.NoAlertPresentException;
 import org.openqa.selenium.WebDriverException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -72,6 +74,8 @@ import java.util.stream.Collectors;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SeedClientsTest {
+
+  private static final Logger log = LoggerFactory.getLogger(SeedClientsTest.class);
 
   static final Duration OPEN = Duration.ofSeconds(5);
 
@@ -262,9 +266,11 @@ class SeedClientsTest {
     String page = fixture("003-random/home.html");
     Checks checks = new Checks("seed 003 Django random numbers page " + page);
     // Three page loads: with a number once a second and none at the open, the first one
-    // would come at a random point of that second.
+    // would come at a random point of that second (all three under half a second: 1 in 8).
+    // The rule itself is pinned without chance in SeedUrlsAndFramesTest (a number a minute);
+    // here half a second leaves a loaded box room for the browser and the simulator's answer.
     int rounds = 3;
-    long limitMs = 300;
+    long limitMs = 500;
     List<Long> delays = new ArrayList<>();
     Probed last = null;
     for (int round = 1; round <= rounds; round++) {
@@ -700,7 +706,7 @@ class SeedClientsTest {
     }
 
     void report() {
-      System.out.println("\n== " + fixture + "\n" + String.join("\n", lines) + "\n");
+      log.info("\n== {}\n{}\n", fixture, String.join("\n", lines));
       if (!failed.isEmpty()) {
         throw new AssertionError(fixture + ": " + failed.size() + " of the checks failed\n" + String.join("\n", failed));
       }
