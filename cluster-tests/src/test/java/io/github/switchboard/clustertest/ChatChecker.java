@@ -182,6 +182,26 @@ final class ChatChecker {
     publishing = false;
   }
 
+  /**
+   * The room's history as a gateway answers it. A read is safe to repeat, and just after a heal
+   * or a thaw the store may refuse it for a moment (503 while a merged member hands its data
+   * over, 504 while the chat service is busy with the merge): asked again until it answers 200,
+   * each refusal logged. The checks run on what it answers then.
+   */
+  private JsonArray history() throws Exception {
+    JsonArray[] read = new JsonArray[1];
+    Waits.until(cluster, "the room's history read", () -> {
+      var response = cluster.get(gateways.get(1), "/rooms/" + ROOM + "/messages");
+      if (response.statusCode() == 200) {
+        read[0] = response.bodyAsJsonArray();
+        return true;
+      }
+      log.info("checker: history read answered {} {}", response.statusCode(), response.bodyAsString());
+      return false;
+    }, Duration.ofSeconds(60));
+    return read[0];
+  }
+
   /** Stops publishing and checks everything acknowledged against the history and every subscriber. */
   void finish() throws Exception {
     publishing = false;
@@ -199,7 +219,7 @@ final class ChatChecker {
     }
     subscribers.forEach(s -> s.finished = true);
 
-    JsonArray history = cluster.get(gateways.get(1), "/rooms/" + ROOM + "/messages").bodyAsJsonArray();
+    JsonArray history = history();
     TreeMap<Long, String> stored = new TreeMap<>();
     List<Long> order = new ArrayList<>();
     Set<String> storedPayloads = new HashSet<>();
