@@ -1,6 +1,7 @@
 package io.github.switchboard.clustertest;
 
 import io.github.switchboard.gateway.TestSocket;
+import io.github.switchboard.gateway.TestStream;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -21,7 +22,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The server API answers for the whole cluster whichever gateway is asked: a user with sockets
  * on two gateways (separate processes) is disconnected, and subscribed and unsubscribed
  * server-side, by one call to one of them; a publish retried on the other gateway with the same
- * idempotency key is delivered once; nodes and groups count both gateways.
+ * idempotency key is delivered once; nodes and groups count both gateways. And frames POSTed to
+ * either gateway reach an HTTP stream held by the other (bidirectional emulation).
  */
 class ServerApiAcrossGatewaysTest {
 
@@ -147,6 +149,42 @@ class ServerApiAcrossGatewaysTest {
       JsonObject groups = cluster.get(two, "/api/groups?prefix=census", KEY).bodyAsJsonObject();
       assertThat(groups.getJsonArray("groups")).containsExactly(new JsonObject().put("group", "census").put("subscribers", 2));
       assertThat(groups.getInteger("gateways")).isEqualTo(2);
+    }
+  }
+
+  /**
+   * Bidirectional emulation without sticky sessions: a Server-Sent Events stream held by one
+   * gateway, its frames POSTed to the other, which passes them over the event bus.
+   */
+  @Test
+  void framesPostedToTheOtherGatewayGoUpAStreamHeldByThisOne() {
+    String token = signer.generateToken(new JsonObject().put("sub", "eve").put("groups", new JsonArray().add("*")),
+      new JWTOptions().setExpiresInSeconds(600));
+    try (TestStream sse = TestStream.open(one.port(), "/sse?groups=ledger&token=" + token);
+         TestSocket reader = user(two, "walter")) {
+      String key = sse.connected();
+      sse.awaitJson(j -> "subscribed".equals(j.getString("type")));
+      reader.send("{\"type\":\"subscribe\",\"group\":\"ledger\",\"id\":\"s\"}");
+      reader.awaitJson(j -> "subscribed".equals(j.getString("type")));
+
+      sse.send(two.port(), new JsonObject().put("type", "publish").put("group", "ledger")
+        .put("data", new JsonObject().put("entry", 1)).put("id", "e1"));
+      JsonObject ack = sse.awaitJson(j -> "ack".equals(j.getString("type")));
+      assertThat(ack.getString("id")).isEqualTo("e1");
+      long offset = ack.getLong("offset");
+      assertThat(offset).isPositive();
+      JsonObject seen = reader.awaitJson(j -> "message".equals(j.getString("type")));
+      assertThat(seen.getLong("offset")).isEqualTo(offset);
+      assertThat(seen.getJsonObject("data")).isEqualTo(new JsonObject().put("entry", 1));
+      assertThat(sse.awaitJson(j -> "message".equals(j.getString("type"))).getLong("offset")).isEqualTo(offset);
+
+      sse.send(two.port(), new JsonObject().put("type", "ping").put("id", "via-two"));
+      assertThat(sse.awaitJson(j -> "pong".equals(j.getString("type"))).getString("id")).isEqualTo("via-two");
+
+      // A key of a stream that gateway-1 does not hold: gateway-2 asks it, and says so.
+      var gone = TestStream.emulate(two.port(), new JsonObject().put("session", key + "x")
+        .put("frame", new JsonObject().put("type", "ping")));
+      assertThat(gone.statusCode()).isEqualTo(404);
     }
   }
 }

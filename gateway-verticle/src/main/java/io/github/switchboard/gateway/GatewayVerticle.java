@@ -28,6 +28,7 @@ import io.github.switchboard.gateway.http.JsonResponses;
 import io.github.switchboard.gateway.http.OpenApiRoute;
 import io.github.switchboard.gateway.http.PublishRoute;
 import io.github.switchboard.gateway.http.ServiceRoutes;
+import io.github.switchboard.gateway.http.StreamRoutes;
 import io.github.switchboard.gateway.http.StatsRoute;
 import io.github.switchboard.gateway.http.UpgradeRoute;
 import io.github.switchboard.gateway.metrics.EventLoopProbe;
@@ -50,12 +51,14 @@ import io.github.switchboard.gateway.session.Endpoint;
 import io.github.switchboard.gateway.session.EndpointHandler;
 import io.github.switchboard.gateway.session.SessionLifecycle;
 import io.github.switchboard.gateway.session.Sessions;
+import io.github.switchboard.gateway.session.StreamSessions;
 import io.github.switchboard.gateway.transport.FrameWriter;
 import io.github.switchboard.gateway.transport.HttpConnectionGuard;
 import io.github.switchboard.gateway.transport.InboundPolicy;
 import io.github.switchboard.gateway.transport.KeepAlive;
 import io.github.switchboard.gateway.transport.OpenConnections;
 import io.github.switchboard.gateway.transport.SocketAcceptor;
+import io.github.switchboard.gateway.transport.StreamAcceptor;
 import io.github.switchboard.gateway.transport.SocketCloser;
 import io.github.switchboard.launcher.health.Readiness;
 import io.github.switchboard.protocol.ErrorCode;
@@ -140,9 +143,11 @@ public class GatewayVerticle extends VerticleBase {
       options.limits().seedErrorIntervalMs());
     InboundPolicy inbound = new InboundPolicy(writer, closer, options.socket(), options.limits());
     SocketAcceptor acceptor = new SocketAcceptor(inbound, writer, options.socket());
+    StreamAcceptor streamAcceptor = new StreamAcceptor(inbound, writer, options.socket());
 
     // Sessions and groups.
     sessions = new Sessions();
+    StreamSessions streamSessions = new StreamSessions();
     keepAlive = new KeepAlive(vertx, sessions::all, closer, inbound, writer, options.socket().pingIntervalMs());
     ChatClient chatClient = new ChatClient(eventBus, options.services().timeoutMs());
     streams = new Streams(new StreamGroups(options.access().groups()), new StoredStreams(streamStore()),
@@ -185,7 +190,7 @@ public class GatewayVerticle extends VerticleBase {
     GatewayDirectory directory = new GatewayDirectory(vertx, sessions.gatewayId(), new JsonObject()
       .put("listenHost", options.server().host()).put("clustered", vertx.isClustered()));
     control = new ControlChannel(vertx, directory,
-      new LocalCommands(sessions, groups, multiplex, closer), options.api().gatherTimeoutMs());
+      new LocalCommands(sessions, groups, multiplex, closer, streamSessions), options.api().gatherTimeoutMs());
     ApiAccess access = new ApiAccess(options.access().apiKey(), !vertx.isClustered(), options.limits().maxPublishBytes(),
       () -> clusterWatch.cutOff());
     PublishRoute.mount(router, access, new Publisher(eventBus, chatClient, streams),
@@ -205,6 +210,9 @@ public class GatewayVerticle extends VerticleBase {
       lifecycles.put(endpoint.endpoint(), lifecycle);
       upgrades.mount(router, lifecycle);
     }
+    // Where WebSocket cannot pass: /ws's protocol over Server-Sent Events or JSON lines, frames up by POST.
+    new StreamRoutes(admission, streamAcceptor, sessions, streamSessions, lifecycles.get(Endpoint.MULTIPLEX), writer, control,
+      options.limits().maxSubscriptions()).mount(router, options.limits().maxPublishBytes());
     // The seed apps' own URLs: the random stream's Django route, and the live scores client's root.
     upgrades.alias(router, RandomEndpoint.SEED_PATH, lifecycles.get(Endpoint.RANDOM));
     Endpoint root = switch (options.server().rootEndpoint()) {

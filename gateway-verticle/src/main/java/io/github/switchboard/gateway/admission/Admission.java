@@ -64,6 +64,18 @@ public final class Admission {
    *     the {@link Refusal}
    */
   public Future<Principal> admit(HttpServerRequest request, String group, boolean publishes) {
+    return admit(request, group, publishes, true);
+  }
+
+  /**
+   * The same checks for an HTTP stream (Server-Sent Events, JSON lines), which is a plain GET:
+   * no upgrade to check, everything else alike.
+   */
+  public Future<Principal> admitStream(HttpServerRequest request) {
+    return admit(request, null, false, false);
+  }
+
+  private Future<Principal> admit(HttpServerRequest request, String group, boolean publishes, boolean upgrade) {
     if (draining.getAsBoolean()) {
       return Future.failedFuture(new Refusal(503, ErrorCode.SERVICE_UNAVAILABLE, "gateway is shutting down"));
     }
@@ -71,7 +83,7 @@ public final class Admission {
       return refused(503, ErrorCode.SERVICE_UNAVAILABLE, "gateway is cut off from the cluster; connect to another gateway",
         Map.of());
     }
-    if (!request.canUpgradeToWebSocket()) {
+    if (upgrade && !request.canUpgradeToWebSocket()) {
       return Future.failedFuture(new Refusal(400, ErrorCode.INVALID_FIELD, "this path expects a WebSocket upgrade"));
     }
     if (!origins.allows(request)) {

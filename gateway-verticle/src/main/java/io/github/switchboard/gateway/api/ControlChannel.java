@@ -68,6 +68,12 @@ public final class ControlChannel {
     return consumer == null ? left : left.compose(v -> consumer.unregister());
   }
 
+  /** Sends the command to one gateway (fails when it is unknown, gone, or silent for the timeout). */
+  public Future<JsonObject> askOne(String gatewayId, JsonObject command) {
+    DeliveryOptions options = new DeliveryOptions().setSendTimeout(timeoutMs);
+    return vertx.eventBus().<JsonObject>request(ADDRESS_PREFIX + gatewayId, command, options).map(reply -> reply.body());
+  }
+
   /** Sends the command to every gateway and completes once each has answered or timed out. */
   public Future<Gathered> ask(JsonObject command) {
     return directory.gateways().compose(gateways -> {

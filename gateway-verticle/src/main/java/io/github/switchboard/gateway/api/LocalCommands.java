@@ -5,9 +5,11 @@ import io.github.switchboard.gateway.fanout.GroupRegistry;
 import io.github.switchboard.gateway.session.Endpoint;
 import io.github.switchboard.gateway.session.Session;
 import io.github.switchboard.gateway.session.Sessions;
+import io.github.switchboard.gateway.session.StreamSessions;
 import io.github.switchboard.gateway.transport.CloseReason;
 import io.github.switchboard.gateway.transport.SocketCloser;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,7 +21,7 @@ import java.util.TreeMap;
 /**
  * What one gateway does with a command of the server API ({@link ControlChannel}), to its own
  * sockets: report itself or its groups, disconnect a user's sockets, put them in a group or take
- * them out. Runs on the gateway's event loop. The commands were checked by the route that sent
+ * them out, pass frames up one of its HTTP streams (bidirectional emulation). Runs on the gateway's event loop. The commands were checked by the route that sent
  * them; a malformed one (another version's) fails without touching a socket.
  */
 public final class LocalCommands {
@@ -30,15 +32,20 @@ public final class LocalCommands {
   public static final String DISCONNECT = "disconnect";
   public static final String SUBSCRIBE = "subscribe";
   public static final String UNSUBSCRIBE = "unsubscribe";
+  /** Frames a client sent with {@code POST /emulation} to another gateway, for its stream here. */
+  public static final String FRAMES = "frames";
   private static final Logger log = LoggerFactory.getLogger(LocalCommands.class);
 
   private final Sessions sessions;
   private final GroupRegistry groups;
   private final MultiplexEndpoint multiplex;
   private final SocketCloser closer;
+  private final StreamSessions streams;
   private final long startedAt = System.currentTimeMillis();
 
-  public LocalCommands(Sessions sessions, GroupRegistry groups, MultiplexEndpoint multiplex, SocketCloser closer) {
+  public LocalCommands(Sessions sessions, GroupRegistry groups, MultiplexEndpoint multiplex, SocketCloser closer,
+                       StreamSessions streams) {
+    this.streams = streams;
     this.sessions = sessions;
     this.groups = groups;
     this.multiplex = multiplex;
@@ -55,11 +62,25 @@ public final class LocalCommands {
           command.getString("reason")));
         case SUBSCRIBE -> subscribe(required(command, "user"), required(command, "group"));
         case UNSUBSCRIBE -> Future.succeededFuture(unsubscribe(required(command, "user"), required(command, "group")));
+        case FRAMES -> Future.succeededFuture(new JsonObject().put("delivered",
+          streams.deliver(required(command, "session"), frames(command))));
         default -> Future.failedFuture("unknown command '" + op + "'");
       };
     } catch (IllegalArgumentException | ClassCastException e) {
       return Future.failedFuture("malformed command '" + op + "': " + e.getMessage());
     }
+  }
+
+  private static List<String> frames(JsonObject command) {
+    JsonArray frames = command.getJsonArray("frames");
+    if (frames == null) {
+      throw new IllegalArgumentException("missing frames");
+    }
+    List<String> texts = new ArrayList<>(frames.size());
+    for (int i = 0; i < frames.size(); i++) {
+      texts.add(frames.getString(i));
+    }
+    return texts;
   }
 
   private static String required(JsonObject command, String field) {

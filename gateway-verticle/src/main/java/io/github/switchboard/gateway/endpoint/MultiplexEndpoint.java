@@ -25,7 +25,6 @@ import io.github.switchboard.protocol.ServerFrames;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.eventbus.EventBus;
-import io.vertx.core.http.WebSocketFrameType;
 import io.vertx.core.json.Json;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -322,9 +321,9 @@ public final class MultiplexEndpoint implements EndpointHandler {
       Delivery first = held.deliveries().stream().filter(Delivery::hasSeq).findFirst().orElse(null);
       long position = first == null ? at.top() : first.seq() - 1;
       String epoch = first == null ? at.epoch() : first.epoch();
-      writer.reply(session, reply.apply(epoch, position));
+      writer.reply(session, reply.apply(epoch, position), session.eventId(group, position, epoch));
       for (Delivery live : held.deliveries()) {
-        writer.write(session, WebSocketFrameType.TEXT, ServerFrames.message(group, live));
+        message(session, group, live);
       }
       if (joined != null) {
         joined.complete(true);
@@ -384,24 +383,32 @@ public final class MultiplexEndpoint implements EndpointHandler {
       // come live), or where the history is when no cursor could tell.
       String replyEpoch = at == null ? epoch : at.epoch() != null ? at.epoch() : epoch;
       long replyOffset = at != null ? at.top() : history == null ? 0 : history.top();
+      // On a Server-Sent Events stream the reply's event id keeps the client's own position: the
+      // replay that follows advances it message by message.
       writer.reply(session, history == null && at == null ? ServerFrames.subscribed(group, request.id(), false)
-        : ServerFrames.subscribed(group, request.id(), recovered, replyEpoch, replyOffset));
+        : ServerFrames.subscribed(group, request.id(), recovered, replyEpoch, replyOffset),
+        otherEpoch ? null : session.eventId(group, since, request.sinceEpoch()));
       long last = otherEpoch ? 0 : since;
       if (history != null && !otherEpoch) {
         for (Delivery past : history.deliveries()) {
           if (past.seq() > last && past.seq() <= upTo) {
-            writer.write(session, WebSocketFrameType.TEXT, ServerFrames.message(group, past));
+            message(session, group, past);
             last = past.seq();
           }
         }
       }
       for (Delivery live : held.deliveries()) {
         if (!live.hasSeq() || live.seq() > last) {
-          writer.write(session, WebSocketFrameType.TEXT, ServerFrames.message(group, live));
+          message(session, group, live);
           last = Math.max(last, live.seq());
         }
       }
     });
+  }
+
+  /** One message of a replay, or held during one, for this socket alone. */
+  private void message(Session session, String group, Delivery delivery) {
+    writer.write(session, ServerFrames.message(group, delivery), session.eventId(group, delivery));
   }
 
   private void subscribeFailed(Session session, String group, Object id, Throwable e) {

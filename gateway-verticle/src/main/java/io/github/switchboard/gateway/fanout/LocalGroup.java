@@ -2,6 +2,7 @@ package io.github.switchboard.gateway.fanout;
 
 import io.github.switchboard.gateway.stream.StreamCursor;
 import io.github.switchboard.gateway.transport.FrameWriter;
+import io.github.switchboard.gateway.transport.Framing;
 import io.github.switchboard.gateway.session.Session;
 import io.github.switchboard.protocol.Delivery;
 import io.vertx.core.Future;
@@ -111,7 +112,13 @@ final class LocalGroup {
           session.hold(name, delivery);
           continue;
         }
-        writer.writeShared(session, session.endpoint().envelope() ? prepared.envelopeFrame() : prepared.rawFrame());
+        switch (session.framing()) {
+          case WEBSOCKET -> writer.writeShared(session,
+            session.endpoint().envelope() ? prepared.envelopeFrame() : prepared.rawFrame());
+          case EVENT_STREAM -> writer.writeShared(session, session.eventId(name, delivery),
+            prepared.streamFrame(Framing.EVENT_STREAM));
+          case JSON_LINES -> writer.writeShared(session, prepared.streamFrame(Framing.JSON_LINES));
+        }
       }
     } finally {
       prepared.release();

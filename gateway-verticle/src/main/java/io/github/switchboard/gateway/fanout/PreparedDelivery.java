@@ -1,5 +1,6 @@
 package io.github.switchboard.gateway.fanout;
 
+import io.github.switchboard.gateway.transport.Framing;
 import io.github.switchboard.gateway.transport.WireFrame;
 import io.github.switchboard.protocol.Delivery;
 import io.github.switchboard.protocol.ServerFrames;
@@ -18,8 +19,11 @@ final class PreparedDelivery {
   private final String group;
   private final Delivery delivery;
   private final ByteBufAllocator alloc;
+  private byte[] envelope;
   private ByteBuf envelopeFrame;
   private ByteBuf rawFrame;
+  private ByteBuf eventFrame;
+  private ByteBuf lineFrame;
 
   PreparedDelivery(String group, Delivery delivery, ByteBufAllocator alloc) {
     this.group = group;
@@ -34,7 +38,7 @@ final class PreparedDelivery {
   /** The {@code /ws} envelope {@code {"type":"message","group":..,...}} as one text frame. */
   ByteBuf envelopeFrame() {
     if (envelopeFrame == null) {
-      envelopeFrame = WireFrame.text(alloc, ServerFrames.message(group, delivery));
+      envelopeFrame = WireFrame.text(alloc, envelope());
     }
     return envelopeFrame;
   }
@@ -49,12 +53,43 @@ final class PreparedDelivery {
     return rawFrame;
   }
 
+  /**
+   * The {@code /ws} envelope as an HTTP stream writes it (the streams speak {@code /ws}'s
+   * protocol): one Server-Sent Event, or one JSON line, shared by every stream of that framing.
+   */
+  ByteBuf streamFrame(Framing framing) {
+    if (framing == Framing.EVENT_STREAM) {
+      if (eventFrame == null) {
+        eventFrame = framing.text(alloc, envelope());
+      }
+      return eventFrame;
+    }
+    if (lineFrame == null) {
+      lineFrame = framing.text(alloc, envelope());
+    }
+    return lineFrame;
+  }
+
+  /** The envelope's bytes, serialized once for every framing. */
+  private byte[] envelope() {
+    if (envelope == null) {
+      envelope = ServerFrames.message(group, delivery);
+    }
+    return envelope;
+  }
+
   void release() {
     if (envelopeFrame != null) {
       envelopeFrame.release();
     }
     if (rawFrame != null) {
       rawFrame.release();
+    }
+    if (eventFrame != null) {
+      eventFrame.release();
+    }
+    if (lineFrame != null) {
+      lineFrame.release();
     }
   }
 }

@@ -113,7 +113,7 @@ public final class UpgradeRoute {
     return welcome != null && !welcome.equals("0") && !welcome.equalsIgnoreCase("false");
   }
 
-  private static void refuse(RoutingContext ctx, Refusal refusal) {
+  static void refuse(RoutingContext ctx, Refusal refusal) {
     for (Map.Entry<String, String> header : refusal.headers().entrySet()) {
       ctx.response().putHeader(header.getKey(), header.getValue());
     }

@@ -2,6 +2,7 @@ package io.github.switchboard.gateway.session;
 
 import io.github.switchboard.gateway.auth.Principal;
 import io.github.switchboard.gateway.transport.Connection;
+import io.github.switchboard.gateway.transport.Framing;
 import io.github.switchboard.protocol.Delivery;
 import io.netty.channel.Channel;
 
@@ -9,7 +10,7 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * One open WebSocket as the gateway's application sees it: who holds it, which endpoint it
+ * One open WebSocket (or HTTP stream) as the gateway's application sees it: who holds it, which endpoint it
  * came in on, which groups it is in, and a history replay in progress. It extends the
  * transport's {@link Connection} (one object per socket for both layers' fields). There may be
  * 10^5 of these per gateway, so it holds a handful of fields and a small array of group names,
@@ -31,13 +32,21 @@ public final class Session extends Connection {
   private Recovery recovery;
   /** Whether the client asked for the gateway's own greeting frame ({@code ?welcome=1}). */
   private final boolean greet;
+  /** Server-Sent Events only, from its first stream message: see {@link #eventId}. */
+  private EventCursor cursor;
 
   public Session(String id, Channel channel, Endpoint endpoint, String path, Principal principal) {
     this(id, channel, endpoint, path, principal, false);
   }
 
   public Session(String id, Channel channel, Endpoint endpoint, String path, Principal principal, boolean greet) {
-    super(channel);
+    this(id, channel, endpoint, path, principal, greet, Framing.WEBSOCKET);
+  }
+
+  /** A session on an HTTP stream ({@link Framing#EVENT_STREAM} or {@link Framing#JSON_LINES}) or a WebSocket. */
+  public Session(String id, Channel channel, Endpoint endpoint, String path, Principal principal, boolean greet,
+                 Framing framing) {
+    super(channel, framing);
     this.greet = greet;
     this.id = id;
     this.path = path;
@@ -128,10 +137,33 @@ public final class Session extends Connection {
       if (groups[i].equals(group)) {
         System.arraycopy(groups, i + 1, groups, i, groupCount - i - 1);
         groups[--groupCount] = null;
+        if (cursor != null) {
+          cursor.forget(group);
+        }
         return true;
       }
     }
     return false;
+  }
+
+  /**
+   * The event id that goes with a message at {@code offset} of stream group {@code group} on a
+   * Server-Sent Events connection: the connection's position in every stream group, which an
+   * EventSource sends back as {@code Last-Event-ID}. Null elsewhere (no id is written).
+   */
+  public String eventId(String group, long offset, String epoch) {
+    if (framing() != Framing.EVENT_STREAM || offset < 0) {
+      return null;
+    }
+    if (cursor == null) {
+      cursor = new EventCursor();
+    }
+    return cursor.advance(group, offset, epoch);
+  }
+
+  /** The same for a delivery; null for one without an offset. */
+  public String eventId(String group, Delivery delivery) {
+    return delivery.hasSeq() ? eventId(group, delivery.seq(), delivery.epoch()) : null;
   }
 
   /** True while live deliveries of the group are held back for a history replay. */

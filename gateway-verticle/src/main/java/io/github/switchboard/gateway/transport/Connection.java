@@ -4,7 +4,8 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelOutboundInvoker;
 
 /**
- * One upgraded WebSocket as the transport sees it: its Netty channel and the few fields the
+ * One client connection as the transport sees it (an upgraded WebSocket, or an HTTP streaming
+ * response with its {@link Framing}): its Netty channel and the few fields the
  * transport keeps per socket (close state, keep-alive, the write queue's drops and flush, the
  * message being received, the rate bucket).
  *
@@ -19,6 +20,8 @@ public abstract class Connection {
 
   /** The socket's Netty channel: data frames are written to it directly (see FrameWriter). */
   private final Channel channel;
+  /** WebSocket frames, or one of the HTTP streaming responses (a shared enum constant). */
+  private final Framing framing;
   /**
    * Where finished data frames enter the pipeline: right behind the WebSocket encoder once the
    * upgrade is done, so they skip the handlers that have nothing to do with them.
@@ -46,8 +49,18 @@ public abstract class Connection {
   private int lastErrorSecond = Integer.MIN_VALUE;
 
   protected Connection(Channel channel) {
+    this(channel, Framing.WEBSOCKET);
+  }
+
+  protected Connection(Channel channel, Framing framing) {
     this.channel = channel;
+    this.framing = framing;
     this.dataOut = channel;
+  }
+
+  /** How messages are cut on this connection's wire. */
+  public final Framing framing() {
+    return framing;
   }
 
   /**

@@ -65,20 +65,56 @@ public final class FrameWriter {
     }
   }
 
+  /**
+   * A shared Server-Sent Event ({@link Framing#EVENT_STREAM} bytes) behind this connection's own
+   * {@code id:} line, so that a reconnecting EventSource sends back the connection's position
+   * as {@code Last-Event-ID}. With a null id, or on another framing, the same as
+   * {@link #writeShared(Connection, ByteBuf)}.
+   */
+  public void writeShared(Connection connection, String eventId, ByteBuf frame) {
+    if (eventId != null && connection.framing() == Framing.EVENT_STREAM && admit(connection)) {
+      coalescer.writeLater(connection, Framing.eventId(connection.channel().alloc(), eventId));
+      coalescer.writeLater(connection, frame.retainedDuplicate());
+      stats.messageOut(frame.readableBytes());
+      return;
+    }
+    writeShared(connection, frame);
+  }
+
+  /** A text message for one socket (a history replay), with its event id on a Server-Sent Events stream. */
+  public void write(Connection connection, byte[] utf8, String eventId) {
+    if (admit(connection)) {
+      ByteBuf frame = connection.framing().text(connection.channel().alloc(), utf8);
+      stats.messageOut(frame.readableBytes());
+      if (eventId != null && connection.framing() == Framing.EVENT_STREAM) {
+        coalescer.writeLater(connection, Framing.eventId(connection.channel().alloc(), eventId));
+      }
+      coalescer.writeLater(connection, frame);
+    }
+  }
+
   /** Writes a message to one socket as one text or binary frame (a history replay, one by one). */
   public void write(Connection connection, WebSocketFrameType type, byte[] bytes) {
     if (admit(connection)) {
       ByteBufAllocator alloc = connection.channel().alloc();
-      ByteBuf frame = type == WebSocketFrameType.BINARY ? WireFrame.binary(alloc, bytes) : WireFrame.text(alloc, bytes);
+      ByteBuf frame = type == WebSocketFrameType.BINARY ? WireFrame.binary(alloc, bytes) : connection.framing().text(alloc, bytes);
       stats.messageOut(frame.readableBytes());
       coalescer.writeLater(connection, frame);
     }
   }
 
+  /** A reply with its event id on a Server-Sent Events stream (null: none). */
+  public void reply(Connection connection, String text, String eventId) {
+    if (eventId != null && connection.framing() == Framing.EVENT_STREAM && admit(connection)) {
+      coalescer.writeLater(connection, Framing.eventId(connection.channel().alloc(), eventId));
+    }
+    reply(connection, text);
+  }
+
   /** A reply or control frame for one socket, under the same queue limit as deliveries. */
   public void reply(Connection connection, String text) {
     if (admit(connection)) {
-      ByteBuf frame = WireFrame.text(connection.channel().alloc(), text.getBytes(StandardCharsets.UTF_8));
+      ByteBuf frame = connection.framing().text(connection.channel().alloc(), text.getBytes(StandardCharsets.UTF_8));
       stats.replyOut(frame.readableBytes());
       send(connection, frame);
     }
@@ -98,10 +134,23 @@ public final class FrameWriter {
       frame.release();
       return false;
     }
+
     stats.replyOut(2 + frame.content().readableBytes());
     // Through the whole pipeline: Netty's WebSocket encoder frames it.
     connection.channel().writeAndFlush(frame, connection.channel().voidPromise());
     return true;
+  }
+
+  /**
+   * An HTTP stream's stand-in for a ping (it has no control frames): a line its reader skips,
+   * so that proxies see traffic and a peer that is gone shows up as a failed write.
+   */
+  void keepAlive(Connection connection) {
+    if (admit(connection)) {
+      ByteBuf line = connection.framing().keepAlive(connection.channel().alloc());
+      stats.replyOut(line.readableBytes());
+      send(connection, line);
+    }
   }
 
   /** The socket's queue went over its cap or back below its low-water mark. */

@@ -26,17 +26,17 @@ final class HttpConnectionRelease {
 
   static final HttpConnectionRelease NONE = new HttpConnectionRelease(null, null, null, null);
 
-  private static final HttpResponse SWITCHING_PROTOCOLS = new HttpResponse() {
-    @Override
-    public int statusCode() {
-      return 101;
-    }
-
+  /** How the taken-over request was answered, as Vert.x's metrics SPI sees a response. */
+  private record Answered(int statusCode) implements HttpResponse {
     @Override
     public MultiMap headers() {
       return MultiMap.caseInsensitiveMultiMap();
     }
-  };
+  }
+
+  private static final HttpResponse SWITCHING_PROTOCOLS = new Answered(101);
+  /** A streaming response (Server-Sent Events, HTTP streaming) that the transport took over. */
+  static final HttpResponse STREAMING = new Answered(200);
 
   private final HttpServerMetrics<Object, Object, Object> metrics;
   private final Object connectionMetric;
@@ -73,13 +73,18 @@ final class HttpConnectionRelease {
    * socket's frame handler took the connection over during the request.)
    */
   void tookOver(HttpServerRequest request) {
+    tookOver(request, SWITCHING_PROTOCOLS);
+  }
+
+  /** The same for a request answered with {@code response} (a stream: 200). */
+  void tookOver(HttpServerRequest request, HttpResponse response) {
     if (metrics == null || requestMetric == null) {
       return;
     }
     Object metric = requestMetric;
     requestMetric = null;
     metrics.requestEnd(metric, new UpgradeRequest(request), 0);
-    metrics.responseEnd(metric, SWITCHING_PROTOCOLS, 0);
+    metrics.responseEnd(metric, response, 0);
   }
 
   /** The socket closed: the connection ends in Vert.x's metrics. */

@@ -59,7 +59,10 @@ public final class KeepAlive {
     if (connection.closing() || policy.expired(connection, now)) {
       return;
     }
-    if (connection.awaitingPong()) {
+    if (connection.framing().streaming()) {
+      // An HTTP stream cannot answer; a dead peer shows as a failed or blocked write instead.
+      writer.keepAlive(connection);
+    } else if (connection.awaitingPong()) {
       log.info("{} closed: no pong within {} ms", connection, intervalMs);
       closer.close(connection, CloseReason.PING_TIMEOUT);
     } else {

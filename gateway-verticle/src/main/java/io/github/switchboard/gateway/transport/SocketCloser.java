@@ -1,11 +1,17 @@
 package io.github.switchboard.gateway.transport;
 
 import io.github.switchboard.gateway.metrics.GatewayStats;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
 
 /**
  * The one way the gateway closes a socket: a close frame with a {@link CloseReason}, counted
@@ -54,11 +60,33 @@ public final class SocketCloser {
       stats.error(reason.countedAs());
     }
     log.debug("{} closing with {} {}", connection, code, reason);
+    if (connection.framing().streaming()) {
+      endStream(connection, code, text);
+      return;
+    }
     // The client answers with its own close frame and SocketFrameHandler then ends the connection.
     connection.channel().writeAndFlush(new CloseWebSocketFrame(code, text), connection.channel().voidPromise());
     vertx.setTimer(graceMs, id -> {
       if (!connection.closed()) {
         log.debug("{} did not complete the close handshake in {} ms, cutting the connection", connection, graceMs);
+        cut(connection);
+      }
+    });
+  }
+
+  /**
+   * An HTTP stream has no close frame: its last message says why it ends (the same code and
+   * reason a WebSocket close would carry, so a client applies the same reconnect rule), then the
+   * chunked response ends and the connection closes once that is written, or after the grace
+   * time when the peer does not read.
+   */
+  private void endStream(Connection connection, int code, String text) {
+    Channel channel = connection.channel();
+    String last = new JsonObject().put("type", "close").put("code", code).put("reason", text).encode();
+    channel.write(connection.framing().text(channel.alloc(), last.getBytes(StandardCharsets.UTF_8)));
+    channel.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE);
+    vertx.setTimer(graceMs, id -> {
+      if (!connection.closed()) {
         cut(connection);
       }
     });
