@@ -18,7 +18,9 @@ connection.onStatus((status, detail) => {
   $('publish').disabled = status !== 'connected';
   if (status === 'connected' || status === 'disconnected') {
     const where = status === 'connected' && gateways.length > 1 ? ` to ${detail.url}` : '';
-    appendLog($('log'), `${status}${where}. ${describe(status, detail)}`, { cls: 'status-entry', data: { status } });
+    appendLog($('log'), `${status}${where} (${detail.transport}). ${describe(status, detail)}`,
+      { cls: 'status-entry', data: { status, transport: detail.transport } });
+    $('transport').textContent = status === 'connected' ? detail.transport : '–';
   }
 });
 

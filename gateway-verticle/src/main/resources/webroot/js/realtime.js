@@ -5,9 +5,11 @@
  *   Connection           one WebSocket to any endpoint (/ws/scores, /ws/chat/{room}, /ws/random,
  *                        /ws/hub, ...): status events, typed message dispatch, send, reconnect
  *                        with exponential backoff and jitter.
- *   MultiplexConnection  one WebSocket to /ws: subscribe/unsubscribe/publish/ping as requests
+ *   MultiplexConnection  one connection to /ws: subscribe/unsubscribe/publish/ping as requests
  *                        that return Promises, resubscription with `since` after a reconnect,
- *                        duplicate suppression by seq, heartbeat with round-trip time.
+ *                        duplicate suppression by seq, heartbeat with round-trip time. Where a
+ *                        WebSocket cannot pass, it falls back by itself to Server-Sent Events,
+ *                        then HTTP streaming, with its frames going up by POST (the same API).
  */
 
 /** The status values a connection goes through. */
@@ -45,6 +47,17 @@ export const CONNECTION_DEFAULTS = Object.freeze({
   /** WebSocket sub-protocols, if any. */
   protocols: undefined,
   /**
+   * The transports to try, in order: 'websocket', and for /ws only 'sse' (Server-Sent Events)
+   * and 'http_stream' (chunked JSON lines), both with the client's frames sent by POST.
+   */
+  transports: ['websocket'],
+  /**
+   * With more than one transport: a connection that opens but gets no frame within this time
+   * (a proxy that lets the upgrade through and then holds the frames) counts as failed, and the
+   * next transport is tried. 0: no such check.
+   */
+  firstFrameTimeoutMs: 0,
+  /**
    * An access token for gateways with token auth, sent as the `token` query parameter: a
    * string, or a function returning a string or a Promise of one, called before every attempt.
    * With a function, a close with 1008 after an `unauthorized` error (an expired token) is
@@ -56,6 +69,10 @@ export const CONNECTION_DEFAULTS = Object.freeze({
 /** Defaults of a MultiplexConnection (/ws); the other options come from CONNECTION_DEFAULTS. */
 export const MULTIPLEX_DEFAULTS = Object.freeze({
   maxAttempts: Infinity,
+  /** WebSocket first; where it cannot pass, Server-Sent Events, then HTTP streaming. */
+  transports: ['websocket', 'sse', 'http_stream'],
+  /** The connection pings as it opens; no answer in this time means try the next transport. */
+  firstFrameTimeoutMs: 5000,
   /** Interval of the heartbeat ping (0 = no heartbeat). */
   heartbeatMs: 25000,
   /** A ping unanswered this long closes the socket (code 4000) and reconnects. */
@@ -88,6 +105,187 @@ export function toWebSocketUrl(path, base = globalThis.location ? globalThis.loc
   return url.href;
 }
 
+/** The readyState values of a WebSocket, which HttpStreamSocket keeps too. */
+const CONNECTING = 0;
+const OPEN = 1;
+const CLOSED = 3;
+/** Frames sent in one emulation POST at most (in characters), well below the server's body limit. */
+const MAX_POST_CHARS = 32 * 1024;
+
+/**
+ * The /ws protocol where a WebSocket cannot pass, behind the WebSocket interface Connection
+ * uses (readyState, send, close, onopen, onmessage, onerror, onclose): the server's frames come
+ * down a Server-Sent Events stream (/sse) or a chunked JSON-lines response (/stream), and the
+ * client's go up as POSTs to /emulation, in order, batched while one is under way. Any gateway
+ * takes the POSTs (docs/protocol.md, "Without WebSocket"). Opens on the server's `connected`
+ * frame; a `close` frame carries the code and reason a WebSocket close would.
+ */
+class HttpStreamSocket {
+  /** openTimeoutMs: no `connected` frame by then (a proxy that buffers the stream) ends it. */
+  constructor(wsUrl, transport, openTimeoutMs = 10000) {
+    this.transport = transport;
+    this.readyState = CONNECTING;
+    this.binaryType = 'arraybuffer';
+    this.onopen = this.onmessage = this.onerror = this.onclose = null;
+    const url = new URL(wsUrl);
+    url.protocol = url.protocol === 'wss:' ? 'https:' : 'http:';
+    // The stream routes sit beside /ws (behind a proxy that adds a prefix, beside its /ws too).
+    const base = url.pathname.replace(/\/ws\/?$/, '');
+    const stream = new URL(url.href);
+    stream.pathname = `${base}${transport === 'sse' ? '/sse' : '/stream'}`;
+    this._emulation = new URL(url.href);
+    this._emulation.pathname = `${base}/emulation`;
+    this._emulation.search = '';
+    this._key = null;
+    this._queue = [];
+    this._posting = false;
+    this._source = null;
+    this._abort = null;
+    this._openTimer = setTimeout(() => this._end(1006, `no connected frame within ${openTimeoutMs} ms`, false, true),
+      openTimeoutMs);
+    if (transport === 'sse') {
+      this._openEventSource(stream.href);
+    } else {
+      this._openFetchStream(stream.href);
+    }
+  }
+
+  _openEventSource(href) {
+    const source = new EventSource(href);
+    this._source = source;
+    source.onmessage = event => this._frame(event.data);
+    // EventSource would reconnect by itself; Connection reconnects instead, resubscribing every
+    // group with its own positions.
+    source.onerror = () => this._end(1006, 'the event stream failed or ended', false, true);
+  }
+
+  _openFetchStream(href) {
+    const abort = new AbortController();
+    this._abort = abort;
+    fetch(href, { signal: abort.signal, cache: 'no-store', headers: { Accept: 'application/x-ndjson' } })
+      .then(async response => {
+        if (!response.ok || !response.body) {
+          this._end(1006, `the stream was refused (HTTP ${response.status})`, false, true);
+          return;
+        }
+        const reader = response.body.getReader();
+        const decoder = new TextDecoder();
+        let pending = '';
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) {
+            break;
+          }
+          pending += decoder.decode(value, { stream: true });
+          let newline;
+          while ((newline = pending.indexOf('\n')) >= 0) {
+            const line = pending.slice(0, newline);
+            pending = pending.slice(newline + 1);
+            if (line.trim() !== '') {
+              this._frame(line);
+            }
+          }
+        }
+        this._end(1006, 'the stream ended', false, true);
+      })
+      .catch(() => this._end(1006, 'the stream failed', false, true));
+  }
+
+  _frame(text) {
+    if (this.readyState === CLOSED) {
+      return;
+    }
+    let frame;
+    try {
+      frame = JSON.parse(text);
+    } catch (e) {
+      return;
+    }
+    if (this.readyState === CONNECTING && isObject(frame) && frame.type === 'connected') {
+      this._key = frame.session;
+      clearTimeout(this._openTimer);
+      this.readyState = OPEN;
+      if (this.onopen) {
+        this.onopen({});
+      }
+      return;
+    }
+    if (isObject(frame) && frame.type === 'close') {
+      this._end(frame.code, frame.reason, true, false);
+      return;
+    }
+    if (this.onmessage) {
+      this.onmessage({ data: text });
+    }
+  }
+
+  /** Queues a frame's text for the next POST. */
+  send(text) {
+    if (this.readyState !== OPEN) {
+      throw new Error('HttpStreamSocket is not open');
+    }
+    this._queue.push(String(text));
+    this._post();
+  }
+
+  _post() {
+    if (this._posting || this._queue.length === 0 || this.readyState !== OPEN) {
+      return;
+    }
+    const frames = [];
+    let size = 0;
+    while (this._queue.length > 0 && (frames.length === 0 || size + this._queue[0].length <= MAX_POST_CHARS)) {
+      size += this._queue[0].length;
+      frames.push(this._queue.shift());
+    }
+    this._posting = true;
+    fetch(this._emulation.href, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ session: this._key, frames }),
+    }).then(response => {
+      this._posting = false;
+      if (response.status === 404) {
+        this._end(1006, 'the server no longer holds this stream', false, true);
+      } else if (!response.ok) {
+        // The frames may or may not have arrived (a 504): the connection starts over, and the
+        // application's requests fail as after any close.
+        this._end(1006, `frames not sent (HTTP ${response.status})`, false, true);
+      } else {
+        this._post();
+      }
+    }, () => {
+      this._posting = false;
+      this._end(1006, 'frames not sent (network)', false, true);
+    });
+  }
+
+  close(code = 1000, reason = '') {
+    this._end(code, reason, true, false);
+  }
+
+  _end(code, reason, wasClean, error) {
+    if (this.readyState === CLOSED) {
+      return;
+    }
+    this.readyState = CLOSED;
+    clearTimeout(this._openTimer);
+    this._queue = [];
+    if (this._source) {
+      this._source.close();
+    }
+    if (this._abort) {
+      this._abort.abort();
+    }
+    if (error && this.onerror) {
+      this.onerror({ type: 'error' });
+    }
+    if (this.onclose) {
+      this.onclose({ code, reason, wasClean });
+    }
+  }
+}
+
 function isObject(value) {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
@@ -116,6 +314,13 @@ export class Connection {
     }
     this._urlIndex = 0;
     this.options = { ...CONNECTION_DEFAULTS, ...options };
+    if (!Array.isArray(this.options.transports) || this.options.transports.length === 0) {
+      throw new TypeError('Connection: transports must list at least one of websocket, sse, http_stream');
+    }
+    this._transportIndex = 0;
+    this._firstFrameTimer = null;
+    /** Whether the current socket opened (a close before that means its transport failed). */
+    this._socketOpened = false;
     /** One of STATUS. */
     this.status = STATUS.DISCONNECTED;
     this.stats = { messagesReceived: 0, messagesSent: 0, connects: 0, connectedAt: null, lastClose: null };
@@ -159,9 +364,14 @@ export class Connection {
     return this.urls[this._urlIndex];
   }
 
+  /** The transport in use, or being tried: 'websocket', 'sse' or 'http_stream'. */
+  get transport() {
+    return this.options.transports[this._transportIndex];
+  }
+
   /** True while the socket is open. */
   get connected() {
-    return this._ws !== null && this._ws.readyState === WebSocket.OPEN;
+    return this._ws !== null && this._ws.readyState === OPEN;
   }
 
   /** True from connect() until close(), or until the connection gives up reconnecting. */
@@ -216,7 +426,7 @@ export class Connection {
    */
   send(payload) {
     const ws = this._ws;
-    if (!ws || ws.readyState !== WebSocket.OPEN) {
+    if (!ws || ws.readyState !== OPEN) {
       return false;
     }
     const raw = typeof payload === 'string' || payload instanceof ArrayBuffer || ArrayBuffer.isView(payload)
@@ -269,7 +479,7 @@ export class Connection {
   _open() {
     this._timer = null;
     const generation = ++this._generation;
-    this._setStatus(STATUS.CONNECTING, { attempt: this._attempt, url: this.url });
+    this._setStatus(STATUS.CONNECTING, { attempt: this._attempt, url: this.url, transport: this.transport });
     let token = this.options.token;
     if (typeof token === 'function') {
       try {
@@ -305,9 +515,11 @@ export class Connection {
       url = withToken.href;
     }
     this._lastErrorCode = null;
+    this._socketOpened = false;
     let ws;
     try {
-      ws = new WebSocket(url, this.options.protocols);
+      ws = this.transport === 'websocket' ? new WebSocket(url, this.options.protocols)
+        : new HttpStreamSocket(url, this.transport, this.options.firstFrameTimeoutMs || 10000);
     } catch (error) {
       // A malformed URL: retrying cannot help.
       this._stopped = true;
@@ -318,16 +530,34 @@ export class Connection {
     ws.binaryType = 'arraybuffer';
     this._ws = ws;
     ws.onopen = () => {
+      this._socketOpened = true;
       this.stats.connects++;
       this.stats.connectedAt = Date.now();
       clearTimeout(this._stableTimer);
       this._stableTimer = setTimeout(() => {
         this._attempt = 0;
       }, this.options.stableAfterMs);
-      this._setStatus(STATUS.CONNECTED, { attempt: this._attempt, url: this.url });
+      if (this.options.firstFrameTimeoutMs > 0 && this.options.transports.length > 1) {
+        clearTimeout(this._firstFrameTimer);
+        this._firstFrameTimer = setTimeout(() => {
+          this._firstFrameTimer = null;
+          if (this._ws === ws) {
+            // Open but mute: something between lets the handshake through and holds the rest.
+            this._socketOpened = false;
+            this._drop(4000, `no frame within ${this.options.firstFrameTimeoutMs} ms over ${this.transport}`);
+          }
+        }, this.options.firstFrameTimeoutMs);
+      }
+      this._setStatus(STATUS.CONNECTED, { attempt: this._attempt, url: this.url, transport: this.transport });
       this._opened();
     };
-    ws.onmessage = event => this._receive(event.data);
+    ws.onmessage = event => {
+      if (this._firstFrameTimer !== null) {
+        clearTimeout(this._firstFrameTimer);
+        this._firstFrameTimer = null;
+      }
+      this._receive(event.data);
+    };
     ws.onerror = event => this._setStatus(STATUS.ERROR, { event });
     ws.onclose = event => {
       this._detach(ws);
@@ -368,6 +598,9 @@ export class Connection {
   _closed(info) {
     clearTimeout(this._stableTimer);
     this._stableTimer = null;
+    clearTimeout(this._firstFrameTimer);
+    this._firstFrameTimer = null;
+    const transport = this.transport;
     this.stats.connectedAt = null;
     this.stats.lastClose = info;
     this._closing(info);
@@ -385,9 +618,22 @@ export class Connection {
     }
     let delayMs = null;
     if (willReconnect) {
-      this._urlIndex = (this._urlIndex + 1) % this.urls.length;
-      delayMs = this.nextDelay(this._attempt);
-      this._attempt++;
+      const transports = this.options.transports;
+      if (!this._socketOpened && !info.byClient && transports.length > 1
+        && this._transportIndex + 1 < transports.length) {
+        // This transport did not get through: the next one, at once, on the same gateway.
+        this._transportIndex++;
+        delayMs = 0;
+      } else {
+        if (!this._socketOpened && transports.length > 1) {
+          // None got through: from the first again (a WebSocket may pass by now), after the backoff.
+          this._transportIndex = 0;
+        }
+        // A transport that worked is kept for the next attempt.
+        this._urlIndex = (this._urlIndex + 1) % this.urls.length;
+        delayMs = this.nextDelay(this._attempt);
+        this._attempt++;
+      }
       this._timer = setTimeout(() => this._open(), delayMs);
     } else {
       this._stopped = true;
@@ -395,7 +641,7 @@ export class Connection {
         this._listen(false);
       }
     }
-    this._setStatus(STATUS.DISCONNECTED, { ...info, willReconnect, delayMs, attempt: this._attempt, gaveUp });
+    this._setStatus(STATUS.DISCONNECTED, { ...info, transport, willReconnect, delayMs, attempt: this._attempt, gaveUp });
   }
 
   _setStatus(status, detail = {}) {
@@ -479,7 +725,10 @@ class Subscription {
   }
 }
 
-/** One WebSocket to the multiplexed endpoint /ws. */
+/**
+ * One connection to the multiplexed endpoint /ws: a WebSocket, or where none can pass, Server-
+ * Sent Events or HTTP streaming with the frames going up by POST (options.transports).
+ */
 export class MultiplexConnection extends Connection {
   constructor(path = '/ws', options = {}) {
     super(path, { ...MULTIPLEX_DEFAULTS, ...options });
@@ -683,6 +932,10 @@ export class MultiplexConnection extends Connection {
   _opened() {
     for (const state of this._groups.values()) {
       this._subscribe(state);
+    }
+    if (this.options.firstFrameTimeoutMs > 0 && this.options.transports.length > 1) {
+      // A first frame must come back for the transport to count as working: ask for one.
+      this.ping().catch(() => {});
     }
     const every = this.options.heartbeatMs;
     if (every > 0) {

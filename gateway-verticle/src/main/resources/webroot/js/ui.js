@@ -16,13 +16,16 @@ export function bindStatus(connection, el, detailEl) {
   return connection.onStatus(show);
 }
 
+/** How the pages name a connection's transport when it is not a WebSocket. */
+const TRANSPORTS = { sse: 'Server-Sent Events', http_stream: 'HTTP streaming' };
+
 /** A human sentence for a status change. */
 export function describe(status, detail = {}) {
   switch (status) {
     case 'connecting':
       return detail.attempt ? `Reconnect attempt ${detail.attempt}…` : 'Opening the connection…';
     case 'connected':
-      return 'Live.';
+      return detail.transport && detail.transport !== 'websocket' ? `Live, over ${TRANSPORTS[detail.transport] || detail.transport}.` : 'Live.';
     case 'error':
       return 'The connection reported an error.';
     case 'disconnected': {

@@ -91,9 +91,15 @@ class HttpStreamTransportsTest {
       sse.send(gateway.port, new JsonObject().put("type", "ping").put("id", "x"));
       assertThat(sse.awaitJson(j -> type(j, "pong")).getString("id")).isEqualTo("x");
 
-      // A bad frame gets an error frame on the stream, and the stream goes on.
+      // A bad frame gets an error frame on the stream, and the stream goes on; a frame may also
+      // go up as the text a WebSocket frame would carry.
       sse.send(gateway.port, new JsonObject().put("type", "dance").put("id", "bad"));
       assertThat(sse.awaitJson(j -> type(j, "error")).getString("code")).isEqualTo("unknown_type");
+      var asText = TestStream.emulate(gateway.port, new JsonObject().put("session", sse.connected())
+        .put("frames", new JsonArray().add("{not json").add("{\"type\":\"ping\",\"id\":\"t\"}")));
+      assertThat(asText.statusCode()).isEqualTo(204);
+      assertThat(sse.awaitJson(j -> type(j, "error")).getString("code")).isEqualTo("invalid_json");
+      assertThat(sse.awaitJson(j -> type(j, "pong")).getString("id")).isEqualTo("t");
       sse.send(gateway.port, new JsonObject().put("type", "unsubscribe").put("group", "news").put("id", "u"));
       assertThat(sse.awaitJson(j -> type(j, "unsubscribed")).getString("group")).isEqualTo("news");
 

@@ -188,7 +188,8 @@ public final class StreamRoutes {
   }
 
   /**
-   * {@code {"session":KEY,"frames":[{...},...]}} (or {@code "frame":{...}}): the frames go up the
+   * {@code {"session":KEY,"frames":[F,...]}} (or {@code "frame":F}), each F a frame as a JSON object
+   * or as its text: the frames go up the
    * stream of KEY, here or on the gateway that holds it; 204 once handed over, in order. Their
    * answers (acks, errors, pongs) come down the stream.
    */
@@ -214,16 +215,19 @@ public final class StreamRoutes {
     Object one = body.getValue("frame");
     if (many instanceof JsonArray array && one == null) {
       for (Object frame : array) {
-        if (!(frame instanceof JsonObject object)) {
-          JsonResponses.error(ctx, 400, ErrorCode.INVALID_FIELD, "every element of 'frames' must be a JSON object");
+        String text = frameText(frame);
+        if (text == null) {
+          JsonResponses.error(ctx, 400, ErrorCode.INVALID_FIELD,
+            "every element of 'frames' must be a frame: a JSON object, or its text as a string");
           return;
         }
-        frames.add(object.encode());
+        frames.add(text);
       }
-    } else if (one instanceof JsonObject object && many == null) {
-      frames.add(object.encode());
+    } else if (many == null && frameText(one) != null) {
+      frames.add(frameText(one));
     } else {
-      JsonResponses.error(ctx, 400, ErrorCode.INVALID_FIELD, "give 'frame' (an object) or 'frames' (an array of objects)");
+      JsonResponses.error(ctx, 400, ErrorCode.INVALID_FIELD,
+        "give 'frame' (a JSON object, or its text) or 'frames' (an array of them)");
       return;
     }
     if (streams.deliver(session, frames)) {
@@ -249,6 +253,18 @@ public final class StreamRoutes {
           "the gateway holding this stream did not answer; the frames may or may not have arrived");
       }
     });
+  }
+
+  /**
+   * A frame as the stream's handler reads it: an object as JSON text, or a string as it is (the
+   * text a WebSocket frame would carry, parsed, and if need be refused with an error frame, by
+   * the same parser as {@code /ws}'s); null for anything else.
+   */
+  private static String frameText(Object frame) {
+    if (frame instanceof JsonObject object) {
+      return object.encode();
+    }
+    return frame instanceof String text ? text : null;
   }
 
   private static void notFound(RoutingContext ctx) {
