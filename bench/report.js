@@ -2,7 +2,8 @@
 // Merges the loadgen results of one bench/run.sh run into one JSON file and a markdown table.
 //   node bench/report.js WORK_DIR OUT_JSON OUT_MD
 // WORK_DIR holds machine.json and <server>-<tag>.json files written by loadgen (server: ours,
-// peer, cluster1, cluster2, plain and stream: the stream scenario's two runs). The table is also printed on stdout.
+// peer, cluster1, cluster2, plain and stream: the stream scenario's two runs; deflateoff and
+// deflateon: the deflate scenario's). The table is also printed on stdout.
 // It can also re-render a merged file: node bench/report.js --from results/X.json OUT_MD
 
 const fs = require('fs');
@@ -12,7 +13,7 @@ function load(workDir) {
   const machine = JSON.parse(fs.readFileSync(path.join(workDir, 'machine.json'), 'utf8'));
   const runs = {};
   for (const file of fs.readdirSync(workDir).sort()) {
-    const m = /^(ours|peer|cluster1|cluster2|plain|stream|seq1|seq2)-(.+)\.json$/.exec(file);
+    const m = /^(ours|peer|cluster1|cluster2|plain|stream|seq1|seq2|deflateoff|deflateon)-(.+)\.json$/.exec(file);
     if (!m) continue;
     runs[m[2]] = runs[m[2]] || {};
     runs[m[2]][m[1]] = JSON.parse(fs.readFileSync(path.join(workDir, file), 'utf8'));
@@ -164,6 +165,19 @@ function render({ machine, runs }) {
     }
   }
 
+  const deflateTag = Object.keys(runs).find((t) => runs[t].deflateoff && runs[t].deflateon);
+  const deflateRows = [];
+  if (deflateTag) {
+    const off = runs[deflateTag].deflateoff, on = runs[deflateTag].deflateon;
+    deflateRows.push('| Figure | deflate off | deflate on | ratio on/off | Note |', '|---|---|---|---|---|');
+    for (const [k, label, note] of [['result.cpu.serverBytesWrittenPerDelivery', 'bytes written per delivery (server, /proc/PID/io)', 'every write of the process, sockets included'],
+      ['result.cpu.serverCpuMicrosPerDelivery', 'server CPU per delivery (µs)', ''],
+      ['result.deliveriesPerSecond', 'deliveries/s', ''], ['result.latency.p50Ms', 'latency p50 (ms)', ''],
+      ['result.latency.p99Ms', 'latency p99 (ms)', '']]) {
+      deflateRows.push(`| ${label} | ${fmt(get(off, k))} | ${fmt(get(on, k))} | ${ratio(get(on, k), get(off, k))} | ${note} |`);
+    }
+  }
+
   const seqRows = [];
   if (runs.sequence && runs.sequence.seq1 && runs.sequence.seq2) {
     const one = runs.sequence.seq1, two = runs.sequence.seq2;
@@ -216,6 +230,15 @@ function render({ machine, runs }) {
     target(`stream group vs plain group, server CPU per delivery (${streamTag.slice(7)} msg/s)`, `${fmt(a, 2)} vs ${fmt(b, 2)} µs`,
       '<= 1.15x', verdict(a / b, 1.15));
   }
+  if (deflateTag) {
+    const off = runs[deflateTag].deflateoff, on = runs[deflateTag].deflateon;
+    const bytes = get(off, 'result.cpu.serverBytesWrittenPerDelivery') / get(on, 'result.cpu.serverBytesWrittenPerDelivery');
+    target('permessage-deflate: bytes out per delivery, off / on', `${fmt(get(off, 'result.cpu.serverBytesWrittenPerDelivery'), 0)} vs ${fmt(get(on, 'result.cpu.serverBytesWrittenPerDelivery'), 0)} bytes`,
+      '>= 3x fewer', num(bytes) ? (bytes >= 3 ? `met (${fmt(bytes, 2)}x fewer)` : `missed (${fmt(bytes, 2)}x fewer)`) : 'not measured');
+    const cpu = get(on, 'result.cpu.serverCpuMicrosPerDelivery') / get(off, 'result.cpu.serverCpuMicrosPerDelivery');
+    target('permessage-deflate: server CPU per delivery, on / off', `${fmt(get(on, 'result.cpu.serverCpuMicrosPerDelivery'), 2)} vs ${fmt(get(off, 'result.cpu.serverCpuMicrosPerDelivery'), 2)} µs`,
+      '<= 1.2x', verdict(cpu, 1.2));
+  }
   if (cluster) {
     const one = runs[cluster].cluster1, two = runs[cluster].cluster2;
     const x = get(two, 'result.cpu.serverCpuMicrosPerDelivery') / get(one, 'result.cpu.serverCpuMicrosPerDelivery');
@@ -241,6 +264,10 @@ function render({ machine, runs }) {
   }
   if (streamRows.length) {
     out.push(`Stream groups: the same fanout (${s.subscribers} subscribers, one embedded gateway) to a plain group and to a stream group (every publish numbered and stored before delivery).`, '', ...streamRows, '');
+  }
+  if (deflateRows.length) {
+    const on = runs[deflateTag].deflateon;
+    out.push(`permessage-deflate: the same fanout (${fmt(get(on, 'result.receivers.ready'), 0)} subscribers, ${fmt(get(on, 'result.offeredRate'), 0)} msg/s of a ${fmt(get(on, 'result.payloadBytes'), 0)}-byte feed-like JSON object, one embedded gateway) with clients that do not offer compression, then with clients that do (as browsers do).`, '', ...deflateRows, '');
   }
   if (seqRows.length) {
     out.push(`Sequencing: ${fmt(get(runs.sequence.seq1, 'result.sockets'), 0)} /ws publishers x ${fmt(get(runs.sequence.seq1, 'result.inFlight'), 0)} in flight to ${fmt(get(runs.sequence.seq1, 'result.groups'), 0)} stream groups through one clustered gateway (a lite member), the stream map on one, then two data members; every process on the server core.`, '', ...seqRows, '');

@@ -58,8 +58,9 @@ usage: bench/run.sh [options]
   --connect-warmup N connect: sockets opened and closed before measuring (default $CONNECT_WARMUP)
   --sources K        bind client sockets to 127.0.0.2..127.0.0.(K+1) (default $SOURCES = OS chooses);
                      needed above ~28k sockets (ephemeral ports of one source address)
-  --scenarios LIST   any of: connect fanout sweep hub ping stream sequence (default "$SCENARIOS");
+  --scenarios LIST   any of: connect fanout sweep hub ping stream deflate sequence (default "$SCENARIOS");
                      stream (ours only): the fanout to a plain group, then to a stream group;
+                     deflate (ours only): the fanout of a 2 KB JSON object, permessage-deflate off, then on;
                      sequence (ours only): publishes/s to 100 stream groups numbered and stored
                      by a clustered gateway with one, then two data members (chat processes)
   --cluster          also run fanout on one and on two clustered gateways (ours only)
@@ -257,6 +258,18 @@ both() { # both SCENARIO TAG args...
   run_one peer "$@"
 }
 
+# ours_fanout NAME OUTFILE LABEL args...: the fanout at $RATE on a fresh embedded gateway, stopped after.
+ours_fanout() {
+  local name=$1 out=$2 label=$3; shift 3
+  start_ours "$OURS_PORT" "$name"
+  log "ours: fanout, $label ($RATE msg/s) against pid $PID"
+  loadgen "$out" fanout --label "$label" --url "ws://127.0.0.1:$OURS_PORT" \
+    --server-pid "$PID" --metrics-url "http://127.0.0.1:$OURS_PORT/metrics" \
+    --stats-url "http://127.0.0.1:$OURS_PORT/api/stats" --gc-command "jcmd $PID GC.run" \
+    "$@" $(fanout_args "$RATE")
+  stop_server "$PID"
+}
+
 fanout_args() { # fanout_args RATE
   echo --subscribers "$SUBSCRIBERS" --rate "$1" --duration "$DURATION" --warmup "$WARMUP"
 }
@@ -277,13 +290,16 @@ for scenario in $SCENARIOS; do
       # A stream group costs a store append per publish and a cursor per gateway; the fan-out is
       # the same. Both runs on a fresh embedded gateway, the same load, one after the other.
       for kind in plain stream; do
-        start_ours "$OURS_PORT" "ours-$kind"
-        log "ours: fanout to a $kind group ($RATE msg/s) against pid $PID"
-        loadgen "$WORK/$kind-stream-$RATE.json" fanout --label "$kind group" --url "ws://127.0.0.1:$OURS_PORT" \
-          --server-pid "$PID" --metrics-url "http://127.0.0.1:$OURS_PORT/metrics" \
-          --stats-url "http://127.0.0.1:$OURS_PORT/api/stats" --gc-command "jcmd $PID GC.run" \
-          --group "$([ $kind = stream ] && echo stream.bench || echo bench)" $(fanout_args "$RATE")
-        stop_server "$PID"
+        ours_fanout "ours-$kind" "$WORK/$kind-stream-$RATE.json" "$kind group" \
+          --group "$([ $kind = stream ] && echo stream.bench || echo bench)"
+      done ;;
+    deflate)
+      # permessage-deflate: the fanout of a 2 KB feed-like JSON object, subscribers that do not
+      # offer compression, then subscribers that do (as browsers do). A fresh embedded gateway
+      # each time, deflate on (its default); the bytes are what the server process wrote.
+      for mode in off on; do
+        ours_fanout "ours-deflate-$mode" "$WORK/deflate$mode-deflate-$RATE.json" "deflate $mode" \
+          --payload json --payload-bytes 2048 --deflate "$([ $mode = on ] && echo true || echo false)"
       done ;;
     sequence)
       # Sequencing throughput: a clustered gateway (a lite member) takes /ws publishes to 100

@@ -57,6 +57,7 @@ import io.github.switchboard.gateway.transport.HttpConnectionGuard;
 import io.github.switchboard.gateway.transport.InboundPolicy;
 import io.github.switchboard.gateway.transport.KeepAlive;
 import io.github.switchboard.gateway.transport.OpenConnections;
+import io.github.switchboard.gateway.transport.PerMessageDeflate;
 import io.github.switchboard.gateway.transport.SocketAcceptor;
 import io.github.switchboard.gateway.transport.StreamAcceptor;
 import io.github.switchboard.gateway.transport.SocketCloser;
@@ -140,7 +141,7 @@ public class GatewayVerticle extends VerticleBase {
     openConnections = new OpenConnections();
     closer = new SocketCloser(vertx, stats, SocketCloser.DEFAULT_GRACE_MS);
     FrameWriter writer = new FrameWriter(stats, closer, options.socket().flushDelayMs(), options.socket().slowConsumerCloseMs(),
-      options.limits().seedErrorIntervalMs());
+      options.limits().seedErrorIntervalMs(), new PerMessageDeflate(options.socket(), stats));
     InboundPolicy inbound = new InboundPolicy(writer, closer, options.socket(), options.limits());
     SocketAcceptor acceptor = new SocketAcceptor(inbound, writer, options.socket());
     StreamAcceptor streamAcceptor = new StreamAcceptor(inbound, writer, options.socket());
@@ -317,8 +318,8 @@ public class GatewayVerticle extends VerticleBase {
       .setHost(options.server().host())
       .setPort(options.server().port())
       // The sockets are served by our own transport (transport/SocketAcceptor), which frames
-      // each message once for all sockets: no per-socket compression may be negotiated, so
-      // Vert.x's extension handler must not answer the browsers' permessage-deflate offer.
+      // (and compresses, PerMessageDeflate) each message once for all sockets: Vert.x's own
+      // extension handler must not answer the browsers' permessage-deflate offer.
       .setPerMessageWebSocketCompressionSupported(false)
       .setPerFrameWebSocketCompressionSupported(false)
       // HTTP/1.1 only: nothing here is served better over cleartext HTTP/2, and an h2c upgrade

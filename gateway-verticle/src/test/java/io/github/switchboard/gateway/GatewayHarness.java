@@ -98,6 +98,16 @@ public final class GatewayHarness implements AutoCloseable {
     return "http://127.0.0.1:" + port;
   }
 
+  /** The value of one series of {@code GET /metrics} (name and labels as written there); 0 when absent. */
+  public double metric(String series) {
+    for (String line : get("/metrics").bodyAsString().split("\n")) {
+      if (line.startsWith(series + " ")) {
+        return Double.parseDouble(line.substring(series.length() + 1).trim().split(" ")[0]);
+      }
+    }
+    return 0;
+  }
+
   @Override
   public void close() {
     http.close();

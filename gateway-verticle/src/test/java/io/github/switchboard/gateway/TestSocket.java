@@ -54,7 +54,18 @@ public final class TestSocket implements AutoCloseable {
 
   /** The same with request headers on the upgrade (a cookie, an origin). */
   public static TestSocket connect(Vertx vertx, int port, String path, java.util.Map<String, String> headers) {
-    WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxFrameSize(1 << 20).setMaxMessageSize(1 << 22));
+    return connect(vertx, port, path, headers, options());
+  }
+
+  /** The client options every test socket uses. */
+  public static WebSocketClientOptions options() {
+    return new WebSocketClientOptions().setMaxFrameSize(1 << 20).setMaxMessageSize(1 << 22);
+  }
+
+  /** The same with client options of its own (one that offers permessage-deflate). */
+  public static TestSocket connect(Vertx vertx, int port, String path, java.util.Map<String, String> headers,
+                                   WebSocketClientOptions clientOptions) {
+    WebSocketClient client = vertx.createWebSocketClient(clientOptions);
     // The handlers must be set before the first frame is read, or a frame the server sends
     // right after the handshake (welcome, INITIAL) is dropped. Connecting from the context's
     // event loop registers the completion callback before the handshake can complete, and the

@@ -3,7 +3,8 @@ package io.github.switchboard.loadgen;
 import io.vertx.core.json.JsonObject;
 
 /**
- * CPU time of the server and of this generator over one measured interval. The generator's
+ * CPU time of the server and of this generator over one measured interval, and the bytes the
+ * server wrote in it. The generator's
  * share of one core tells whether the generator, not the server, was the limit: run.sh pins it
  * to one core, so near 100% means saturated.
  */
@@ -22,6 +23,8 @@ public final class CpuWindow {
   private long serverSystemTicks = -1;
   private long selfTicks;
   private long wallNanos;
+  private long writtenStart = -1;
+  private long written = -1;
 
   public CpuWindow(ServerProbe server, double ticksPerSecond) {
     this.server = server;
@@ -30,6 +33,7 @@ public final class CpuWindow {
 
   public void start() {
     serverStart = server.cpuTicksSplit();
+    writtenStart = server.bytesWritten();
     selfStart = Proc.cpuTicks("self");
     wallStart = System.nanoTime();
   }
@@ -43,6 +47,8 @@ public final class CpuWindow {
       serverTicks = serverUserTicks + serverSystemTicks;
     }
     selfTicks = Proc.cpuTicks("self") - selfStart;
+    long writtenEnd = server.bytesWritten();
+    written = writtenStart < 0 || writtenEnd < 0 ? -1 : writtenEnd - writtenStart;
   }
 
   public double wallSeconds() {
@@ -85,6 +91,14 @@ public final class CpuWindow {
         json.put("serverCpuMicrosPer" + unitName, round3(serverCpuSeconds() * 1e6 / units));
         json.put("serverUserMicrosPer" + unitName, round3(serverUserTicks / ticksPerSecond * 1e6 / units));
         json.put("serverSystemMicrosPer" + unitName, round3(serverSystemTicks / ticksPerSecond * 1e6 / units));
+      }
+    }
+    if (written >= 0) {
+      // What the server wrote in the window (its sockets' bytes, plus any log lines): the
+      // bandwidth a unit costs, measured outside the server's own counters.
+      json.put("serverBytesWritten", written);
+      if (units > 0) {
+        json.put("serverBytesWrittenPer" + unitName, round3((double) written / units));
       }
     }
     return json;

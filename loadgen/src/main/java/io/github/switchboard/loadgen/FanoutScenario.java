@@ -29,6 +29,29 @@ final class FanoutScenario {
   private FanoutScenario() {
   }
 
+  /**
+   * A feed-like JSON object of about {@code bytes} bytes, as a live-score or market feed sends:
+   * events with ids, names, scores and minutes that change with {@code n}, so that no two
+   * messages are the same and the compressor sees ordinary JSON, not one repeated letter.
+   */
+  static String feed(long t, long n, int bytes) {
+    StringBuilder sb = new StringBuilder(bytes + 200).append("{\"t\":").append(t).append(",\"n\":").append(n)
+      .append(",\"events\":[");
+    String[] teams = {"Lions", "Eagles", "Sharks", "Wolves", "Tigers", "Falcons", "Bears", "Hawks", "Rovers", "United"};
+    for (int i = 0; sb.length() < bytes - 2; i++) {
+      if (i > 0) {
+        sb.append(',');
+      }
+      long k = n * 31 + i * 7;
+      sb.append("{\"id\":\"EVT-").append(1000 + i).append("\",\"home\":\"").append(teams[i % teams.length])
+        .append("\",\"away\":\"").append(teams[(i + 3) % teams.length]).append("\",\"score\":[")
+        .append(k % 5).append(',').append((k / 5) % 4).append("],\"minute\":").append((k % 90) + 1)
+        .append(",\"status\":\"").append(k % 11 == 0 ? "halftime" : "live").append("\",\"odds\":")
+        .append(1 + (k % 97) / 10.0).append('}');
+    }
+    return sb.append("]}").toString();
+  }
+
   static JsonObject run(Options o, Targets targets, ServerProbe server, boolean hub) throws InterruptedException {
     int subscribers = o.integer("subscribers", hub ? 200 : 1000);
     double rate = o.number("rate", 50);
@@ -120,6 +143,7 @@ final class FanoutScenario {
       Thread.sleep(200);
     }
 
+    boolean json = o.string("payload", "padding").equals("json");
     String padding = "x".repeat(Math.max(0, payloadBytes - 40));
     LatencyRecorder sendLag = new LatencyRecorder();
     AtomicLong lastSend = new AtomicLong();
@@ -130,7 +154,7 @@ final class FanoutScenario {
       }
       long lag = System.nanoTime() - due;
       long t = epochMicros();
-      String data = "{\"t\":" + t + ",\"n\":" + n + ",\"p\":\"" + padding + "\"}";
+      String data = json ? feed(t, n, payloadBytes) : "{\"t\":" + t + ",\"n\":" + n + ",\"p\":\"" + padding + "\"}";
       publisher.writeTextMessage(hub ? data : "{\"type\":\"publish\",\"group\":\"" + group + "\",\"id\":" + n + ",\"data\":" + data + "}");
       if (n >= warmupCount) {
         sendLag.recordMicros(lag / 1000);
@@ -176,6 +200,8 @@ final class FanoutScenario {
       .put("measuredSeconds", duration)
       .put("warmupSeconds", warmup)
       .put("payloadBytes", Math.max(40, payloadBytes))
+      .put("payload", json ? "json" : "padding")
+      .put("deflateOffered", o.bool("deflate", false))
       .put("published", measuredCount)
       .put("sendSeconds", CpuWindow.round3(sendSeconds))
       .put("sendLag", sendLag.summary())

@@ -54,7 +54,7 @@ public final class Main {
       // Pinned to one core next to a busy server, a short stall is expected; do not log it.
       .setBlockedThreadCheckInterval(10).setBlockedThreadCheckIntervalUnit(TimeUnit.SECONDS)
       .setMaxEventLoopExecuteTime(10).setMaxEventLoopExecuteTimeUnit(TimeUnit.SECONDS));
-    Targets targets = new Targets(vertx, o.urls(), o.integer("sources", 0));
+    Targets targets = new Targets(vertx, o.urls(), o.integer("sources", 0), o.bool("deflate", false));
     ServerProbe server = new ServerProbe(o.string("server-pid", null), o.string("metrics-url", null),
       o.string("stats-url", null), o.string("gc-command", null));
     String label = o.string("label", "server");

@@ -24,6 +24,8 @@ public final class Options {
     HELP.put("duration", "fanout/hub: measured seconds (10)");
     HELP.put("warmup", "fanout/hub: seconds at the same rate before measuring (3); ping: round trips (10000); connect: sockets opened and closed first (1000)");
     HELP.put("payload-bytes", "fanout/hub: size of the published JSON object, padded (100)");
+    HELP.put("payload", "fanout/hub: padding (x repeated, the default) or json (a feed-like object: events with ids, teams, scores, minutes)");
+    HELP.put("deflate", "true: every socket offers permessage-deflate, as browsers do (false)");
     HELP.put("group", "fanout: group name (bench); sequence: prefix of the stream groups (stream.seq)");
     HELP.put("groups", "sequence: stream groups published to in turn (100)");
     HELP.put("in-flight", "sequence: publishes each socket keeps waiting for their ack (8)");
@@ -109,6 +111,17 @@ public final class Options {
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("--" + name + " must be a number, got '" + v + "'");
     }
+  }
+
+  public boolean bool(String name, boolean def) {
+    String v = string(name, null);
+    if (v == null) {
+      return def;
+    }
+    if (!v.equals("true") && !v.equals("false")) {
+      throw new IllegalArgumentException("--" + name + " must be true or false, got '" + v + "'");
+    }
+    return v.equals("true");
   }
 
   public List<String> urls() {

@@ -44,6 +44,22 @@ public final class ServerProbe {
     return split == null ? -1 : split[0] + split[1];
   }
 
+  /** Bytes written by the server's processes (sockets included), summed; -1 without a pid or on error. */
+  public long bytesWritten() {
+    if (pids.length == 0) {
+      return -1;
+    }
+    long sum = 0;
+    for (String pid : pids) {
+      long bytes = Proc.bytesWritten(pid);
+      if (bytes < 0) {
+        return -1;
+      }
+      sum += bytes;
+    }
+    return sum;
+  }
+
   /** {user, system} CPU ticks summed over the server's processes; null without a pid or on error. */
   public long[] cpuTicksSplit() {
     if (pids.length == 0) {

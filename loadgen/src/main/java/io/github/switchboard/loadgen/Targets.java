@@ -28,6 +28,14 @@ public final class Targets {
   private final Context context;
 
   public Targets(Vertx vertx, List<String> urls, int sourceCount) {
+    this(vertx, urls, sourceCount, false);
+  }
+
+  /**
+   * @param deflate offer permessage-deflate on every socket (accepting the server's
+   *                client_no_context_takeover), as browsers do
+   */
+  public Targets(Vertx vertx, List<String> urls, int sourceCount, boolean deflate) {
     this.context = vertx.getOrCreateContext();
     for (String url : urls) {
       URI uri = URI.create(url);
@@ -46,7 +54,9 @@ public final class Targets {
         .setMaxConnections(Integer.MAX_VALUE)
         .setConnectTimeout(30_000)
         .setMaxFrameSize(1024 * 1024)
-        .setMaxMessageSize(1024 * 1024);
+        .setMaxMessageSize(1024 * 1024)
+        .setTryUsePerMessageCompression(deflate)
+        .setCompressionAllowClientNoContext(deflate);
       if (sourceCount > 0) {
         String source = "127.0.0." + (2 + i);
         options.setLocalAddress(source);

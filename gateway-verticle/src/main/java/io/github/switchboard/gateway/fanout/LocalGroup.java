@@ -101,7 +101,7 @@ final class LocalGroup {
     for (int i = 0; i < observers.size(); i++) {
       observers.get(i).accept(delivery);
     }
-    PreparedDelivery prepared = new PreparedDelivery(name, delivery, ByteBufAllocator.DEFAULT);
+    PreparedDelivery prepared = new PreparedDelivery(name, delivery, ByteBufAllocator.DEFAULT, writer.deflate());
     String excluded = delivery.echo() ? null : delivery.sender();
     try {
       for (Session session : snapshot) {
@@ -113,8 +113,7 @@ final class LocalGroup {
           continue;
         }
         switch (session.framing()) {
-          case WEBSOCKET -> writer.writeShared(session,
-            session.endpoint().envelope() ? prepared.envelopeFrame() : prepared.rawFrame());
+          case WEBSOCKET -> writer.writeShared(session, prepared.frame(session.endpoint().envelope(), session.deflates()));
           case EVENT_STREAM -> writer.writeShared(session, session.eventId(name, delivery),
             prepared.streamFrame(Framing.EVENT_STREAM));
           case JSON_LINES -> writer.writeShared(session, prepared.streamFrame(Framing.JSON_LINES));

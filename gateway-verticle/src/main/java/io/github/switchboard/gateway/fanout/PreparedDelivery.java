@@ -1,6 +1,7 @@
 package io.github.switchboard.gateway.fanout;
 
 import io.github.switchboard.gateway.transport.Framing;
+import io.github.switchboard.gateway.transport.PerMessageDeflate;
 import io.github.switchboard.gateway.transport.WireFrame;
 import io.github.switchboard.protocol.Delivery;
 import io.github.switchboard.protocol.ServerFrames;
@@ -25,10 +26,55 @@ final class PreparedDelivery {
   private ByteBuf eventFrame;
   private ByteBuf lineFrame;
 
-  PreparedDelivery(String group, Delivery delivery, ByteBufAllocator alloc) {
+  private final PerMessageDeflate deflate;
+  /** The compressed frames (none below deflateMinBytes): made for the first compressing socket. */
+  private ByteBuf envelopeDeflated;
+  private ByteBuf rawDeflated;
+  private boolean envelopeTried;
+  private boolean rawTried;
+  /** Compressed frames written, and what they would have weighed uncompressed. */
+  private int deflatedWrites;
+  private long deflatedRawBytes;
+  private long deflatedBytes;
+
+  PreparedDelivery(String group, Delivery delivery, ByteBufAllocator alloc, PerMessageDeflate deflate) {
     this.group = group;
     this.delivery = delivery;
     this.alloc = alloc;
+    this.deflate = deflate;
+  }
+
+  /**
+   * The frame one WebSocket gets: the envelope or the payload as published, compressed for a
+   * socket that negotiated permessage-deflate when the message is large enough. Each variant
+   * is made at most once, whatever the number of sockets.
+   */
+  ByteBuf frame(boolean envelope, boolean deflates) {
+    ByteBuf plain = envelope ? envelopeFrame() : rawFrame();
+    if (!deflates) {
+      return plain;
+    }
+    ByteBuf compressed;
+    if (envelope) {
+      if (!envelopeTried) {
+        envelopeTried = true;
+        envelopeDeflated = deflate.frame(alloc, false, envelope());
+      }
+      compressed = envelopeDeflated;
+    } else {
+      if (!rawTried) {
+        rawTried = true;
+        rawDeflated = deflate.frame(alloc, delivery.kind() == Delivery.Kind.BINARY, delivery.payload());
+      }
+      compressed = rawDeflated;
+    }
+    if (compressed == null) {
+      return plain;
+    }
+    deflatedWrites++;
+    deflatedRawBytes += plain.readableBytes();
+    deflatedBytes += compressed.readableBytes();
+    return compressed;
   }
 
   Delivery delivery() {
@@ -79,6 +125,13 @@ final class PreparedDelivery {
   }
 
   void release() {
+    deflate.countOut(deflatedWrites, deflatedRawBytes, deflatedBytes);
+    if (envelopeDeflated != null) {
+      envelopeDeflated.release();
+    }
+    if (rawDeflated != null) {
+      rawDeflated.release();
+    }
     if (envelopeFrame != null) {
       envelopeFrame.release();
     }

@@ -32,6 +32,9 @@ public final class GatewayStats {
   private final Timer latency;
   private final Counter streamReads;
   private final Counter streamLost;
+  private final Counter compressions;
+  private final Counter deflateRaw;
+  private final Counter deflateCompressed;
 
   public GatewayStats(MeterRegistry registry) {
     this.registry = registry;
@@ -59,6 +62,26 @@ public final class GatewayStats {
       .register(registry);
     streamLost = Counter.builder("switchboard.stream.lost")
       .description("Stream offsets this gateway could not deliver: gone from the history before it read them").register(registry);
+    compressions = Counter.builder("switchboard.deflate.compressions")
+      .description("Messages compressed for permessage-deflate (once per group message, however many sockets get it)")
+      .register(registry);
+    deflateRaw = Counter.builder("switchboard.deflate.bytes").tag("form", "raw")
+      .description("Frames written compressed to sockets: their size uncompressed, and as written").register(registry);
+    deflateCompressed = Counter.builder("switchboard.deflate.bytes").tag("form", "compressed")
+      .description("Frames written compressed to sockets: their size uncompressed, and as written").register(registry);
+  }
+
+  /** One message compressed (for any number of sockets). */
+  public void compressed() {
+    compressions.increment();
+  }
+
+  /** {@code frames} compressed frames written: their bytes uncompressed and as written, in total. */
+  public void deflatedOut(int frames, long rawBytes, long compressedBytes) {
+    if (frames > 0) {
+      deflateRaw.increment(rawBytes);
+      deflateCompressed.increment(compressedBytes);
+    }
   }
 
   public MeterRegistry registry() {

@@ -45,6 +45,8 @@ public abstract class Connection {
   private int rateViolations;
   /** When the last message was refused for the rate (ns); a quiet spell starts a new count. */
   private long lastViolationAt;
+  /** permessage-deflate was negotiated: messages may arrive compressed, and may go out so. */
+  private boolean deflates;
   /** Seed endpoints only; see {@link #limitsErrorFrames}. */
   private int lastErrorSecond = Integer.MIN_VALUE;
 
@@ -56,6 +58,15 @@ public abstract class Connection {
     this.channel = channel;
     this.framing = framing;
     this.dataOut = channel;
+  }
+
+  /** Whether permessage-deflate was negotiated for this WebSocket. */
+  public final boolean deflates() {
+    return deflates;
+  }
+
+  final void deflates(boolean value) {
+    deflates = value;
   }
 
   /** How messages are cut on this connection's wire. */

@@ -36,6 +36,7 @@ public final class FrameWriter {
   private final long seedErrorIntervalNanos;
   private final SlowConsumerPolicy slowConsumers;
   private final FlushCoalescer coalescer;
+  private final PerMessageDeflate deflate;
 
   /**
    * @param flushDelayMs        longest a delivery waits for its socket's flush (0: no timer)
@@ -48,6 +49,13 @@ public final class FrameWriter {
   /** @param seedErrorIntervalMs at most one error frame per this interval on a seed endpoint (0: all) */
   public FrameWriter(GatewayStats stats, SocketCloser closer, int flushDelayMs, long slowConsumerCloseMs,
                      long seedErrorIntervalMs) {
+    this(stats, closer, flushDelayMs, slowConsumerCloseMs, seedErrorIntervalMs, PerMessageDeflate.disabled(stats));
+  }
+
+  /** @param deflate the gateway's permessage-deflate (shared frames are compressed with it too) */
+  public FrameWriter(GatewayStats stats, SocketCloser closer, int flushDelayMs, long slowConsumerCloseMs,
+                     long seedErrorIntervalMs, PerMessageDeflate deflate) {
+    this.deflate = deflate;
     this.seedErrorIntervalNanos = seedErrorIntervalMs * 1_000_000L;
     this.stats = stats;
     this.slowConsumers = new SlowConsumerPolicy(closer, slowConsumerCloseMs, this);
@@ -84,7 +92,7 @@ public final class FrameWriter {
   /** A text message for one socket (a history replay), with its event id on a Server-Sent Events stream. */
   public void write(Connection connection, byte[] utf8, String eventId) {
     if (admit(connection)) {
-      ByteBuf frame = connection.framing().text(connection.channel().alloc(), utf8);
+      ByteBuf frame = textFrame(connection, utf8);
       stats.messageOut(frame.readableBytes());
       if (eventId != null && connection.framing() == Framing.EVENT_STREAM) {
         coalescer.writeLater(connection, Framing.eventId(connection.channel().alloc(), eventId));
@@ -93,11 +101,16 @@ public final class FrameWriter {
     }
   }
 
+  /** The gateway's permessage-deflate, for frames shared by many sockets. */
+  public PerMessageDeflate deflate() {
+    return deflate;
+  }
+
   /** Writes a message to one socket as one text or binary frame (a history replay, one by one). */
   public void write(Connection connection, WebSocketFrameType type, byte[] bytes) {
     if (admit(connection)) {
       ByteBufAllocator alloc = connection.channel().alloc();
-      ByteBuf frame = type == WebSocketFrameType.BINARY ? WireFrame.binary(alloc, bytes) : connection.framing().text(alloc, bytes);
+      ByteBuf frame = type == WebSocketFrameType.BINARY ? binaryFrame(connection, bytes) : textFrame(connection, bytes);
       stats.messageOut(frame.readableBytes());
       coalescer.writeLater(connection, frame);
     }
@@ -114,7 +127,7 @@ public final class FrameWriter {
   /** A reply or control frame for one socket, under the same queue limit as deliveries. */
   public void reply(Connection connection, String text) {
     if (admit(connection)) {
-      ByteBuf frame = connection.framing().text(connection.channel().alloc(), text.getBytes(StandardCharsets.UTF_8));
+      ByteBuf frame = textFrame(connection, text.getBytes(StandardCharsets.UTF_8));
       stats.replyOut(frame.readableBytes());
       send(connection, frame);
     }
@@ -151,6 +164,30 @@ public final class FrameWriter {
       stats.replyOut(line.readableBytes());
       send(connection, line);
     }
+  }
+
+  private ByteBuf textFrame(Connection connection, byte[] utf8) {
+    return frame(connection, false, utf8);
+  }
+
+  private ByteBuf binaryFrame(Connection connection, byte[] bytes) {
+    return frame(connection, true, bytes);
+  }
+
+  /**
+   * A message for one connection in its framing, compressed when the socket deflates and the
+   * message is worth it (for one socket: a reply or a replay is compressed for it alone).
+   */
+  private ByteBuf frame(Connection connection, boolean binary, byte[] bytes) {
+    ByteBufAllocator alloc = connection.channel().alloc();
+    if (connection.deflates()) {
+      ByteBuf compressed = deflate.frame(alloc, binary, bytes);
+      if (compressed != null) {
+        deflate.countOut(1, WireFrame.size(bytes.length), compressed.readableBytes());
+        return compressed;
+      }
+    }
+    return binary ? WireFrame.binary(alloc, bytes) : connection.framing().text(alloc, bytes);
   }
 
   /** The socket's queue went over its cap or back below its low-water mark. */

@@ -43,6 +43,11 @@ public final class InboundPolicy {
     this.maxMessageBytes = socket.maxFrameBytes();
   }
 
+  /** The largest message accepted ({@code maxFrameBytes}), also once inflated. */
+  int maxMessageBytes() {
+    return maxMessageBytes;
+  }
+
   /** A new connection starts with a full bucket. */
   void opened(Connection connection) {
     rateLimiter.fill(connection, nanoClock.getAsLong());

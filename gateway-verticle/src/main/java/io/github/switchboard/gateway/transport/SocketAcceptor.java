@@ -11,6 +11,7 @@ import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
@@ -50,6 +51,8 @@ public final class SocketAcceptor {
   private final FrameWriter writer;
   private final int writeQueueMaxBytes;
   private final WebSocketDecoderConfig decoderConfig;
+  /** The same for a socket that negotiated permessage-deflate: its frames may carry RSV1. */
+  private final WebSocketDecoderConfig deflateDecoderConfig;
 
   public SocketAcceptor(InboundPolicy policy, FrameWriter writer, SocketOptions options) {
     this.policy = policy;
@@ -65,6 +68,9 @@ public final class SocketAcceptor {
       .expectMaskedFrames(true)
       .closeOnProtocolViolation(false)
       .build();
+    // Extensions let RSV bits through; SocketFrameHandler accepts RSV1 on a message's first
+    // frame only, and refuses the others, as RFC 7692 says.
+    this.deflateDecoderConfig = decoderConfig.toBuilder().allowExtensions(true).build();
   }
 
   /**
@@ -77,7 +83,8 @@ public final class SocketAcceptor {
   public <C extends Connection> Optional<Refusal> accept(HttpServerRequest request, Function<Channel, C> newConnection,
                                                         ConnectionHandler<C> handler) {
     FullHttpRequest handshakeRequest = handshakeRequest(request);
-    WebSocketServerHandshaker handshaker = handshakers(request).newHandshaker(handshakeRequest);
+    boolean deflates = writer.deflate().accepts(request.getHeader("Sec-WebSocket-Extensions"));
+    WebSocketServerHandshaker handshaker = handshakers(request, deflates).newHandshaker(handshakeRequest);
     // Draft-00 (no version header) frames differently from RFC 6455 and its drafts 7 and 8.
     if (handshaker == null || handshaker.version() == WebSocketVersion.V00) {
       return Optional.of(new Refusal(426, "unsupported WebSocket version; this server speaks 13",
@@ -97,13 +104,16 @@ public final class SocketAcceptor {
       return Optional.empty();
     }
     C connection = newConnection.apply(channel);
+    connection.deflates(deflates);
     ContextInternal context = vertxConnection.context();
     SocketFrameHandler<C> frames = new SocketFrameHandler<>(policy, writer, handler, connection, context);
     HttpConnectionRelease release = HttpConnectionRelease.of(request);
     pipeline.addBefore(vertxHandler.name(), "switchboard-socket", frames);
     ChannelFuture handshake;
     try {
-      handshake = handshaker.handshake(channel, handshakeRequest);
+      HttpHeaders extensions = deflates
+        ? new DefaultHttpHeaders().set("Sec-WebSocket-Extensions", PerMessageDeflate.RESPONSE) : null;
+      handshake = handshaker.handshake(channel, handshakeRequest, extensions, channel.newPromise());
     } catch (RuntimeException e) {
       // Refused before anything was written: the connection is still plain HTTP.
       pipeline.remove(frames);
@@ -157,9 +167,10 @@ public final class SocketAcceptor {
       headers, EmptyHttpHeaders.INSTANCE);
   }
 
-  private WebSocketServerHandshakerFactory handshakers(HttpServerRequest request) {
-    // No extensions: a message is framed once for every socket, so none is compressed per socket.
+  private WebSocketServerHandshakerFactory handshakers(HttpServerRequest request, boolean deflates) {
+    // The only extension is permessage-deflate without context takeover (PerMessageDeflate): a
+    // message is still framed, and compressed, once for every socket.
     return new WebSocketServerHandshakerFactory("ws://" + request.authority() + request.path(), null,
-      decoderConfig);
+      deflates ? deflateDecoderConfig : decoderConfig);
   }
 }

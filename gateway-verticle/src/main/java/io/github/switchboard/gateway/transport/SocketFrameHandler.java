@@ -14,6 +14,7 @@ import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.util.ReferenceCountUtil;
 import io.vertx.core.Handler;
@@ -22,6 +23,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
+import java.util.zip.DataFormatException;
 
 /**
  * Where a socket's frames are read: the Netty handler of one upgraded connection, behind
@@ -41,6 +43,8 @@ final class SocketFrameHandler<C extends Connection> extends ChannelInboundHandl
   private static final Logger log = LoggerFactory.getLogger(SocketFrameHandler.class);
   /** Close codes from here on are undefined (RFC 6455 section 7.4.2). */
   static final int MAX_CLOSE_CODE = 5000;
+  /** The reserved bit permessage-deflate sets on a compressed message's first frame (Netty's rsv() numbering). */
+  private static final int RSV1 = 0x4;
 
   private final InboundPolicy policy;
   private final FrameWriter writer;
@@ -60,6 +64,8 @@ final class SocketFrameHandler<C extends Connection> extends ChannelInboundHandl
   /** The fragments of a message in progress; null between messages. */
   private ByteBuf partial;
   private boolean partialText;
+  /** The message in progress came compressed (RSV1 on its first frame). */
+  private boolean partialCompressed;
 
   SocketFrameHandler(InboundPolicy policy, FrameWriter writer, ConnectionHandler<C> handler, C connection,
                      ContextInternal context) {
@@ -111,6 +117,14 @@ final class SocketFrameHandler<C extends Connection> extends ChannelInboundHandl
   }
 
   private void frame(WebSocketFrame frame) {
+    // Only permessage-deflate's RSV1 has a meaning, and only on a data message's first frame.
+    int rsv = frame.rsv();
+    boolean first = frame instanceof TextWebSocketFrame || frame instanceof BinaryWebSocketFrame;
+    if (rsv != 0 && (rsv != RSV1 || !first || !connection.deflates())) {
+      policy.refusedFrame(connection, WebSocketCloseStatus.PROTOCOL_ERROR,
+        "reserved bits " + rsv + " on a " + frame.getClass().getSimpleName());
+      return;
+    }
     if (frame instanceof TextWebSocketFrame || frame instanceof BinaryWebSocketFrame
       || frame instanceof ContinuationWebSocketFrame) {
       data(frame);
@@ -139,14 +153,16 @@ final class SocketFrameHandler<C extends Connection> extends ChannelInboundHandl
       dropPartial();
       return;
     }
+    boolean compressed = !continuation && frame.rsv() == RSV1;
     if (!continuation && frame.isFinalFragment()) {
-      message(frame instanceof TextWebSocketFrame, content);
+      message(frame instanceof TextWebSocketFrame, compressed, content);
       return;
     }
     if (!continuation) {
       dropPartial();
       partial = Unpooled.buffer(content.readableBytes() * 2);
       partialText = frame instanceof TextWebSocketFrame;
+      partialCompressed = compressed;
     }
     if (partial == null) {
       // The decoder refuses a continuation outside a fragmented message; this is belt and braces.
@@ -157,14 +173,30 @@ final class SocketFrameHandler<C extends Connection> extends ChannelInboundHandl
       ByteBuf whole = partial;
       partial = null;
       try {
-        message(partialText, whole);
+        message(partialText, partialCompressed, whole);
       } finally {
         whole.release();
       }
     }
   }
 
-  private void message(boolean text, ByteBuf content) {
+  private void message(boolean text, boolean compressed, ByteBuf content) {
+    if (compressed) {
+      byte[] inflated;
+      try {
+        inflated = writer.deflate().inflate(content, policy.maxMessageBytes());
+      } catch (DataFormatException e) {
+        policy.refusedFrame(connection, WebSocketCloseStatus.PROTOCOL_ERROR, "compressed message is not DEFLATE data");
+        return;
+      }
+      if (inflated == null) {
+        // Over the limit once inflated: the same refusal as a message that came that large.
+        policy.withinSize(connection, policy.maxMessageBytes() + 1, true);
+        return;
+      }
+      message(text, false, Unpooled.wrappedBuffer(inflated));
+      return;
+    }
     if (text && !ByteBufUtil.isText(content, StandardCharsets.UTF_8)) {
       policy.invalidText(connection);
       return;

@@ -15,6 +15,8 @@ public final class WireFrame {
   static final int OPCODE_TEXT = 0x1;
   static final int OPCODE_BINARY = 0x2;
   private static final int FIN = 0x80;
+  /** The first reserved bit, which permessage-deflate uses to mark a compressed message. */
+  static final int RSV1 = 0x40;
 
   private WireFrame() {
   }
@@ -25,6 +27,19 @@ public final class WireFrame {
 
   public static ByteBuf binary(ByteBufAllocator alloc, byte[] bytes) {
     return encode(alloc, OPCODE_BINARY, bytes);
+  }
+
+  /**
+   * A message compressed with permessage-deflate ({@link PerMessageDeflate#compress}): the frame
+   * of its opcode with RSV1 set, which marks a compressed message (RFC 7692 section 6).
+   */
+  public static ByteBuf compressed(ByteBufAllocator alloc, boolean binary, byte[] deflated) {
+    return encode(alloc, (binary ? OPCODE_BINARY : OPCODE_TEXT) | RSV1, deflated);
+  }
+
+  /** The size of an unmasked frame with a payload of this many bytes. */
+  public static int size(int payloadLength) {
+    return payloadLength + (payloadLength < 126 ? 2 : payloadLength <= 0xFFFF ? 4 : 10);
   }
 
   static ByteBuf encode(ByteBufAllocator alloc, int opcode, byte[] payload) {
