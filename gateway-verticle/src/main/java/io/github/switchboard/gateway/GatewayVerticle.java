@@ -7,7 +7,10 @@ import io.github.switchboard.gateway.api.GatewayDirectory;
 import io.github.switchboard.gateway.api.Idempotency;
 import io.github.switchboard.gateway.api.LocalCommands;
 import io.github.switchboard.gateway.api.Publisher;
+import io.github.switchboard.gateway.endpoint.EventBusBridge;
+import io.github.switchboard.gateway.endpoint.GroupPublish;
 import io.github.switchboard.gateway.http.ApiAccess;
+import io.github.switchboard.gateway.http.BridgeRoute;
 import io.github.switchboard.gateway.http.Cors;
 import io.github.switchboard.gateway.http.ServerApiRoutes;
 import io.github.switchboard.gateway.admission.OriginCheck;
@@ -107,6 +110,7 @@ public class GatewayVerticle extends VerticleBase {
   /** STARTING until the server listens, DRAINING once stopping (/health/ready). */
   private final Readiness readiness = new Readiness();
   private Sessions sessions;
+  private EventBusBridge bridge;
   private GroupRegistry groups;
   private KeepAlive keepAlive;
   private SocketCloser closer;
@@ -214,6 +218,12 @@ public class GatewayVerticle extends VerticleBase {
     // Where WebSocket cannot pass: /ws's protocol over Server-Sent Events or JSON lines, frames up by POST.
     new StreamRoutes(admission, streamAcceptor, sessions, streamSessions, lifecycles.get(Endpoint.MULTIPLEX), writer, control,
       options.limits().maxSubscriptions()).mount(router, options.limits().maxPublishBytes());
+    // Vert.x's own convention for browsers on the event bus, mapped onto groups.
+    if (options.server().eventBusBridge()) {
+      bridge = new EventBusBridge(groups, policy, new GroupPublish(eventBus, chatClient, streams), hooks, stats,
+        options.socket().maxFrameBytes(), options.limits());
+      BridgeRoute.mount(vertx, router, admission, sessions, bridge, options.limits().maxPublishBytes());
+    }
     // The seed apps' own URLs: the random stream's Django route, and the live scores client's root.
     upgrades.alias(router, RandomEndpoint.SEED_PATH, lifecycles.get(Endpoint.RANDOM));
     Endpoint root = switch (options.server().rootEndpoint()) {
@@ -281,6 +291,9 @@ public class GatewayVerticle extends VerticleBase {
     }
     if (sessions == null) {
       return Future.succeededFuture();
+    }
+    if (bridge != null) {
+      bridge.closeAll();
     }
     return sessions.drain(vertx, closer, options.server().drainTimeoutMs())
       .compose(v -> server == null ? Future.succeededFuture() : server.shutdown(1, TimeUnit.SECONDS))

@@ -1,15 +1,15 @@
 package io.github.switchboard.gateway.api;
 
+import io.github.switchboard.gateway.endpoint.GroupPublish;
 import io.github.switchboard.gateway.service.ChatClient;
+import io.github.switchboard.gateway.stream.StreamGroups;
 import io.github.switchboard.gateway.stream.Streams;
 import io.github.switchboard.protocol.Delivery;
-import io.github.switchboard.protocol.Groups;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 
-import java.nio.charset.StandardCharsets;
 
 /**
  * A backend's publish to one group, whatever kind of group it is: a chat room goes through the
@@ -22,14 +22,12 @@ public final class Publisher {
   /** Sender of chat messages published over HTTP. */
   public static final String HTTP_SENDER = "api";
 
-  private final EventBus eventBus;
-  private final ChatClient chat;
   private final Streams streams;
+  private final GroupPublish publish;
 
   public Publisher(EventBus eventBus, ChatClient chat, Streams streams) {
-    this.eventBus = eventBus;
-    this.chat = chat;
     this.streams = streams;
+    this.publish = new GroupPublish(eventBus, chat, streams);
   }
 
   /**
@@ -37,20 +35,11 @@ public final class Publisher {
    * @param data  the decoded JSON value to deliver
    */
   public Future<JsonObject> publish(String group, Object data) {
-    return switch (streams.kind(group)) {
-      case CHAT -> chat.send(Groups.roomOf(group), HTTP_SENDER, data)
-        .recover(e -> Future.failedFuture(ApiError.ofService(e)))
-        .map(stored -> stored(group, stored.getLong("seq"), stored.getString("epoch")));
-      case STREAM -> streams.publish(group, Json.encode(data), null)
-        .recover(e -> Future.failedFuture(ApiError.ofStream(group, e)))
-        .map(appended -> stored(group, appended.offset(), appended.epoch()));
-      case PLAIN -> {
-        byte[] payload = Json.encode(data).getBytes(StandardCharsets.UTF_8);
-        Delivery delivery = new Delivery(Delivery.Kind.JSON, Delivery.NO_SEQ, null, true, System.currentTimeMillis(), payload);
-        eventBus.publish(Groups.address(group), delivery.encode());
-        yield Future.succeededFuture(new JsonObject().put("group", group));
-      }
-    };
+    return publish.publish(group, Json.encode(data), null, HTTP_SENDER)
+      .recover(e -> Future.failedFuture(streams.kind(group) == StreamGroups.Kind.CHAT ? ApiError.ofService(e.getCause())
+        : ApiError.ofStream(group, e.getCause())))
+      .map(ack -> ack.offset() == Delivery.NO_SEQ ? new JsonObject().put("group", group)
+        : stored(group, ack.offset(), ack.epoch()));
   }
 
   /** The answer to a publish to a stream group: its offset (also as seq) and epoch. */

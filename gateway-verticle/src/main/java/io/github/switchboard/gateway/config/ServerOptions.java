@@ -20,9 +20,11 @@ import io.github.switchboard.launcher.settings.Settings;
  *                                 scores seed app's client connects to the root): {@code scores},
  *                                 {@code random}, {@code hub}, {@code ws}, or {@code none}; a plain
  *                                 GET {@code /} is the index page whatever this says
+ * @param eventBusBridge           serve Vert.x's SockJS event-bus bridge at {@code /eventbus}
+ *                                 (a bridge address is a group)
  */
 public record ServerOptions(String host, int port, long drainTimeoutMs, long httpRequestTimeoutMs, long httpIdleTimeoutMs,
-                            int maxRequestsPerConnection, String rootEndpoint) {
+                            int maxRequestsPerConnection, String rootEndpoint, boolean eventBusBridge) {
 
   public static final String DEFAULT_HOST = "0.0.0.0";
   public static final int DEFAULT_PORT = 8080;
@@ -31,6 +33,7 @@ public record ServerOptions(String host, int port, long drainTimeoutMs, long htt
   public static final long DEFAULT_HTTP_IDLE_TIMEOUT_MS = 60_000;
   public static final int DEFAULT_MAX_REQUESTS_PER_CONNECTION = 1_000;
   public static final String DEFAULT_ROOT_ENDPOINT = "scores";
+  public static final boolean DEFAULT_EVENT_BUS_BRIDGE = true;
   /** The values {@code rootEndpoint} takes. */
   public static final java.util.List<String> ROOT_ENDPOINTS = java.util.List.of("scores", "random", "hub", "ws", "none");
 
@@ -42,6 +45,7 @@ public record ServerOptions(String host, int port, long drainTimeoutMs, long htt
       s.longIn("httpRequestTimeoutMs", DEFAULT_HTTP_REQUEST_TIMEOUT_MS, 100, 3_600_000),
       s.longIn("httpIdleTimeoutMs", DEFAULT_HTTP_IDLE_TIMEOUT_MS, 100, 3_600_000),
       s.intIn("maxRequestsPerConnection", DEFAULT_MAX_REQUESTS_PER_CONNECTION, 1, Integer.MAX_VALUE),
-      s.oneOf("rootEndpoint", DEFAULT_ROOT_ENDPOINT, ROOT_ENDPOINTS));
+      s.oneOf("rootEndpoint", DEFAULT_ROOT_ENDPOINT, ROOT_ENDPOINTS),
+      s.bool("eventBusBridge", DEFAULT_EVENT_BUS_BRIDGE));
   }
 }

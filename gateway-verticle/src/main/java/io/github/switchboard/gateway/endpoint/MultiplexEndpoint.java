@@ -12,7 +12,6 @@ import io.github.switchboard.gateway.proxy.GroupHooks;
 import io.github.switchboard.gateway.proxy.RpcProxy;
 import io.github.switchboard.coordination.history.StreamHistory;
 import io.github.switchboard.gateway.service.ChatClient;
-import io.github.switchboard.gateway.stream.StreamErrors;
 import io.github.switchboard.gateway.stream.StreamReader;
 import io.github.switchboard.gateway.stream.Streams;
 import io.github.switchboard.protocol.ClientFrame;
@@ -29,7 +28,6 @@ import io.vertx.core.json.Json;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.charset.StandardCharsets;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
 
@@ -44,7 +42,6 @@ public final class MultiplexEndpoint implements EndpointHandler {
   private final GroupRegistry groups;
   private final GroupPolicy policy;
   private final FrameWriter writer;
-  private final EventBus eventBus;
   private final ChatClient chat;
   private final Streams streams;
   private final int maxSubscriptions;
@@ -52,6 +49,7 @@ public final class MultiplexEndpoint implements EndpointHandler {
   private final RpcProxy rpc;
   private final GroupHooks hooks;
   private final boolean personalGroups;
+  private final GroupPublish publisher;
 
   /**
    * @param personalGroups whether an authenticated socket joins its user's group {@code user:<id>}
@@ -60,6 +58,7 @@ public final class MultiplexEndpoint implements EndpointHandler {
   public MultiplexEndpoint(GroupRegistry groups, GroupPolicy policy, FrameWriter writer, EventBus eventBus,
                          ChatClient chat, Streams streams, PresenceTracker presence, RpcProxy rpc, GroupHooks hooks,
                          int maxSubscriptions, boolean personalGroups) {
+    this.publisher = new GroupPublish(eventBus, chat, streams);
     this.rpc = rpc;
     this.hooks = hooks;
     this.personalGroups = personalGroups;
@@ -68,7 +67,6 @@ public final class MultiplexEndpoint implements EndpointHandler {
     this.groups = groups;
     this.policy = policy;
     this.writer = writer;
-    this.eventBus = eventBus;
     this.chat = chat;
     this.maxSubscriptions = maxSubscriptions;
   }
@@ -445,28 +443,11 @@ public final class MultiplexEndpoint implements EndpointHandler {
 
   /** A publish that passed every check, with its data (the client's, or the backend's instead). */
   private void publish(Session session, String group, String data, Object id) {
-    switch (streams.kind(group)) {
-      case CHAT ->
-        // Chat rooms are checked, numbered and stored by the chat service; a /ws publish goes
-        // the same way as a message on /ws/chat/{room}.
-        chat.send(Groups.roomOf(group), session.sender(), Json.decodeValue(data))
-          .onSuccess(stored -> writer.reply(session, ServerFrames.ack(id, stored.getLong("seq", -1L),
-            stored.getString("epoch"))))
-          .onFailure(e -> writer.serviceError(session, e, id));
-      case STREAM -> streams.publish(group, new Delivery(Delivery.Kind.JSON, Delivery.NO_SEQ, session.id(),
-          !Groups.HUB.equals(group), System.currentTimeMillis(), data.getBytes(StandardCharsets.UTF_8)))
-        .onSuccess(appended -> writer.reply(session, ServerFrames.ack(id, appended.offset(), appended.epoch())))
-        .onFailure(e -> {
-          StreamErrors.Refusal refusal = StreamErrors.refusal(group, e);
-          writer.error(session, refusal.code(), refusal.message(), id);
-        });
-      case PLAIN -> {
-        boolean echo = !Groups.HUB.equals(group);
-        Delivery delivery = new Delivery(Delivery.Kind.JSON, Delivery.NO_SEQ, session.id(), echo,
-          System.currentTimeMillis(), data.getBytes(StandardCharsets.UTF_8));
-        eventBus.publish(Groups.address(group), delivery.encode());
-        writer.reply(session, ServerFrames.ack(id, Delivery.NO_SEQ));
-      }
-    }
+    publisher.publish(group, data, session.id(), session.sender())
+      .onSuccess(ack -> writer.reply(session, ServerFrames.ack(id, ack.offset(), ack.epoch())))
+      .onFailure(e -> {
+        GroupPublish.Failed failed = (GroupPublish.Failed) e;
+        writer.error(session, failed.code(), failed.getMessage(), id);
+      });
   }
 }

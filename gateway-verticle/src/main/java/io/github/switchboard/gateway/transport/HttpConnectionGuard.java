@@ -199,6 +199,14 @@ public final class HttpConnectionGuard extends ChannelDuplexHandler {
 
   @Override
   public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+    if (msg instanceof HttpResponse response && response.status().code() == 101) {
+      // An upgrade Vert.x itself answers (the SockJS bridge's WebSocket transport): the
+      // connection leaves HTTP, and its idle and request clocks with it.
+      ctx.write(msg, promise);
+      cancel();
+      ctx.pipeline().remove(this);
+      return;
+    }
     if (msg instanceof HttpResponse response && responses + 1 >= limits.maxRequests) {
       // The last response of this connection says so: a keep-alive client then opens a new
       // connection for its next request instead of sending it into one being closed (reset).

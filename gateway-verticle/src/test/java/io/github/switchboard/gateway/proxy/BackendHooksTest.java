@@ -258,4 +258,28 @@ class BackendHooksTest {
       assertThat(chat.nextJson().getString("message")).isEqualTo("fine");
     }
   }
+
+  /** The event-bus bridge asks the same hooks: a bridge address is a group like any other. */
+  @Test
+  void theEventBusBridgeIsAskedAboutTheSameWay() {
+    try (TestSocket bridge = withSession("/eventbus/websocket", "good"); TestSocket reader = gateway.connect("/ws")) {
+      reader.send("{\"type\":\"subscribe\",\"group\":\"censored\",\"id\":1}");
+      reader.nextJson();
+      bridge.send("{\"type\":\"register\",\"address\":\"secret\"}");
+      JsonObject refused = bridge.nextJson();
+      assertThat(refused.getString("type")).isEqualTo("err");
+      assertThat(refused.getString("address")).isEqualTo("secret");
+      assertThat(refused.getString("failureType")).isEqualTo("forbidden");
+      assertThat(refused.getString("message")).isEqualTo("members only");
+      assertThat(subscribes.get(subscribes.size() - 1).getString("user")).isEqualTo("alice");
+
+      bridge.send("{\"type\":\"send\",\"address\":\"censored\",\"body\":\"plan\",\"replyAddress\":\"r1\"}");
+      assertThat(bridge.nextJson()).isEqualTo(new JsonObject().put("type", "rec").put("address", "r1").put("body", new JsonObject()));
+      assertThat(reader.nextJson().getString("data")).isEqualTo("[redacted plan]");
+      bridge.send("{\"type\":\"send\",\"address\":\"closed\",\"body\":1,\"replyAddress\":\"r2\"}");
+      JsonObject closed = bridge.nextJson();
+      assertThat(closed.getString("address")).isEqualTo("r2");
+      assertThat(closed.getString("failureType")).isEqualTo("forbidden");
+    }
+  }
 }
