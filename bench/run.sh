@@ -296,7 +296,7 @@ for scenario in $SCENARIOS; do
     deflate)
       # permessage-deflate: the fanout of a 2 KB feed-like JSON object, subscribers that do not
       # offer compression, then subscribers that do (as browsers do). A fresh embedded gateway
-      # each time, deflate on (its default); the bytes are what the server process wrote.
+      # each time, deflate on (its default); bytes out are the gateway's switchboard_bytes_out_total.
       for mode in off on; do
         ours_fanout "ours-deflate-$mode" "$WORK/deflate$mode-deflate-$RATE.json" "deflate $mode" \
           --payload json --payload-bytes 2048 --deflate "$([ $mode = on ] && echo true || echo false)"

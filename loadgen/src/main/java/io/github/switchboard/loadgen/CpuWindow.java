@@ -4,7 +4,7 @@ import io.vertx.core.json.JsonObject;
 
 /**
  * CPU time of the server and of this generator over one measured interval, and the bytes the
- * server wrote in it. The generator's
+ * gateway wrote to its sockets in it. The generator's
  * share of one core tells whether the generator, not the server, was the limit: run.sh pins it
  * to one core, so near 100% means saturated.
  */
@@ -33,7 +33,7 @@ public final class CpuWindow {
 
   public void start() {
     serverStart = server.cpuTicksSplit();
-    writtenStart = server.bytesWritten();
+    writtenStart = server.bytesOut();
     selfStart = Proc.cpuTicks("self");
     wallStart = System.nanoTime();
   }
@@ -47,7 +47,7 @@ public final class CpuWindow {
       serverTicks = serverUserTicks + serverSystemTicks;
     }
     selfTicks = Proc.cpuTicks("self") - selfStart;
-    long writtenEnd = server.bytesWritten();
+    long writtenEnd = server.bytesOut();
     written = writtenStart < 0 || writtenEnd < 0 ? -1 : writtenEnd - writtenStart;
   }
 
@@ -94,11 +94,11 @@ public final class CpuWindow {
       }
     }
     if (written >= 0) {
-      // What the server wrote in the window (its sockets' bytes, plus any log lines): the
-      // bandwidth a unit costs, measured outside the server's own counters.
-      json.put("serverBytesWritten", written);
+      // What the gateway wrote to its sockets in the window, by its own counter: the
+      // bandwidth a unit costs.
+      json.put("serverBytesOut", written);
       if (units > 0) {
-        json.put("serverBytesWrittenPer" + unitName, round3((double) written / units));
+        json.put("serverBytesOutPer" + unitName, round3((double) written / units));
       }
     }
     return json;

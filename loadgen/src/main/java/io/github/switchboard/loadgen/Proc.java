@@ -6,8 +6,7 @@ import java.nio.file.Path;
 
 /**
  * Linux process figures from {@code /proc}: CPU time (utime + stime of {@code /proc/<pid>/stat},
- * in clock ticks, all threads), resident memory ({@code VmRSS} of {@code /proc/<pid>/status})
- * and bytes written ({@code wchar} of {@code /proc/<pid>/io}).
+ * in clock ticks, all threads) and resident memory ({@code VmRSS} of {@code /proc/<pid>/status}).
  */
 public final class Proc {
 
@@ -43,24 +42,6 @@ public final class Proc {
     String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
     // f[0] is field 3, so field k is f[k - 3].
     return new long[] {Long.parseLong(f[14 - 3]), Long.parseLong(f[15 - 3])};
-  }
-
-  /**
-   * Bytes the process has handed to write-like system calls ({@code wchar} of
-   * {@code /proc/<pid>/io}: sockets included, so a server's bytes sent); -1 if it cannot be read
-   * (another user's process without the right to read it).
-   */
-  public static long bytesWritten(String pid) {
-    try {
-      for (String line : Files.readString(Path.of("/proc", pid, "io")).split("\n")) {
-        if (line.startsWith("wchar:")) {
-          return Long.parseLong(line.substring("wchar:".length()).trim());
-        }
-      }
-      return -1;
-    } catch (IOException | RuntimeException e) {
-      return -1;
-    }
   }
 
   /** Resident set size in KiB; -1 if it cannot be read. */

@@ -44,20 +44,26 @@ public final class ServerProbe {
     return split == null ? -1 : split[0] + split[1];
   }
 
-  /** Bytes written by the server's processes (sockets included), summed; -1 without a pid or on error. */
-  public long bytesWritten() {
-    if (pids.length == 0) {
+  /**
+   * The gateway's own count of bytes written to its sockets ({@code switchboard_bytes_out_total}:
+   * every frame as it went out, compressed or not, headers included); -1 without a metrics URL
+   * or for a server that has no such counter (the peer). Not {@code /proc/<pid>/io}: its
+   * {@code wchar} misses the socket sends Netty makes (measured: a third of them counted).
+   */
+  public long bytesOut() {
+    if (metricsUrl == null) {
       return -1;
     }
-    long sum = 0;
-    for (String pid : pids) {
-      long bytes = Proc.bytesWritten(pid);
-      if (bytes < 0) {
-        return -1;
-      }
-      sum += bytes;
+    String text = get(metricsUrl);
+    if (text == null) {
+      return -1;
     }
-    return sum;
+    for (String line : text.split("\n")) {
+      if (line.startsWith("switchboard_bytes_out_total ")) {
+        return Math.round(Double.parseDouble(line.substring("switchboard_bytes_out_total ".length()).trim().split(" ")[0]));
+      }
+    }
+    return -1;
   }
 
   /** {user, system} CPU ticks summed over the server's processes; null without a pid or on error. */
