@@ -7,14 +7,19 @@ import com.hazelcast.config.Config;
 import com.hazelcast.core.HazelcastInstance;
 import io.vertx.core.Completable;
 import io.vertx.core.Vertx;
+import io.vertx.core.spi.cluster.RegistrationInfo;
 import io.vertx.core.spi.cluster.RegistrationListener;
 import io.vertx.core.spi.cluster.RegistrationUpdateEvent;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.List;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -27,14 +32,13 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>A data member installs its {@link MergeBarrier} here, once joined.
  *
- * <p>When a member leaves, Vert.x's manager cleans the cluster's event-bus map of that member's
- * registrations and then tells the event bus that its registrations are lost (so that it looks
- * every address up again, without that member). A Hazelcast call that fails in between (one
- * whose answer was lost with a connection this member closed on a missed heartbeat, see
- * {@link ClusterConfigLoader#boundLostCalls}) makes it log "Failed to handle memberRemoved" and
- * give up: the event bus then goes on sending to the member that left (a gateway's requests to
- * the chat service failed that way until the end of a test run). Here the departure is handled
- * again until the event bus was told.
+ * <p>When a member leaves, Vert.x's manager removes that member's registrations from the
+ * cluster's event-bus map, republishes this process's own and tells the event bus. A Hazelcast
+ * call that fails on the way (one whose answer was lost with a connection this member closed
+ * on a missed heartbeat, see {@link ClusterConfigLoader#boundLostCalls}) makes it log "Failed to
+ * handle memberRemoved" and stop there for good; here the departure is handled again, a second
+ * later, until it got through. The event bus's routes follow the map through Hazelcast's entry
+ * events, which such a connection loses too: {@link #refreshRoutes} brings them back in line.
  */
 final class SwitchboardClusterManager extends HazelcastClusterManager {
 
@@ -43,11 +47,18 @@ final class SwitchboardClusterManager extends HazelcastClusterManager {
   /** Pause before a member's departure is handled again after it failed. */
   static final long REMOVAL_RETRY_MS = 1_000;
 
-  /** Times Vert.x's manager told the event bus to forget what it knew of the cluster's registrations. */
+  /** Times Vert.x's manager told the event bus its registrations were lost: its last step after a member left. */
   private final AtomicLong registrationsLost = new AtomicLong();
   /** Whether the event bus listens: without a listener there is nothing to tell. */
   private volatile boolean listened;
+  private volatile RegistrationListener eventBus;
   private volatile Vertx vertx;
+  /** Period of {@link #refreshRoutes()}. */
+  static final long ROUTE_REFRESH_MS = 5_000;
+  /** Addresses the event bus looked up: those it routes from a cache. */
+  private final Set<String> lookedUp = ConcurrentHashMap.newKeySet();
+  /** Lookups of the current refresh still under way (none started while some are). */
+  private final AtomicInteger refreshing = new AtomicInteger();
 
   SwitchboardClusterManager(Config config) {
     super(config);
@@ -62,6 +73,7 @@ final class SwitchboardClusterManager extends HazelcastClusterManager {
   @Override
   public void registrationListener(RegistrationListener listener) {
     listened = true;
+    eventBus = listener;
     super.registrationListener(new RegistrationListener() {
       @Override
       public void registrationsUpdated(RegistrationUpdateEvent event) {
@@ -81,11 +93,50 @@ final class SwitchboardClusterManager extends HazelcastClusterManager {
     });
   }
 
+  @Override
+  public void getRegistrations(String address, Completable<List<RegistrationInfo>> promise) {
+    lookedUp.add(address);
+    super.getRegistrations(address, promise);
+  }
+
   /**
-   * Vert.x's handling, and again a second later while it failed. Its last step that matters to
-   * routing is telling the event bus its registrations are lost (it then looks every address up
-   * again, without the member that left): if that did not happen, a Hazelcast call before it
-   * failed. Synchronized like Vert.x's own handlers, so that no other one runs in between.
+   * Gives the event bus, for every address it routes from its cache, the address's registrations
+   * as the cluster map has them now. The event bus's cache follows the map only through
+   * Hazelcast's entry events, and an event is sent once: one lost on a connection that closed
+   * (a member that missed heartbeats, see {@link ClusterConfigLoader#boundLostCalls}) leaves the
+   * address routed to a member that left, for good: a gateway sent half its chat messages to the
+   * dead chat instance until the end of a test run. Vert.x's "registrations lost" notice after a
+   * member leaves does not clear that cache (its node selector ignores it). So every
+   * {@value #ROUTE_REFRESH_MS} ms: a few map reads, one per address this process sends to.
+   */
+  void refreshRoutes() {
+    RegistrationListener listener = eventBus;
+    if (listener == null || !isActive() || refreshing.get() > 0) {
+      return;
+    }
+    for (String address : lookedUp) {
+      if (!listener.wantsUpdatesFor(address)) {
+        // No longer routed from the cache: looked up again, and added again, when next sent to.
+        lookedUp.remove(address);
+        continue;
+      }
+      refreshing.incrementAndGet();
+      super.getRegistrations(address, (registrations, failure) -> {
+        refreshing.decrementAndGet();
+        if (failure == null) {
+          listener.registrationsUpdated(new RegistrationUpdateEvent(address, registrations));
+        } else {
+          log.debug("address={} registrations not refreshed: {}", address, failure.getMessage());
+        }
+      });
+    }
+  }
+
+  /**
+   * Vert.x's handling, and again a second later while it failed. It tells the event bus its
+   * registrations are lost after every Hazelcast call of that handling (but the republishing of
+   * this process's own, which it starts on a worker next): if it did not, one of them failed.
+   * Synchronized like Vert.x's own handlers, so that no other one runs in between.
    */
   @Override
   public synchronized void memberRemoved(MembershipEvent event) {
@@ -110,6 +161,7 @@ final class SwitchboardClusterManager extends HazelcastClusterManager {
         promise.fail(failure);
         return;
       }
+      vertx.setPeriodic(ROUTE_REFRESH_MS, id -> refreshRoutes());
       HazelcastInstance hazelcast = getHazelcastInstance();
       if (!hazelcast.getCluster().getLocalMember().isLiteMember()) {
         MergeBarrier.install(hazelcast);
