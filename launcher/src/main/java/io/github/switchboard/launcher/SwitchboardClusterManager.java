@@ -20,7 +20,6 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Vert.x's Hazelcast cluster manager, made to wait for a data member when this process is a
@@ -32,25 +31,14 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>A data member installs its {@link MergeBarrier} here, once joined.
  *
- * <p>When a member leaves, Vert.x's manager removes that member's registrations from the
- * cluster's event-bus map, republishes this process's own and tells the event bus. A Hazelcast
- * call that fails on the way (one whose answer was lost with a connection this member closed
- * on a missed heartbeat, see {@link ClusterConfigLoader#boundLostCalls}) makes it log "Failed to
- * handle memberRemoved" and stop there for good; here the departure is handled again, a second
- * later, until it got through. The event bus's routes follow the map through Hazelcast's entry
- * events, which such a connection loses too: {@link #refreshRoutes} brings them back in line.
+ * <p>The event bus's routes follow the cluster's subscription map through Hazelcast's entry
+ * events, which a connection closed after missed heartbeats can lose: {@link #refreshRoutes}
+ * brings them back in line.
  */
 final class SwitchboardClusterManager extends HazelcastClusterManager {
 
   private static final Logger log = LoggerFactory.getLogger(SwitchboardClusterManager.class);
 
-  /** Pause before a member's departure is handled again after it failed. */
-  static final long REMOVAL_RETRY_MS = 1_000;
-
-  /** Times Vert.x's manager told the event bus its registrations were lost: its last step after a member left. */
-  private final AtomicLong registrationsLost = new AtomicLong();
-  /** Whether the event bus listens: without a listener there is nothing to tell. */
-  private volatile boolean listened;
   private volatile RegistrationListener eventBus;
   private volatile Vertx vertx;
   /** Period of {@link #refreshRoutes()}. */
@@ -72,25 +60,8 @@ final class SwitchboardClusterManager extends HazelcastClusterManager {
 
   @Override
   public void registrationListener(RegistrationListener listener) {
-    listened = true;
     eventBus = listener;
-    super.registrationListener(new RegistrationListener() {
-      @Override
-      public void registrationsUpdated(RegistrationUpdateEvent event) {
-        listener.registrationsUpdated(event);
-      }
-
-      @Override
-      public void registrationsLost() {
-        registrationsLost.incrementAndGet();
-        listener.registrationsLost();
-      }
-
-      @Override
-      public boolean wantsUpdatesFor(String address) {
-        return listener.wantsUpdatesFor(address);
-      }
-    });
+    super.registrationListener(listener);
   }
 
   @Override
@@ -104,8 +75,8 @@ final class SwitchboardClusterManager extends HazelcastClusterManager {
    * as the cluster map has them now. The event bus's cache follows the map only through
    * Hazelcast's entry events, and an event is sent once: one lost on a connection that closed
    * (a member that missed heartbeats, see {@link ClusterConfigLoader#boundLostCalls}) leaves the
-   * address routed to a member that left, for good: a gateway sent half its chat messages to the
-   * dead chat instance until the end of a test run. Vert.x's "registrations lost" notice after a
+   * address routed to a member that left, for good: a gateway went on sending chat messages in
+   * turn to a dead chat instance until the end of a test run. Vert.x's "registrations lost" notice after a
    * member leaves does not clear that cache (its node selector ignores it). So every
    * {@value #ROUTE_REFRESH_MS} ms: a few map reads, one per address this process sends to.
    */
@@ -129,28 +100,6 @@ final class SwitchboardClusterManager extends HazelcastClusterManager {
           log.debug("address={} registrations not refreshed: {}", address, failure.getMessage());
         }
       });
-    }
-  }
-
-  /**
-   * Vert.x's handling, and again a second later while it failed. It tells the event bus its
-   * registrations are lost after every Hazelcast call of that handling (but the republishing of
-   * this process's own, which it starts on a worker next): if it did not, one of them failed.
-   * Synchronized like Vert.x's own handlers, so that no other one runs in between.
-   */
-  @Override
-  public synchronized void memberRemoved(MembershipEvent event) {
-    long before = registrationsLost.get();
-    super.memberRemoved(event);
-    if (listened && registrationsLost.get() == before && isActive() && vertx != null) {
-      // Vert.x's manager caught the failure and logged it ("Failed to handle memberRemoved"); it
-      // would not try again.
-      log.warn("Vert.x did not finish handling the departure of member {}; handling it again in {} ms",
-        event.getMember(), REMOVAL_RETRY_MS);
-      vertx.setTimer(REMOVAL_RETRY_MS, id -> vertx.executeBlocking(() -> {
-        memberRemoved(event);
-        return null;
-      }, false));
     }
   }
 
