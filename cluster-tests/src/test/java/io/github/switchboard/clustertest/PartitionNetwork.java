@@ -113,6 +113,15 @@ final class PartitionNetwork implements AutoCloseable {
     log.info("network cut: {} | {}", one.stream().map(Host::name).toList(), other.stream().map(Host::name).toList());
   }
 
+  /**
+   * What {@code from} sends to {@code to} is dropped, the other way passes, until {@link #heal}:
+   * {@code to} stops hearing {@code from} while {@code from} (and everyone else) still hears it.
+   */
+  void cutOneWay(Collection<Host> from, Collection<Host> to) {
+    drop(from, to);
+    log.info("network cut one way: {} -> {}", from.stream().map(Host::name).toList(), to.stream().map(Host::name).toList());
+  }
+
   private void drop(Collection<Host> from, Collection<Host> to) {
     for (Host host : from) {
       if (!hasDropClass(host)) {

@@ -72,7 +72,43 @@ public final class ClusterConfigLoader {
     } else {
       throw new IllegalStateException(LITE_ENV + " must be 'true' or 'false', got '" + lite + "'");
     }
+    if (config.isLiteMember()) {
+      boundLostCalls(config, system);
+    }
     return config;
+  }
+
+  /** Hazelcast's property that bounds a call whose answer never comes (see {@link #boundLostCalls}). */
+  static final String CALL_TIMEOUT_PROPERTY = "hazelcast.operation.call.timeout.millis";
+  /** A lite member's call timeout: its lost calls are given up within twice this. */
+  static final long LITE_CALL_TIMEOUT_MILLIS = 4_000;
+
+  /**
+   * Gives a lite member (a gateway) a call timeout of {@value #LITE_CALL_TIMEOUT_MILLIS} ms instead
+   * of Hazelcast's 60 s, unless the file or a system property sets one.
+   *
+   * <p>Why: when a member stops hearing another one's heartbeats it closes its connection to it,
+   * but the other stays in the cluster as long as the master hears it (a new master busy after
+   * taking over did this in CI). Hazelcast 5.3 sends a call again when its target leaves, not
+   * when the connection it went out on closes: a call whose answer was lost with that connection
+   * waits for the call timeout and then as long again for an operation heartbeat that never
+   * comes, 2 minutes by default. Vert.x's cluster manager makes such a call (a put in
+   * {@code SubsMapHelper.republishOwnSubs}, after any member left) while it holds the lock that
+   * every event-bus address lookup takes: CI saw every request of one gateway to a service time
+   * out for over a minute after a 15 s freeze of the chat member. With this timeout the call
+   * fails within about 8 s and the gateway serves again (Vert.x then stops republishing its own
+   * registrations, which the map normally still holds: they have a backup, and only the member
+   * that left lost its copies).
+   *
+   * <p>What a gateway calls is small (event-bus registrations, node info, the API's maps) and
+   * answered in milliseconds, so 4 s is far from a slow answer; a call still running remotely is
+   * kept alive by operation heartbeats however long it takes. Data members keep the default: the
+   * stores' writes keep the timing their guarantees were measured with (docs/cluster.md).
+   */
+  static void boundLostCalls(Config config, Properties system) {
+    if (config.getProperty(CALL_TIMEOUT_PROPERTY) == null && system.getProperty(CALL_TIMEOUT_PROPERTY) == null) {
+      config.setProperty(CALL_TIMEOUT_PROPERTY, String.valueOf(LITE_CALL_TIMEOUT_MILLIS));
+    }
   }
 
   static int quorum(String value) {

@@ -47,6 +47,29 @@ class ClusterConfigLoaderTest {
   }
 
   @Test
+  void aLiteMemberGivesUpALostCallWithinSecondsUnlessToldOtherwise() {
+    String timeout = ClusterConfigLoader.CALL_TIMEOUT_PROPERTY;
+    assertThat(ClusterConfigLoader.load(new Properties(), Map.of(), true).getProperty(timeout)).isEqualTo("4000");
+    // Data members keep Hazelcast's default.
+    assertThat(ClusterConfigLoader.load(new Properties(), Map.of(), false).getProperty(timeout)).isNull();
+    // A system property wins (Hazelcast reads it when the config has none).
+    Properties system = new Properties();
+    system.setProperty(timeout, "30000");
+    assertThat(ClusterConfigLoader.load(system, Map.of(), true).getProperty(timeout)).isNull();
+  }
+
+  @Test
+  void aLiteMembersCallTimeoutFromTheFileIsKept(@TempDir Path dir) throws Exception {
+    Path custom = dir.resolve("custom.xml");
+    Files.writeString(custom, "<hazelcast xmlns=\"http://www.hazelcast.com/schema/config\"><properties>"
+      + "<property name=\"hazelcast.operation.call.timeout.millis\">20000</property></properties></hazelcast>");
+    Properties chosen = new Properties();
+    chosen.setProperty(ClusterConfigLoader.CONFIG_PROPERTY, custom.toString());
+    assertThat(ClusterConfigLoader.load(chosen, Map.of(), true).getProperty(ClusterConfigLoader.CALL_TIMEOUT_PROPERTY))
+      .isEqualTo("20000");
+  }
+
+  @Test
   void theQuorumProtectsEverySwitchboardMapAndCountsDataMembersOnly() {
     Config config = ClusterConfigLoader.load(new Properties(), Map.of("SWITCHBOARD_CLUSTER_QUORUM", "2"));
     assertThat(ClusterConfigLoader.quorumOf(config)).isEqualTo(2);
