@@ -2,7 +2,7 @@
 // Merges the loadgen results of one bench/run.sh run into one JSON file and a markdown table.
 //   node bench/report.js WORK_DIR OUT_JSON OUT_MD
 // WORK_DIR holds machine.json and <server>-<tag>.json files written by loadgen (server: ours,
-// peer, cluster1, cluster2, plain and stream: the stream scenario's two runs; deflateoff and
+// peer (Node ws), uws (uWebSockets.js), cluster1, cluster2, plain and stream: the stream scenario's two runs; deflateoff and
 // deflateon: the deflate scenario's). The table is also printed on stdout.
 // It can also re-render a merged file: node bench/report.js --from results/X.json OUT_MD
 
@@ -13,7 +13,7 @@ function load(workDir) {
   const machine = JSON.parse(fs.readFileSync(path.join(workDir, 'machine.json'), 'utf8'));
   const runs = {};
   for (const file of fs.readdirSync(workDir).sort()) {
-    const m = /^(ours|peer|cluster1|cluster2|plain|stream|seq1|seq2|deflateoff|deflateon)-(.+)\.json$/.exec(file);
+    const m = /^(ours|peer|uws|cluster1|cluster2|plain|stream|seq1|seq2|deflateoff|deflateon)-(.+)\.json$/.exec(file);
     if (!m) continue;
     runs[m[2]] = runs[m[2]] || {};
     runs[m[2]][m[1]] = JSON.parse(fs.readFileSync(path.join(workDir, file), 'utf8'));
@@ -56,17 +56,20 @@ function limits(r) {
 
 function render({ machine, runs }) {
   const rows = [];
-  const row = (figure, a, b, r, note) => rows.push(`| ${figure} | ${a} | ${b} | ${r} | ${note || ''} |`);
-  const section = (title) => rows.push(`| **${title}** | | | | |`);
+  // Columns: ours, the ws peer and ours/ws, the uWebSockets.js peer and ours/uWS (empty when
+  // the run had no uWS peer).
+  const row = (figure, a, b, r, note, c = '', rc = '') => rows.push(`| ${figure} | ${a} | ${b} | ${r} | ${c} | ${rc} | ${note || ''} |`);
+  const section = (title) => rows.push(`| **${title}** | | | | | | |`);
   const pair = (r, key, figure, digits, note) => {
-    const a = get(r.ours, key), b = get(r.peer, key);
-    row(figure, fmt(a, digits), fmt(b, digits), ratio(a, b), note);
+    const a = get(r.ours, key), b = get(r.peer, key), c = r.uws ? get(r.uws, key) : undefined;
+    row(figure, fmt(a, digits), fmt(b, digits), ratio(a, b), note, r.uws ? fmt(c, digits) : '', r.uws ? ratio(a, c) : '');
   };
   const s = machine.settings;
   const split = (r, unit, figure) => {
     const v = (run) => `${fmt(get(run, `result.cpu.serverUserMicrosPer${unit}`))} / ${fmt(get(run, `result.cpu.serverSystemMicrosPer${unit}`))}`;
-    row(figure, v(r.ours), v(r.peer), '', '');
+    row(figure, v(r.ours), v(r.peer), '', '', r.uws ? v(r.uws) : '', '');
   };
+  const both = (r, f) => [f(r.ours), f(r.peer), r.uws ? f(r.uws) : ''];
 
   const connect = runs.connect;
   if (connect && connect.ours && connect.peer) {
@@ -74,19 +77,24 @@ function render({ machine, runs }) {
     section(`connect: ${fmt(n, 0)} idle sockets on /ws, opened at ${fmt(s.connectRate, 0)}/s`);
     pair(connect, 'result.connections.connectTime.p50Ms', 'connect time p50 (ms)');
     pair(connect, 'result.connections.connectTime.p99Ms', 'connect time p99 (ms)');
-    row('sockets opened / failed', `${get(connect.ours, 'result.connections.opened')} / ${get(connect.ours, 'result.connections.failures')}`,
-      `${get(connect.peer, 'result.connections.opened')} / ${get(connect.peer, 'result.connections.failures')}`, '', '');
+    const [o1, p1, u1] = both(connect, (run) => `${get(run, 'result.connections.opened')} / ${get(run, 'result.connections.failures')}`);
+    row('sockets opened / failed', o1, p1, '', '', u1);
     pair(connect, 'result.cpu.serverCpuMicrosPerConnection', 'server CPU per connection (µs)', undefined, limits(connect));
     split(connect, 'Connection', '… of which user / system (µs)');
     pair(connect, 'result.memoryPerSocket.rssBytes', 'server RSS growth per idle socket (bytes, after GC)', 0);
-    row('heap per idle socket (bytes, after GC)', fmt(get(connect.ours, 'result.memoryPerSocket.heapUsedBytes'), 0) + ' (JVM heap)',
+    const heap = get(connect.ours, 'result.memoryPerSocket.heapUsedBytes');
+    const uws = connect.uws;
+    row('heap per idle socket (bytes, after GC)', fmt(heap, 0) + ' (JVM heap)',
       fmt(get(connect.peer, 'result.memoryPerSocket.nodeHeapUsedBytes'), 0) + ' (V8 heap)',
-      ratio(get(connect.ours, 'result.memoryPerSocket.heapUsedBytes'), get(connect.peer, 'result.memoryPerSocket.nodeHeapUsedBytes')), '');
+      ratio(heap, get(connect.peer, 'result.memoryPerSocket.nodeHeapUsedBytes')), '',
+      uws ? fmt(get(uws, 'result.memoryPerSocket.nodeHeapUsedBytes'), 0) + ' (V8 heap)' : '',
+      uws ? ratio(heap, get(uws, 'result.memoryPerSocket.nodeHeapUsedBytes')) : '');
     row('off-heap per idle socket (bytes, after GC)', fmt(get(connect.ours, 'result.memoryPerSocket.directUsedBytes'), 0) + ' (direct buffers)',
-      fmt(get(connect.peer, 'result.memoryPerSocket.nodeExternalBytes'), 0) + ' (external)', '', '');
-    row('server RSS with the sockets open (MiB)', fmt(get(connect.ours, 'result.memoryAfter.rssKib') / 1024, 0),
-      fmt(get(connect.peer, 'result.memoryAfter.rssKib') / 1024, 0),
-      ratio(get(connect.ours, 'result.memoryAfter.rssKib'), get(connect.peer, 'result.memoryAfter.rssKib')), '');
+      fmt(get(connect.peer, 'result.memoryPerSocket.nodeExternalBytes'), 0) + ' (external)', '', '',
+      uws ? fmt(get(uws, 'result.memoryPerSocket.nodeExternalBytes'), 0) + ' (external)' : '');
+    const rss = (run) => get(run, 'result.memoryAfter.rssKib');
+    row('server RSS with the sockets open (MiB)', fmt(rss(connect.ours) / 1024, 0), fmt(rss(connect.peer) / 1024, 0),
+      ratio(rss(connect.ours), rss(connect.peer)), '', uws ? fmt(rss(uws) / 1024, 0) : '', uws ? ratio(rss(connect.ours), rss(uws)) : '');
   }
 
   const fanoutTags = Object.keys(runs).filter((t) => /^fanout-/.test(t) && runs[t].ours && runs[t].peer)
@@ -97,15 +105,15 @@ function render({ machine, runs }) {
     section(title);
     pair(r, 'result.deliveriesPerSecond', `deliveries/s (offered ${fmt(get(r.ours, 'result.offeredRate') * get(r.ours, 'result.receivers.requested'), 0)})`, 0);
     pair(r, 'result.backlogSeconds', 'backlog: last delivery after the last send (s)', 2);
-    row('lost / duplicates', `${get(r.ours, 'result.lost')} / ${get(r.ours, 'result.duplicates')}`,
-      `${get(r.peer, 'result.lost')} / ${get(r.peer, 'result.duplicates')}`, '', '');
+    const lost = (run) => `${get(run, 'result.lost')} / ${get(run, 'result.duplicates')}`;
+    row('lost / duplicates', lost(r.ours), lost(r.peer), '', '', r.uws ? lost(r.uws) : '');
     pair(r, 'result.latency.p50Ms', 'delivery latency p50 (ms)');
     pair(r, 'result.latency.p99Ms', 'delivery latency p99 (ms)');
     pair(r, 'result.latency.p999Ms', 'delivery latency p99.9 (ms)');
     pair(r, 'result.cpu.serverCpuMicrosPerDelivery', 'server CPU per delivery (µs)', 2);
     split(r, 'Delivery', '… of which user / system (µs)');
     const cores = (run) => `${pct(get(run, 'result.cpu.serverCoreShare'))} (idle ${pct(get(run, 'result.idleCpu.serverCoreShare'))}) / ${pct(get(run, 'result.cpu.generatorCoreShare'))}`;
-    row('core used: server (server idle) / generator', cores(r.ours), cores(r.peer), '', limits(r));
+    row('core used: server (server idle) / generator', cores(r.ours), cores(r.peer), '', limits(r), r.uws ? cores(r.uws) : '');
   };
   if (runs[primary] && runs[primary].ours && runs[primary].peer) {
     fanoutRows(primary, `fanout: ${fmt(s.subscribers, 0)} subscribers on /ws, 1 publisher at ${s.rate} msg/s, ${s.duration} s`);
@@ -120,8 +128,8 @@ function render({ machine, runs }) {
     const r = runs[hubTag];
     section(`hub: ${fmt(get(r.ours, 'result.receivers.requested'), 0)} receivers on /ws/hub, 1 sender at ${hubTag.slice(4)} msg/s, ${s.duration} s`);
     pair(r, 'result.deliveriesPerSecond', 'deliveries/s', 0);
-    row('lost / duplicates', `${get(r.ours, 'result.lost')} / ${get(r.ours, 'result.duplicates')}`,
-      `${get(r.peer, 'result.lost')} / ${get(r.peer, 'result.duplicates')}`, '', '');
+    const lost = (run) => `${get(run, 'result.lost')} / ${get(run, 'result.duplicates')}`;
+    row('lost / duplicates', lost(r.ours), lost(r.peer), '', '', r.uws ? lost(r.uws) : '');
     pair(r, 'result.latency.p50Ms', 'delivery latency p50 (ms)');
     pair(r, 'result.latency.p99Ms', 'delivery latency p99 (ms)');
     pair(r, 'result.latency.p999Ms', 'delivery latency p99.9 (ms)');
@@ -257,8 +265,9 @@ function render({ machine, runs }) {
     `Gateway JVM: \`${m.gatewayJavaOpts}\` -> \`${m.gatewayJvmFlags}\`. ` +
     (m.gatewayEnv ? `Gateway settings from the environment: \`${m.gatewayEnv}\`. ` : '') +
     `Load average before: ${m.loadAverageBefore.split(' ').slice(0, 3).join(' ')}, after: ${m.loadAverageAfter.split(' ').slice(0, 3).join(' ')}.`, '');
-  out.push('Ratio = ours / peer: below 1 is better for times, CPU and memory; above 1 is better for rates.', '');
-  out.push('| Figure | Ours (Switchboard gateway) | Peer (Node.js ws) | Ratio | Note |', '|---|---|---|---|---|', ...rows, '');
+  out.push('Ratio = ours / peer: below 1 is better for times, CPU and memory; above 1 is better for rates.' + (m.uws ? ` uWebSockets.js: ${m.uws}.` : ''), '');
+  out.push('| Figure | Ours (Switchboard gateway) | Peer (Node.js ws) | Ratio ours/ws | uWebSockets.js | Ratio ours/uWS | Note |',
+    '|---|---|---|---|---|---|---|', ...rows, '');
   if (clusterRows.length) {
     out.push(`Cross-gateway: the same fanout (${s.subscribers} subscribers, ${s.rate} msg/s) on one clustered gateway, and spread over two clustered gateways on the same core.`, '', ...clusterRows, '');
   }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Switchboard benchmark: our gateway and a Node.js `ws` peer, side by side, in one run on one
-# machine. Builds what it needs, then runs every scenario against the gateway and then against
+# Switchboard benchmark: our gateway and two Node.js peers, `ws` and uWebSockets.js, side by
+# side, in one run on one machine. Builds what it needs, then runs every scenario against the gateway and then against
 # the peer (never both at once), server pinned to one core and generator to another, and prints
 # a markdown table (figure, ours, peer, ratio). Raw results: bench/results/<timestamp>.json,
 # table beside it (<timestamp>.md, copied to latest.md). See docs/benchmarks.md.
@@ -22,7 +22,7 @@ DURATION=10
 WARMUP=10
 SWEEP="100,125,150,200"
 HUB_SOCKETS=200
-ROUND_TRIPS=10000
+ROUND_TRIPS=100000
 PING_WARMUP=50000
 CONNECT_WARMUP=1000
 SOURCES=0
@@ -35,6 +35,8 @@ REBUILD=0
 WAIT_IDLE=0
 OURS_PORT=18080
 PEER_PORT=18090
+UWS_PORT=18091
+PEERS="ws uws"
 OUT_DIR="$ROOT/bench/results"
 # The default group rules, plus stream.* as stream groups (the stream scenario publishes there).
 OURS_GROUPS='[{"pattern":"stream.*","subscribe":true,"publish":true,"history":{"size":100,"ttlMs":600000}},{"pattern":"scores","subscribe":true,"publish":false},{"pattern":"random","subscribe":true,"publish":false},{"pattern":"*","subscribe":true,"publish":true}]'
@@ -69,6 +71,7 @@ usage: bench/run.sh [options]
   --no-pin           do not pin with taskset
   --rebuild          run mvn install even if the jars exist
   --wait-idle SECS   first wait (up to SECS) until the 1-minute load average is below 1.0
+  --peers LIST       the peers every "both" scenario also runs: ws, uws (uWebSockets.js) (default "$PEERS")
   --out DIR          results directory (default bench/results)
 Environment: GATEWAY_JAVA_OPTS (default "$GATEWAY_JAVA_OPTS"), LOADGEN_JAVA_OPTS; any SWITCHBOARD_*
 setting (e.g. SWITCHBOARD_FLUSH_DELAY_MS=20) reaches the gateway and is recorded in the results.
@@ -97,6 +100,7 @@ while [ $# -gt 0 ]; do
     --rebuild) REBUILD=1; shift ;;
     --wait-idle) WAIT_IDLE=$2; shift 2 ;;
     --out) OUT_DIR=$2; shift 2 ;;
+    --peers) PEERS=$2; shift 2 ;;
     -h|--help) usage; exit 0 ;;
     *) echo "unknown option: $1" >&2; usage >&2; exit 2 ;;
   esac
@@ -220,6 +224,15 @@ start_peer() {
   wait_ready "http://127.0.0.1:$PEER_PORT/health/ready" "$PID" peer
 }
 
+start_uws() {
+  # The script exits at once when uWebSockets.js's native binary does not load: wait_ready says so.
+  ( on_core "$SERVER_CORE" env PORT="$UWS_PORT" HOST=127.0.0.1 \
+      node --expose-gc "$ROOT/bench/peer/uws-server.js" >"$WORK/uws.log" 2>&1 ) &
+  PID=$!
+  SERVER_PIDS+=("$PID")
+  wait_ready "http://127.0.0.1:$UWS_PORT/health/ready" "$PID" uws
+}
+
 stop_server() {
   stop_pid "$1"
   local kept=()
@@ -243,6 +256,10 @@ run_one() {
     url="ws://127.0.0.1:$OURS_PORT"
     probe=(--metrics-url "http://127.0.0.1:$OURS_PORT/metrics" --stats-url "http://127.0.0.1:$OURS_PORT/api/stats"
            --gc-command "jcmd $PID GC.run")
+  elif [ "$server" = uws ]; then
+    start_uws
+    url="ws://127.0.0.1:$UWS_PORT"
+    probe=(--stats-url "http://127.0.0.1:$UWS_PORT/api/stats" --gc-command "curl -sf -X POST http://127.0.0.1:$UWS_PORT/gc")
   else
     start_peer
     url="ws://127.0.0.1:$PEER_PORT"
@@ -253,9 +270,15 @@ run_one() {
   stop_server "$PID"
 }
 
-both() { # both SCENARIO TAG args...
+both() { # both SCENARIO TAG args...: ours, then each of $PEERS
   run_one ours "$@"
-  run_one peer "$@"
+  for p in $PEERS; do
+    case "$p" in
+      ws) run_one peer "$@" ;;
+      uws) run_one uws "$@" ;;
+      *) log "unknown peer $p (skipped)" ;;
+    esac
+  done
 }
 
 # ours_fanout NAME OUTFILE LABEL args...: the fanout at $RATE on a fresh embedded gateway, stopped after.
@@ -362,6 +385,7 @@ cat >"$WORK/machine.json" <<EOF
   "loadgenJavaOpts": "$LOADGEN_JAVA_OPTS",
   "node": "$(node --version)",
   "ws": "$(node -p "require('$ROOT/bench/peer/node_modules/ws/package.json').version")",
+  "uws": $([[ " $PEERS " == *" uws "* ]] && echo "\"uWebSockets.js 20.30.0 (npm @trufflesuite/uws-js-unofficial $(node -p "require('$ROOT/bench/peer/node_modules/@trufflesuite/uws-js-unofficial/package.json').version"))\"" || echo null),
   "pinned": $([ "$PIN" = 1 ] && echo "{\"server\": $SERVER_CORE, \"generator\": $GEN_CORE}" || echo null),
   "openFileLimit": "$NOFILE",
   "loadAverageBefore": "$LOAD_BEFORE",
