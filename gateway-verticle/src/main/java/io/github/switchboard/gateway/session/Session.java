@@ -28,12 +28,21 @@ public final class Session extends Connection {
   private final Principal principal;
   private String[] groups = NO_GROUPS;
   private int groupCount;
-  /** Non-null only while a subscribe with since is replaying history. */
-  private Recovery recovery;
   /** Whether the client asked for the gateway's own greeting frame ({@code ?welcome=1}). */
   private final boolean greet;
-  /** Server-Sent Events only, from its first stream message: see {@link #eventId}. */
-  private EventCursor cursor;
+  /** Null for most sockets most of the time: see {@link Rare}. */
+  private Rare rare;
+
+  /**
+   * What few sockets hold, behind one reference instead of one per item (every socket pays for a
+   * field, 10^5 times): a history replay in progress, and a Server-Sent Events stream's cursor.
+   */
+  private static final class Rare {
+    /** Non-null only while a subscribe with since is replaying history. */
+    Recovery recovery;
+    /** Server-Sent Events only, from its first stream message: see {@link Session#eventId}. */
+    EventCursor cursor;
+  }
 
   public Session(String id, Channel channel, Endpoint endpoint, String path, Principal principal) {
     this(id, channel, endpoint, path, principal, false);
@@ -137,8 +146,8 @@ public final class Session extends Connection {
       if (groups[i].equals(group)) {
         System.arraycopy(groups, i + 1, groups, i, groupCount - i - 1);
         groups[--groupCount] = null;
-        if (cursor != null) {
-          cursor.forget(group);
+        if (rare != null && rare.cursor != null) {
+          rare.cursor.forget(group);
         }
         return true;
       }
@@ -155,10 +164,13 @@ public final class Session extends Connection {
     if (framing() != Framing.EVENT_STREAM || offset < 0) {
       return null;
     }
-    if (cursor == null) {
-      cursor = new EventCursor();
+    if (rare == null) {
+      rare = new Rare();
     }
-    return cursor.advance(group, offset, epoch);
+    if (rare.cursor == null) {
+      rare.cursor = new EventCursor();
+    }
+    return rare.cursor.advance(group, offset, epoch);
   }
 
   /** The same for a delivery; null for one without an offset. */
@@ -168,30 +180,36 @@ public final class Session extends Connection {
 
   /** True while live deliveries of the group are held back for a history replay. */
   public boolean recovering(String group) {
-    return recovery != null && recovery.holds(group);
+    return rare != null && rare.recovery != null && rare.recovery.holds(group);
   }
 
   /** Holds a live delivery of a group being recovered; see {@link Recovery}. */
   public void hold(String group, Delivery delivery) {
-    recovery.hold(group, delivery);
+    rare.recovery.hold(group, delivery);
   }
 
   /** From now on, live deliveries of the group are held until {@link #endRecovery}. */
   public void beginRecovery(String group) {
-    if (recovery == null) {
-      recovery = new Recovery();
+    if (rare == null) {
+      rare = new Rare();
     }
-    recovery.begin(group);
+    if (rare.recovery == null) {
+      rare.recovery = new Recovery();
+    }
+    rare.recovery.begin(group);
   }
 
   /** Ends the replay of the group; returns the held deliveries and whether some were lost. */
   public Recovery.Held endRecovery(String group) {
-    if (recovery == null) {
+    if (rare == null || rare.recovery == null) {
       return new Recovery.Held(List.of(), false);
     }
-    Recovery.Held held = recovery.end(group);
-    if (recovery.isEmpty()) {
-      recovery = null;
+    Recovery.Held held = rare.recovery.end(group);
+    if (rare.recovery.isEmpty()) {
+      rare.recovery = null;
+      if (rare.cursor == null) {
+        rare = null;
+      }
     }
     return held;
   }
