@@ -112,6 +112,7 @@ final class SwitchboardClusterManager extends HazelcastClusterManager {
       }
       vertx.setPeriodic(ROUTE_REFRESH_MS, id -> refreshRoutes());
       HazelcastInstance hazelcast = getHazelcastInstance();
+      HalfOpenConnections.install(hazelcast);
       if (!hazelcast.getCluster().getLocalMember().isLiteMember()) {
         MergeBarrier.install(hazelcast);
         promise.succeed();
