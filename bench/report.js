@@ -2,7 +2,7 @@
 // Merges the loadgen results of one bench/run.sh run into one JSON file and a markdown table.
 //   node bench/report.js WORK_DIR OUT_JSON OUT_MD
 // WORK_DIR holds machine.json and <server>-<tag>.json files written by loadgen (server: ours,
-// peer (Node ws), uws (uWebSockets.js), cluster1, cluster2, plain and stream: the stream scenario's two runs; deflateoff and
+// peer (Node ws), uws (uWebSockets.js), cluster1, cluster2 (also cluster2-lowrate-R, the trickle), plain and stream: the stream scenario's two runs; deflateoff and
 // deflateon: the deflate scenario's). The table is also printed on stdout.
 // It can also re-render a merged file: node bench/report.js --from results/X.json OUT_MD
 
@@ -121,6 +121,24 @@ function render({ machine, runs }) {
   const sweep = fanoutTags.filter((t) => t !== primary);
   for (const tag of sweep) {
     fanoutRows(tag, `fanout: ${fmt(s.subscribers, 0)} subscribers at ${tag.slice(7)} msg/s, ${s.duration} s`);
+  }
+
+  // The trickle: latency when nothing is busy (few messages, few subscribers), and with
+  // --cluster the same across two clustered gateways, in the ours column of its own row.
+  const trickleTag = Object.keys(runs).find((t) => /^lowrate-/.test(t) && runs[t].ours && runs[t].peer);
+  if (trickleTag) {
+    const r = runs[trickleTag];
+    const t = s.trickle || {};
+    fanoutRows(trickleTag, `lowrate: ${fmt(t.subscribers, 0)} subscribers on /ws at ${trickleTag.slice(8)} msg/s, ${t.duration} s`);
+    const two = r.cluster2;
+    if (two) {
+      for (const [k, label] of [['result.latency.p50Ms', 'two clustered gateways: latency p50 (ms)'],
+        ['result.latency.p99Ms', 'two clustered gateways: latency p99 (ms)'],
+        ['result.cpu.serverCpuMicrosPerDelivery', 'two clustered gateways: server CPU per delivery (µs, both)']]) {
+        row(label, fmt(get(two, k)), fmt(get(r.peer, k)), ratio(get(two, k), get(r.peer, k)),
+          `two/embedded ${ratio(get(two, k), get(r.ours, k))}`, r.uws ? fmt(get(r.uws, k)) : '', r.uws ? ratio(get(two, k), get(r.uws, k)) : '');
+      }
+    }
   }
 
   const hubTag = Object.keys(runs).find((t) => /^hub-/.test(t));

@@ -23,6 +23,9 @@ WARMUP=10
 SWEEP="100,125,150,200"
 HUB_SOCKETS=200
 ROUND_TRIPS=100000
+TRICKLE_RATE=5
+TRICKLE_SUBSCRIBERS=20
+TRICKLE_DURATION=30
 PING_WARMUP=50000
 CONNECT_WARMUP=1000
 SOURCES=0
@@ -56,11 +59,15 @@ usage: bench/run.sh [options]
                      (default $SWEEP; "" to skip)
   --hub-sockets N    hub: receiving sockets on /ws/hub (default $HUB_SOCKETS)
   --round-trips N    ping: measured round trips (default $ROUND_TRIPS)
+  --trickle R,S,D    lowrate: R msg/s to S subscribers, D measured seconds (default
+                     $TRICKLE_RATE,$TRICKLE_SUBSCRIBERS,$TRICKLE_DURATION): latency when nothing is busy
   --ping-warmup N    ping: round trips before measuring, for the JIT (default $PING_WARMUP)
   --connect-warmup N connect: sockets opened and closed before measuring (default $CONNECT_WARMUP)
   --sources K        bind client sockets to 127.0.0.2..127.0.0.(K+1) (default $SOURCES = OS chooses);
                      needed above ~28k sockets (ephemeral ports of one source address)
-  --scenarios LIST   any of: connect fanout sweep hub ping stream deflate sequence (default "$SCENARIOS");
+  --scenarios LIST   any of: connect fanout sweep hub ping lowrate stream deflate sequence (default "$SCENARIOS");
+                     lowrate: the fanout at a trickle (--trickle), against every peer, and with
+                     --cluster across two clustered gateways too;
                      stream (ours only): the fanout to a plain group, then to a stream group;
                      deflate (ours only): the fanout of a 2 KB JSON object, permessage-deflate off, then on;
                      sequence (ours only): publishes/s to 100 stream groups numbered and stored
@@ -89,6 +96,7 @@ while [ $# -gt 0 ]; do
     --sweep) SWEEP=$2; shift 2 ;;
     --hub-sockets) HUB_SOCKETS=$2; shift 2 ;;
     --round-trips) ROUND_TRIPS=$2; shift 2 ;;
+    --trickle) IFS=, read -r TRICKLE_RATE TRICKLE_SUBSCRIBERS TRICKLE_DURATION <<<"$2"; shift 2 ;;
     --ping-warmup) PING_WARMUP=$2; shift 2 ;;
     --connect-warmup) CONNECT_WARMUP=$2; shift 2 ;;
     --sources) SOURCES=$2; shift 2 ;;
@@ -297,6 +305,10 @@ fanout_args() { # fanout_args RATE
   echo --subscribers "$SUBSCRIBERS" --rate "$1" --duration "$DURATION" --warmup "$WARMUP"
 }
 
+trickle_args() { # the low-rate fanout: few messages, few subscribers, latency is the figure
+  echo --subscribers "$TRICKLE_SUBSCRIBERS" --rate "$TRICKLE_RATE" --duration "$TRICKLE_DURATION" --warmup "$WARMUP"
+}
+
 log "results in $WORK; load average before: $LOAD_BEFORE"
 for scenario in $SCENARIOS; do
   case "$scenario" in
@@ -309,6 +321,7 @@ for scenario in $SCENARIOS; do
       done ;;
     hub) both hub "hub-$RATE" --subscribers "$HUB_SOCKETS" --rate "$RATE" --duration "$DURATION" --warmup "$WARMUP" ;;
     ping) both ping "ping" --round-trips "$ROUND_TRIPS" --warmup "$PING_WARMUP" ;;
+    lowrate) both fanout "lowrate-$TRICKLE_RATE" $(trickle_args) ;;
     stream)
       # A stream group costs a store append per publish and a cursor per gateway; the fan-out is
       # the same. Both runs on a fresh embedded gateway, the same load, one after the other.
@@ -362,6 +375,11 @@ if [ "$CLUSTER" = 1 ]; then
   log "ours: fanout across two clustered gateways"
   loadgen "$WORK/cluster2-fanout-$RATE.json" fanout --label "two clustered gateways" \
     --url "ws://127.0.0.1:$OURS_PORT,ws://127.0.0.1:$((OURS_PORT + 1))" --server-pid "$A,$B" $(fanout_args "$RATE")
+  if [[ " $SCENARIOS " == *" lowrate "* ]]; then
+    log "ours: the trickle across two clustered gateways"
+    loadgen "$WORK/cluster2-lowrate-$TRICKLE_RATE.json" fanout --label "two clustered gateways, trickle" \
+      --url "ws://127.0.0.1:$OURS_PORT,ws://127.0.0.1:$((OURS_PORT + 1))" --server-pid "$A,$B" $(trickle_args)
+  fi
   stop_server "$B"; stop_server "$A"
   unset SWITCHBOARD_CLUSTER_NAME SWITCHBOARD_CLUSTER_LITE_MEMBER
 fi
@@ -394,7 +412,7 @@ cat >"$WORK/machine.json" <<EOF
   "command": $(printf '%s' "bench/run.sh $ARGS" | node -e 'process.stdin.on("data",d=>process.stdout.write(JSON.stringify(d.toString().trim())))'),
   "settings": {"connections": $CONNECTIONS, "connectRate": $CONNECT_RATE, "subscribers": $SUBSCRIBERS, "rate": $RATE,
     "duration": $DURATION, "warmup": $WARMUP, "sweep": "$SWEEP", "hubSockets": $HUB_SOCKETS,
-    "roundTrips": $ROUND_TRIPS, "pingWarmup": $PING_WARMUP, "connectWarmup": $CONNECT_WARMUP, "sources": $SOURCES, "scenarios": "$SCENARIOS", "cluster": $CLUSTER}
+    "roundTrips": $ROUND_TRIPS, "trickle": {"rate": $TRICKLE_RATE, "subscribers": $TRICKLE_SUBSCRIBERS, "duration": $TRICKLE_DURATION}, "pingWarmup": $PING_WARMUP, "connectWarmup": $CONNECT_WARMUP, "sources": $SOURCES, "scenarios": "$SCENARIOS", "cluster": $CLUSTER}
 }
 EOF
 
