@@ -22,7 +22,8 @@ public final class Options {
     HELP.put("subscribers", "fanout/hub: receiving sockets (fanout 1000, hub 200)");
     HELP.put("rate", "fanout/hub: messages per second from the publisher, fixed rate (50)");
     HELP.put("duration", "fanout/hub: measured seconds (10)");
-    HELP.put("warmup", "fanout/hub: seconds at the same rate before measuring (3); ping: round trips (10000); connect: sockets opened and closed first (1000)");
+    HELP.put("warmup-rate", "fanout/hub: messages per second during the warm-up (the --rate)");
+    HELP.put("warmup", "fanout/hub: seconds of warm-up before measuring, at --warmup-rate (3); ping: round trips (10000); connect: sockets opened and closed first (1000)");
     HELP.put("payload-bytes", "fanout/hub: size of the published JSON object, padded (100)");
     HELP.put("payload", "fanout/hub: padding (x repeated, the default) or json (a feed-like object: events with ids, teams, scores, minutes)");
     HELP.put("deflate", "true: every socket offers permessage-deflate, as browsers do (false)");
