@@ -2,7 +2,7 @@
 // Merges the loadgen results of one bench/run.sh run into one JSON file and a markdown table.
 //   node bench/report.js WORK_DIR OUT_JSON OUT_MD
 // WORK_DIR holds machine.json and <server>-<tag>.json files written by loadgen (server: ours,
-// peer (Node ws), uws (uWebSockets.js), cluster1, cluster2 (also cluster2-lowrate-R, the trickle), plain and stream: the stream scenario's two runs; deflateoff and
+// peer (Node ws), uws (uWebSockets.js), cluster1, cluster2 (also cluster2-lowrate-R, the trickle), chat1 and chat2 (the trickle into a chat room, embedded and across a cluster), plain and stream: the stream scenario's two runs; deflateoff and
 // deflateon: the deflate scenario's). The table is also printed on stdout.
 // It can also re-render a merged file: node bench/report.js --from results/X.json OUT_MD
 
@@ -13,7 +13,7 @@ function load(workDir) {
   const machine = JSON.parse(fs.readFileSync(path.join(workDir, 'machine.json'), 'utf8'));
   const runs = {};
   for (const file of fs.readdirSync(workDir).sort()) {
-    const m = /^(ours|peer|uws|cluster1|cluster2|plain|stream|seq1|seq2|deflateoff|deflateon)-(.+)\.json$/.exec(file);
+    const m = /^(ours|peer|uws|cluster1|cluster2|chat1|chat2|plain|stream|seq1|seq2|deflateoff|deflateon)-(.+)\.json$/.exec(file);
     if (!m) continue;
     runs[m[2]] = runs[m[2]] || {};
     runs[m[2]][m[1]] = JSON.parse(fs.readFileSync(path.join(workDir, file), 'utf8'));
@@ -130,6 +130,18 @@ function render({ machine, runs }) {
     const r = runs[trickleTag];
     const t = s.trickle || {};
     fanoutRows(trickleTag, `lowrate: ${fmt(t.subscribers, 0)} subscribers on /ws at ${trickleTag.slice(8)} msg/s, ${t.duration} s`);
+    for (const [run, name] of [[r.chat1, 'chat room, embedded'], [r.chat2, 'chat room, two gateways + chat process']]) {
+      if (!run) continue;
+      for (const [k, label] of [['result.latency.p50Ms', 'latency p50 (ms)'], ['result.latency.p99Ms', 'latency p99 (ms)']]) {
+        row(`${name}: ${label}`, fmt(get(run, k)), fmt(get(r.peer, k)), ratio(get(run, k), get(r.peer, k)),
+          `vs the /ws group, embedded: ${ratio(get(run, k), get(r.ours, k))}${limits({ [name]: run }) ? '; ' + limits({ [name]: run }) : ''}`,
+          r.uws ? fmt(get(r.uws, k)) : '', r.uws ? ratio(get(run, k), get(r.uws, k)) : '');
+      }
+    }
+    if (r.chat1 && r.chat2) {
+      const a = get(r.chat2, 'result.latency.p50Ms'), b = get(r.chat1, 'result.latency.p50Ms');
+      row('chat room p50: cluster / embedded', ratio(a, b), '', '', '', '', '');
+    }
     const two = r.cluster2;
     if (two) {
       for (const [k, label] of [['result.latency.p50Ms', 'two clustered gateways: latency p50 (ms)'],

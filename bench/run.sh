@@ -68,8 +68,8 @@ usage: bench/run.sh [options]
   --sources K        bind client sockets to 127.0.0.2..127.0.0.(K+1) (default $SOURCES = OS chooses);
                      needed above ~28k sockets (ephemeral ports of one source address)
   --scenarios LIST   any of: connect fanout sweep hub ping lowrate stream deflate sequence (default "$SCENARIOS");
-                     lowrate: the fanout at a trickle (--trickle), against every peer, and with
-                     --cluster across two clustered gateways too;
+                     lowrate: the fanout at a trickle (--trickle), against every peer, then into a
+                     chat room (ours); with --cluster both across two gateways too;
                      stream (ours only): the fanout to a plain group, then to a stream group;
                      deflate (ours only): the fanout of a 2 KB JSON object, permessage-deflate off, then on;
                      sequence (ours only): publishes/s to 100 stream groups numbered and stored
@@ -329,7 +329,14 @@ for scenario in $SCENARIOS; do
       done ;;
     hub) both hub "hub-$RATE" --subscribers "$HUB_SOCKETS" --rate "$RATE" --duration "$DURATION" --warmup "$WARMUP" ;;
     ping) both ping "ping" --round-trips "$ROUND_TRIPS" --warmup "$PING_WARMUP" ;;
-    lowrate) both fanout "lowrate-$TRICKLE_RATE" $(trickle_args) ;;
+    lowrate)
+      both fanout "lowrate-$TRICKLE_RATE" $(trickle_args)
+      # The same trickle into a chat room: through the chat service (numbered, stored) and back.
+      start_ours "$OURS_PORT" ours-chat; G=$PID
+      log "ours: the trickle into a chat room, embedded"
+      loadgen "$WORK/chat1-lowrate-$TRICKLE_RATE.json" fanout --label "chat room, embedded" --endpoint chat \
+        --url "ws://127.0.0.1:$OURS_PORT" --server-pid "$G" $(trickle_args)
+      stop_server "$G" ;;
     stream)
       # A stream group costs a store append per publish and a cursor per gateway; the fan-out is
       # the same. Both runs on a fresh embedded gateway, the same load, one after the other.
@@ -390,6 +397,20 @@ if [ "$CLUSTER" = 1 ]; then
   fi
   stop_server "$B"; stop_server "$A"
   unset SWITCHBOARD_CLUSTER_NAME SWITCHBOARD_CLUSTER_LITE_MEMBER
+  if [[ " $SCENARIOS " == *" lowrate "* ]]; then
+    # A chat room across the cluster as deployed: a chat process (data member) and two gateways
+    # (lite members), the sockets spread over both; every process on the server core, all of
+    # them counted in the CPU.
+    export SWITCHBOARD_CLUSTER_NAME="bench-chat-$STAMP"
+    start_data_member $((OURS_PORT + 20)) chat-1; C=$PID
+    start_ours "$OURS_PORT" chat-gateway-a -cluster; A=$PID
+    start_ours $((OURS_PORT + 1)) chat-gateway-b -cluster; B=$PID
+    log "ours: the trickle into a chat room across two gateways and a chat process"
+    loadgen "$WORK/chat2-lowrate-$TRICKLE_RATE.json" fanout --label "chat room, cluster" --endpoint chat \
+      --url "ws://127.0.0.1:$OURS_PORT,ws://127.0.0.1:$((OURS_PORT + 1))" --server-pid "$A,$B,$C" $(trickle_args)
+    stop_server "$B"; stop_server "$A"; stop_server "$C"
+    unset SWITCHBOARD_CLUSTER_NAME
+  fi
 fi
 
 LOAD_AFTER=$(cat /proc/loadavg)

@@ -52,6 +52,8 @@ final class FanoutScenario {
     return sb.append("]}").toString();
   }
 
+  private static final String CHAT_T = "\"message\":\"t=";
+
   static JsonObject run(Options o, Targets targets, ServerProbe server, boolean hub) throws InterruptedException {
     int subscribers = o.integer("subscribers", hub ? 200 : 1000);
     double rate = o.number("rate", 50);
@@ -60,7 +62,11 @@ final class FanoutScenario {
     int payloadBytes = o.integer("payload-bytes", 100);
     String group = o.string("group", "bench");
     double drain = o.number("drain", 5);
-    String path = hub ? "/ws/hub" : "/ws";
+    // --endpoint chat: a chat room (/ws/chat/<group>) instead of a /ws group: every message
+    // goes through the chat service, which numbers and stores it before it is published. The
+    // timestamp travels in the text ("t=<micros> n=<n>"), the only field a sender chooses.
+    boolean chat = !hub && o.string("endpoint", "ws").equals("chat");
+    String path = hub ? "/ws/hub" : chat ? "/ws/chat/" + group + "?welcome=1" : "/ws";
     CpuWindow cpu = new CpuWindow(server, o.number("clk-tck", 100));
 
     // The warm-up may run at its own rate: a trickle measured on a cold JIT measures the
@@ -84,9 +90,9 @@ final class FanoutScenario {
     Connector receivers = Connector.open(targets, subscribers, path, o.number("connect-rate", 2000), (i, ws) -> {
       ws.exceptionHandler(e -> { });
       ws.textMessageHandler(text -> {
-        long t = Fields.longField(text, "t");
+        long t = chat ? Fields.longAfter(text, CHAT_T, 0) : Fields.longField(text, "t");
         if (t == Fields.ABSENT) {
-          if (text.contains("\"subscribed\"")) {
+          if (text.contains("\"subscribed\"") || (chat && text.contains("\"welcome\""))) {
             subscribed.countDown();
           } else if (text.contains("\"error\"")) {
             errors.merge(String.valueOf(Fields.stringField(text, "code")), 1, Integer::sum);
@@ -96,7 +102,7 @@ final class FanoutScenario {
           return;
         }
         long now = epochMicros();
-        long n = Fields.longField(text, "n");
+        long n = chat ? Fields.longAfter(text, " n=", 0) : Fields.longField(text, "n");
         if (n >= warmupCount) {
           latency.recordMicros(now - t);
           received.incrementAndGet(i);
@@ -107,6 +113,8 @@ final class FanoutScenario {
       });
       if (hub) {
         subscribed.countDown();
+      } else if (chat) {
+        // In the room once its welcome frame came (sent once the room's consumer is registered).
       } else {
         ws.writeTextMessage("{\"type\":\"subscribe\",\"group\":\"" + group + "\",\"id\":\"s" + i + "\"}");
       }
@@ -159,7 +167,8 @@ final class FanoutScenario {
       long lag = System.nanoTime() - due;
       long t = epochMicros();
       String data = json ? feed(t, n, payloadBytes) : "{\"t\":" + t + ",\"n\":" + n + ",\"p\":\"" + padding + "\"}";
-      publisher.writeTextMessage(hub ? data : "{\"type\":\"publish\",\"group\":\"" + group + "\",\"id\":" + n + ",\"data\":" + data + "}");
+      publisher.writeTextMessage(hub ? data : chat ? "{\"message\":\"t=" + t + " n=" + n + "\"}"
+        : "{\"type\":\"publish\",\"group\":\"" + group + "\",\"id\":" + n + ",\"data\":" + data + "}");
       if (n >= warmupCount) {
         sendLag.recordMicros(lag / 1000);
       }

@@ -18,12 +18,20 @@ public final class Fields {
    * {@code from}; {@link #ABSENT} if there is none. Whitespace after the colon is allowed.
    */
   public static long longField(String text, String key, int from) {
-    String needle = "\"" + key + "\":";
-    int at = text.indexOf(needle, from);
+    return longAfter(text, "\"" + key + "\":", from);
+  }
+
+  /**
+   * The integer right after the first {@code prefix} in {@code text} from {@code from} (spaces
+   * skipped); {@link #ABSENT} if there is none. Reads numbers a server carries inside a string,
+   * such as a chat message's text {@code "t=<micros> n=<n>"}.
+   */
+  public static long longAfter(String text, String prefix, int from) {
+    int at = text.indexOf(prefix, from);
     if (at < 0) {
       return ABSENT;
     }
-    int i = at + needle.length();
+    int i = at + prefix.length();
     int len = text.length();
     while (i < len && text.charAt(i) == ' ') {
       i++;

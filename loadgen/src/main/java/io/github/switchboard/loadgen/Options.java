@@ -22,6 +22,7 @@ public final class Options {
     HELP.put("subscribers", "fanout/hub: receiving sockets (fanout 1000, hub 200)");
     HELP.put("rate", "fanout/hub: messages per second from the publisher, fixed rate (50)");
     HELP.put("duration", "fanout/hub: measured seconds (10)");
+    HELP.put("endpoint", "fanout: ws (a /ws group, default) or chat (the chat room /ws/chat/<group>, through the chat service)");
     HELP.put("warmup-rate", "fanout/hub: messages per second during the warm-up (the --rate)");
     HELP.put("warmup", "fanout/hub: seconds of warm-up before measuring, at --warmup-rate (3); ping: round trips (10000); connect: sockets opened and closed first (1000)");
     HELP.put("payload-bytes", "fanout/hub: size of the published JSON object, padded (100)");
