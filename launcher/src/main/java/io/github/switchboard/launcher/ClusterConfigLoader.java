@@ -75,6 +75,8 @@ public final class ClusterConfigLoader {
     if (config.isLiteMember()) {
       boundLostCalls(config, system);
     }
+    // Read here, not first when the cluster is joined: a bad value stops the start with its reason.
+    HalfOpenConnections.timeoutMs(config, system);
     return config;
   }
 

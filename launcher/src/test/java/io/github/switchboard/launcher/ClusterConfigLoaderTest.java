@@ -150,4 +150,12 @@ class ClusterConfigLoaderTest {
     chosen.setProperty(ClusterConfigLoader.CONFIG_PROPERTY, custom.toString());
     assertThat(ClusterConfigLoader.load(chosen, Map.of()).getClusterName()).isEqualTo("switchboard-x");
   }
+
+  @Test
+  void aHandshakeLimitThatIsNotANumberStopsTheStartWithItsName() {
+    Properties system = new Properties();
+    system.setProperty(HalfOpenConnections.TIMEOUT_PROPERTY, "1s");
+    assertThatThrownBy(() -> ClusterConfigLoader.load(system, Map.of(), true))
+      .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(HalfOpenConnections.TIMEOUT_PROPERTY);
+  }
 }
