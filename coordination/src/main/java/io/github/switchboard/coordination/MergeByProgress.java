@@ -6,6 +6,7 @@ import com.hazelcast.spi.merge.MergingValue;
 import com.hazelcast.spi.merge.SplitBrainMergePolicy;
 import io.github.switchboard.coordination.fence.Fenced;
 import io.github.switchboard.coordination.history.StreamLog;
+import io.github.switchboard.launcher.MergeOrder;
 
 /**
  * How the {@code switchboard.*} maps merge when a network split heals (cluster.xml): per entry,
@@ -24,8 +25,12 @@ import io.github.switchboard.coordination.history.StreamLog;
  * would keep the other side's copy whenever both have one, and which side that is depends on
  * which has more members, not on which one had the quorum (after a kill during a split both
  * sides can be equal).
+ *
+ * <p>As a {@link MergeOrder} it also decides again, after Hazelcast's merge, for the copies a
+ * merging member kept of the values it orders (streams, fenced values, tokens): the launcher's
+ * merge barrier applies those whose merge Hazelcast dropped.
  */
-public final class MergeByProgress<V, T extends MergingValue<V>> implements SplitBrainMergePolicy<V, T, Object> {
+public final class MergeByProgress<V, T extends MergingValue<V>> implements SplitBrainMergePolicy<V, T, Object>, MergeOrder {
 
   @Override
   public Object merge(T merging, T existing) {
@@ -35,11 +40,21 @@ public final class MergeByProgress<V, T extends MergingValue<V>> implements Spli
     if (merging == null) {
       return existing.getRawValue();
     }
-    return further(merging.getValue(), existing.getValue()) ? merging.getRawValue() : existing.getRawValue();
+    return gotFurther(merging.getValue(), existing.getValue()) ? merging.getRawValue() : existing.getRawValue();
+  }
+
+  @Override
+  public boolean orders(Object value) {
+    return value instanceof StreamLog || value instanceof Fenced || value instanceof Long;
+  }
+
+  @Override
+  public boolean further(Object candidate, Object kept) {
+    return gotFurther(candidate, kept);
   }
 
   /** Whether {@code candidate} got further than {@code kept}. */
-  static boolean further(Object candidate, Object kept) {
+  static boolean gotFurther(Object candidate, Object kept) {
     if (candidate instanceof StreamLog a && kept instanceof StreamLog b) {
       return StreamLog.further(a, b);
     }

@@ -2,6 +2,8 @@ package io.github.switchboard.coordination;
 
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.MapConfig;
+import com.hazelcast.config.MergePolicyConfig;
 import com.hazelcast.config.NetworkConfig;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
@@ -41,6 +43,9 @@ public final class EmbeddedHazelcast {
     config.setProperty("hazelcast.phone.home.enabled", "false");
     config.setProperty("hazelcast.logging.type", "slf4j");
     config.setProperty("hazelcast.shutdownhook.enabled", "false");
+    // As cluster.xml: the maps Switchboard stores data in merge by progress after a split.
+    config.addMapConfig(new MapConfig("switchboard.*").setMergePolicyConfig(
+      new MergePolicyConfig(MergeByProgress.class.getName(), 100)));
     NetworkConfig network = config.getNetworkConfig();
     network.setPort(15701).setPortAutoIncrement(true).setPortCount(100);
     network.getInterfaces().setEnabled(true).addInterface("127.0.0.1");

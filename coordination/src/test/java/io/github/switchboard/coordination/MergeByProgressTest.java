@@ -10,11 +10,11 @@ class MergeByProgressTest {
 
   @Test
   void theGreaterTokenAndTheGreaterRoleTokenWinAndTiesKeepTheClusterMergedInto() {
-    assertThat(MergeByProgress.further(new Fenced(3, "new"), new Fenced(2, "old"))).isTrue();
-    assertThat(MergeByProgress.further(new Fenced(2, "old"), new Fenced(3, "new"))).isFalse();
-    assertThat(MergeByProgress.further(new Fenced(3, "a"), new Fenced(3, "b"))).isFalse();
-    assertThat(MergeByProgress.further(7L, 5L)).isTrue();
-    assertThat(MergeByProgress.further(5L, 7L)).isFalse();
-    assertThat(MergeByProgress.further("presence", "other")).isFalse();
+    assertThat(MergeByProgress.gotFurther(new Fenced(3, "new"), new Fenced(2, "old"))).isTrue();
+    assertThat(MergeByProgress.gotFurther(new Fenced(2, "old"), new Fenced(3, "new"))).isFalse();
+    assertThat(MergeByProgress.gotFurther(new Fenced(3, "a"), new Fenced(3, "b"))).isFalse();
+    assertThat(MergeByProgress.gotFurther(7L, 5L)).isTrue();
+    assertThat(MergeByProgress.gotFurther(5L, 7L)).isFalse();
+    assertThat(MergeByProgress.gotFurther("presence", "other")).isFalse();
   }
 }

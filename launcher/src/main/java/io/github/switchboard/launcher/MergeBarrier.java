@@ -35,7 +35,10 @@ import java.util.concurrent.TimeUnit;
  * holds nothing another member still waits for: right after it first joins (a new process has
  * no data of its own), and after Hazelcast's {@code MERGED} event (fired once its merge entries
  * were applied on their owners). A member that merges gets a new member id from Hazelcast, so it
- * is unmarked from the moment it joins until its data is in. {@link #check} is asked inside
+ * is unmarked from the moment it joins until its data is in. Hazelcast's merge can drop part of
+ * the data and still fire {@code MERGED} (a failed merge batch is not retried), so the member
+ * also copies what it owns when the merge starts and marks itself only once every copy has been
+ * applied again through the maps' merge policies ({@link MergeHandover}). {@link #check} is asked inside
  * every entry processor of the cluster's maps, on the member that runs it, against its own
  * membership view: a data member in view without a mark refuses the write with
  * {@link MergePendingException} (clients get {@code service_unavailable}, and retry).
@@ -59,13 +62,17 @@ public final class MergeBarrier {
   private final ReplicatedMap<String, Long> marks;
   private final Set<String> settled = ConcurrentHashMap.newKeySet();
   private final ScheduledExecutorService resync;
+  private final MergeHandover handover;
   /** Guards {@link #merging} and each mark of this member against a merge starting meanwhile. */
   private final Object lock = new Object();
   private boolean merging;
+  /** Set at a merge's end until this member has marked itself again (for the log line). */
+  private volatile boolean handingOver;
 
   private MergeBarrier(HazelcastInstance hazelcast) {
     this.hazelcast = hazelcast;
     this.marks = hazelcast.getReplicatedMap(MAP);
+    this.handover = new MergeHandover(hazelcast);
     this.resync = Executors.newSingleThreadScheduledExecutor(runnable -> {
       Thread thread = new Thread(runnable, "switchboard-merge-barrier");
       thread.setDaemon(true);
@@ -130,14 +137,23 @@ public final class MergeBarrier {
         synchronized (lock) {
           merging = true;
         }
-        log.info("Merging into the other side of a split: this member's writes are held until its data is handed over");
+        // Hazelcast resets the member's stores right after this event: copy what it owns now.
+        try {
+          int taken = handover.take();
+          log.info("Merging into the other side of a split: this member's writes are held until its data is handed over"
+            + " ({} entries kept to apply again after the merge)", taken);
+        } catch (RuntimeException e) {
+          log.error("Merging into the other side of a split: could not copy this member's entries before the merge;"
+            + " what Hazelcast's merge drops is lost", e);
+        }
       }
       case MERGED -> {
         synchronized (lock) {
           merging = false;
         }
-        markSelf();
-        log.info("Merged: this member's data is handed over; marked settled as {}", localId());
+        handingOver = true;
+        log.info("Merged: applying this member's copies again before it marks itself settled");
+        resync.execute(this::resync);
       }
       case MERGE_FAILED -> log.warn("Merge into the other side of a split failed: this member stays unmarked");
       case SHUTTING_DOWN -> resync.shutdownNow();
@@ -146,16 +162,18 @@ public final class MergeBarrier {
     }
   }
 
-  private void markSelf() {
+  /** Marks this member settled, unless a merge is under way or its copies are not all applied. */
+  private boolean markSelf() {
     try {
       synchronized (lock) {
-        if (!merging) {
+        if (!merging && !handover.pending()) {
           String id = localId();
           settled.add(id);
           // Put again every time, not only when missing: a member that has just merged starts
           // with an empty copy of this map and would otherwise learn the others' marks only
           // from Hazelcast's anti-entropy, every 30 s (seen: writes held 20 s after a merge).
           marks.put(id, System.currentTimeMillis());
+          return true;
         }
       }
     } catch (HazelcastInstanceNotActiveException e) {
@@ -163,15 +181,23 @@ public final class MergeBarrier {
     } catch (RuntimeException e) {
       log.warn("Could not mark this member settled (retried in {} ms): {}", RESYNC_MS, e.toString());
     }
+    return false;
   }
 
-  /** Reads the marks in full (an event may have been missed across a merge), marks again, prunes. */
+  /**
+   * Applies copies left from a merge, reads the marks in full (an event may have been missed
+   * across a merge), marks again, prunes.
+   */
   private void resync() {
     try {
+      handover.replay(); // what is left keeps this member unmarked, and is tried again next time
       Set<String> now = new HashSet<>(marks.keySet());
       settled.addAll(now);
       settled.removeIf(id -> !now.contains(id));
-      markSelf();
+      if (markSelf() && handingOver) {
+        handingOver = false;
+        log.info("Merged: this member's data is handed over; marked settled as {}", localId());
+      }
       prune(now);
     } catch (HazelcastInstanceNotActiveException e) {
       resync.shutdownNow();

@@ -1,6 +1,9 @@
 package io.github.switchboard.coordination.history;
 
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.LifecycleEvent;
+import com.hazelcast.instance.impl.HazelcastInstanceProxy;
+import com.hazelcast.instance.impl.LifecycleServiceImpl;
 import com.hazelcast.map.IMap;
 import io.github.switchboard.coordination.EmbeddedHazelcast;
 import io.github.switchboard.coordination.QuorumGuard;
@@ -88,9 +91,60 @@ class MergeBarrierTest {
     await("the departed member's mark pruned", () -> !first.getReplicatedMap(MergeBarrier.MAP).containsKey(secondId));
   }
 
+  /**
+   * Hazelcast's merge can drop part of a merging member's entries (a failed merge batch is not
+   * retried) and still fire MERGED. The barrier copies what the member owns at MERGING and
+   * applies it again through the merge policy before the member marks itself: a dropped stream
+   * comes back with its epoch and watermark, and a copy that went further meanwhile is kept.
+   * The events are fired here by hand; the dropped batch is a delete between them.
+   */
+  @Test
+  void whatAMergeDroppedIsAppliedAgainBeforeTheMemberMarksItselfSettled() {
+    String cluster = "test-barrier-" + UUID.randomUUID();
+    HazelcastInstance first = member(cluster);
+    MergeBarrier.install(first);
+    HazelcastInstance second = member(cluster);
+    MergeBarrier.install(second);
+    await("both marked", () -> first.getReplicatedMap(MergeBarrier.MAP).size() == 2
+      && MergeBarrier.pending(first).isEmpty() && MergeBarrier.pending(second).isEmpty());
+    await("the second member owns its share of partitions, no migration under way", () -> ownedBy(second) > 100
+      && first.getPartitionService().isClusterSafe());
+
+    IMap<String, StreamLog> streams = first.getMap("switchboard.test-streams");
+    List<String> owned = streamsOwnedBy(second, 2);
+    String dropped = owned.get(0);
+    String overtaken = owned.get(1);
+    String droppedEpoch = appendAndCommit(streams, dropped, 3);
+    String overtakenEpoch = appendAndCommit(streams, overtaken, 3);
+
+    LifecycleServiceImpl lifecycle = ((HazelcastInstanceProxy) second).getOriginal().getLifecycleService();
+    lifecycle.fireLifecycleEvent(LifecycleEvent.LifecycleState.MERGING);
+    streams.delete(dropped); // the batch Hazelcast's merge did not deliver
+    appendAndCommit(streams, overtaken, 2); // the cluster's copy goes further than the kept one
+    lifecycle.fireLifecycleEvent(LifecycleEvent.LifecycleState.MERGED);
+
+    await("the dropped stream applied again", () -> streams.get(dropped) != null);
+    assertThat(streams.get(dropped).epoch()).isEqualTo(droppedEpoch);
+    assertThat(streams.get(dropped).committed()).isEqualTo(3);
+    assertThat(streams.get(overtaken).epoch()).isEqualTo(overtakenEpoch);
+    assertThat(streams.get(overtaken).committed()).isEqualTo(5);
+    await("the merged member marked again", () -> MergeBarrier.pending(first).isEmpty());
+    assertThat(streams.executeOnKey(dropped, append()).offset()).isEqualTo(4);
+  }
+
+  /** Appends {@code count} messages to {@code stream} and commits them; returns the epoch. */
+  private static String appendAndCommit(IMap<String, StreamLog> streams, String stream, int count) {
+    AppendToStream.Result last = null;
+    for (int i = 0; i < count; i++) {
+      last = streams.executeOnKey(stream, append());
+    }
+    streams.executeOnKey(stream, new CommitToStream(last.epoch(), last.offset(), System.currentTimeMillis()));
+    return last.epoch();
+  }
+
   private static AppendToStream append() {
     long now = System.currentTimeMillis();
-    return new AppendToStream("\"m\"", now, new HistoryPolicy(100, 60_000), true, "e", now, "p-1");
+    return new AppendToStream("\"m\"", now, new HistoryPolicy(100, 60_000), true, "e", now, "p-" + UUID.randomUUID());
   }
 
   private static long ownedBy(HazelcastInstance member) {
@@ -98,14 +152,20 @@ class MergeBarrierTest {
       .filter(p -> p.getOwner() != null && p.getOwner().localMember()).count();
   }
 
-  /** A stream name whose partition {@code member} owns. */
-  private static String streamOwnedBy(HazelcastInstance member) {
-    for (int i = 0; ; i++) {
+  private static List<String> streamsOwnedBy(HazelcastInstance member, int count) {
+    List<String> names = new ArrayList<>();
+    for (int i = 0; names.size() < count; i++) {
       String name = "room-" + i;
       if (member.getPartitionService().getPartition(name).getOwner().localMember()) {
-        return name;
+        names.add(name);
       }
     }
+    return names;
+  }
+
+  /** A stream name whose partition {@code member} owns. */
+  private static String streamOwnedBy(HazelcastInstance member) {
+    return streamsOwnedBy(member, 1).get(0);
   }
 
   private HazelcastInstance member(String cluster) {
