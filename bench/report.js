@@ -142,6 +142,21 @@ function render({ machine, runs }) {
       const a = get(r.chat2, 'result.latency.p50Ms'), b = get(r.chat1, 'result.latency.p50Ms');
       row('chat room p50: cluster / embedded', ratio(a, b), '', '', '', '', '');
     }
+    // Where a chat message's time goes (means over the measured window, from the servers' own
+    // timers): the store (chat service: wait, append, commit), the event bus to the chat service
+    // and back (the gateway's request round trip minus the store), and the rest: the sender's
+    // socket into the gateway and the deliveries out of the gateways (mean latency minus the
+    // round trip; the publish to the gateways travels while the answer does).
+    for (const [run, name] of [[r.chat1, 'chat room, embedded'], [r.chat2, 'chat room, two gateways + chat process']]) {
+      const hops = run && get(run, 'result.cpu.hopTimers');
+      if (!hops) continue;
+      const total = get(run, 'result.latency.meanMs') * 1000;
+      const store = hops.switchboard_chat_store_seconds.meanMicros;
+      const trip = hops.switchboard_service_request_seconds.meanMicros;
+      row(`${name}: mean latency (µs) = sockets and fan-out + event bus there and back + store`,
+        `${fmt(total, 0)} = ${fmt(total - trip, 0)} + ${fmt(trip - store, 0)} + ${fmt(store, 0)}`, '', '',
+        `${hops.switchboard_service_request_seconds.count} requests timed`, '', '');
+    }
     const two = r.cluster2;
     if (two) {
       for (const [k, label] of [['result.latency.p50Ms', 'two clustered gateways: latency p50 (ms)'],

@@ -335,7 +335,8 @@ for scenario in $SCENARIOS; do
       start_ours "$OURS_PORT" ours-chat; G=$PID
       log "ours: the trickle into a chat room, embedded"
       loadgen "$WORK/chat1-lowrate-$TRICKLE_RATE.json" fanout --label "chat room, embedded" --endpoint chat \
-        --url "ws://127.0.0.1:$OURS_PORT" --server-pid "$G" $(trickle_args)
+        --url "ws://127.0.0.1:$OURS_PORT" --server-pid "$G" --timer-urls "http://127.0.0.1:$OURS_PORT/metrics" \
+        $(trickle_args)
       stop_server "$G" ;;
     stream)
       # A stream group costs a store append per publish and a cursor per gateway; the fan-out is
@@ -407,7 +408,9 @@ if [ "$CLUSTER" = 1 ]; then
     start_ours $((OURS_PORT + 1)) chat-gateway-b -cluster; B=$PID
     log "ours: the trickle into a chat room across two gateways and a chat process"
     loadgen "$WORK/chat2-lowrate-$TRICKLE_RATE.json" fanout --label "chat room, cluster" --endpoint chat \
-      --url "ws://127.0.0.1:$OURS_PORT,ws://127.0.0.1:$((OURS_PORT + 1))" --server-pid "$A,$B,$C" $(trickle_args)
+      --url "ws://127.0.0.1:$OURS_PORT,ws://127.0.0.1:$((OURS_PORT + 1))" --server-pid "$A,$B,$C" \
+      --timer-urls "http://127.0.0.1:$OURS_PORT/metrics,http://127.0.0.1:$((OURS_PORT + 1))/metrics,http://127.0.0.1:$((OURS_PORT + 20))/metrics" \
+      $(trickle_args)
     stop_server "$B"; stop_server "$A"; stop_server "$C"
     unset SWITCHBOARD_CLUSTER_NAME
   fi

@@ -154,7 +154,7 @@ public class GatewayVerticle extends VerticleBase {
     sessions = new Sessions();
     StreamSessions streamSessions = new StreamSessions();
     keepAlive = new KeepAlive(vertx, sessions::all, closer, inbound, writer, options.socket().pingIntervalMs());
-    ChatClient chatClient = new ChatClient(eventBus, options.services().timeoutMs());
+    ChatClient chatClient = new ChatClient(eventBus, options.services().timeoutMs(), registry);
     streams = new Streams(new StreamGroups(options.access().groups()), new StoredStreams(streamStore()),
       new ChatRoomStreams(chatClient), eventBus);
     groups = new GroupRegistry(vertx, writer, stats, streams, options.streams().gapWaitMs());

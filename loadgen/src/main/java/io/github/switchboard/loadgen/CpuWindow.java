@@ -25,6 +25,8 @@ public final class CpuWindow {
   private long wallNanos;
   private long writtenStart = -1;
   private long written = -1;
+  private double[][] timersStart;
+  private double[][] timers;
 
   public CpuWindow(ServerProbe server, double ticksPerSecond) {
     this.server = server;
@@ -34,6 +36,7 @@ public final class CpuWindow {
   public void start() {
     serverStart = server.cpuTicksSplit();
     writtenStart = server.bytesOut();
+    timersStart = server.hopTimers();
     selfStart = Proc.cpuTicks("self");
     wallStart = System.nanoTime();
   }
@@ -49,6 +52,14 @@ public final class CpuWindow {
     selfTicks = Proc.cpuTicks("self") - selfStart;
     long writtenEnd = server.bytesOut();
     written = writtenStart < 0 || writtenEnd < 0 ? -1 : writtenEnd - writtenStart;
+    double[][] timersEnd = server.hopTimers();
+    if (timersStart != null && timersEnd != null) {
+      timers = new double[timersEnd.length][2];
+      for (int i = 0; i < timersEnd.length; i++) {
+        timers[i][0] = timersEnd[i][0] - timersStart[i][0];
+        timers[i][1] = timersEnd[i][1] - timersStart[i][1];
+      }
+    }
   }
 
   public double wallSeconds() {
@@ -92,6 +103,15 @@ public final class CpuWindow {
         json.put("serverUserMicrosPer" + unitName, round3(serverUserTicks / ticksPerSecond * 1e6 / units));
         json.put("serverSystemMicrosPer" + unitName, round3(serverSystemTicks / ticksPerSecond * 1e6 / units));
       }
+    }
+    if (timers != null) {
+      // The servers' own timers over the window: count and mean of each (the per-hop breakdown).
+      JsonObject hops = new JsonObject();
+      for (int i = 0; i < timers.length; i++) {
+        hops.put(ServerProbe.HOP_TIMERS[i], new JsonObject().put("count", Math.round(timers[i][0]))
+          .put("meanMicros", timers[i][0] == 0 ? 0 : round3(timers[i][1] * 1e6 / timers[i][0])));
+      }
+      json.put("hopTimers", hops);
     }
     if (written >= 0) {
       // What the gateway wrote to its sockets in the window, by its own counter: the

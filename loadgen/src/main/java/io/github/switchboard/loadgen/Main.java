@@ -56,7 +56,7 @@ public final class Main {
       .setMaxEventLoopExecuteTime(10).setMaxEventLoopExecuteTimeUnit(TimeUnit.SECONDS));
     Targets targets = new Targets(vertx, o.urls(), o.integer("sources", 0), o.bool("deflate", false));
     ServerProbe server = new ServerProbe(o.string("server-pid", null), o.string("metrics-url", null),
-      o.string("stats-url", null), o.string("gc-command", null));
+      o.string("stats-url", null), o.string("gc-command", null), o.string("timer-urls", null));
     String label = o.string("label", "server");
     JsonObject result;
     try {

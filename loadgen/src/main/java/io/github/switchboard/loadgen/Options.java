@@ -38,6 +38,7 @@ public final class Options {
     HELP.put("server-pid", "pid(s) of the server process(es) on this machine, comma-separated, for CPU and RSS (/proc)");
     HELP.put("metrics-url", "Prometheus page of the server, for JVM heap and direct memory");
     HELP.put("stats-url", "JSON page with \"connections\" (/api/stats)");
+    HELP.put("timer-urls", "Prometheus pages (comma-separated) whose switchboard_chat_store and switchboard_service_request timers are read over the measured window: the per-hop breakdown of a chat message");
     HELP.put("gc-command", "shell command that makes the server collect garbage, run before memory readings");
     HELP.put("clk-tck", "clock ticks per second of /proc/<pid>/stat (getconf CLK_TCK) (100)");
     HELP.put("label", "name of the server in the output (server)");

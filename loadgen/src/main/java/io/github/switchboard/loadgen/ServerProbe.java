@@ -23,12 +23,19 @@ public final class ServerProbe {
   private final String metricsUrl;
   private final String statsUrl;
   private final String gcCommand;
+  /** Prometheus pages whose hop timers are summed (the gateways and the chat process of a run). */
+  private final String[] timerUrls;
   /** HTTP/1.1 only: an h2c upgrade header would reach a Node server's WebSocket upgrade handler. */
   private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
     .connectTimeout(Duration.ofSeconds(5)).build();
 
   public ServerProbe(String pid, String metricsUrl, String statsUrl, String gcCommand) {
+    this(pid, metricsUrl, statsUrl, gcCommand, null);
+  }
+
+  public ServerProbe(String pid, String metricsUrl, String statsUrl, String gcCommand, String timerUrls) {
     this.pids = pid == null || pid.isBlank() ? new String[0] : pid.trim().split("\\s*,\\s*");
+    this.timerUrls = timerUrls == null || timerUrls.isBlank() ? new String[0] : timerUrls.trim().split("\\s*,\\s*");
     this.metricsUrl = metricsUrl;
     this.statsUrl = statsUrl;
     this.gcCommand = gcCommand;
@@ -64,6 +71,40 @@ public final class ServerProbe {
       }
     }
     return -1;
+  }
+
+  /** The timers a chat message's way is broken down with (docs/benchmarks.md, the per-hop breakdown). */
+  static final String[] HOP_TIMERS = {"switchboard_chat_store_seconds", "switchboard_service_request_seconds"};
+
+  /**
+   * For each of {@link #HOP_TIMERS}: {count, sum of seconds} summed over the timer pages
+   * ({@code --timer-urls}); null without pages or when one cannot be read.
+   */
+  public double[][] hopTimers() {
+    if (timerUrls.length == 0) {
+      return null;
+    }
+    double[][] sums = new double[HOP_TIMERS.length][2];
+    for (String url : timerUrls) {
+      String text = get(url);
+      if (text == null) {
+        return null;
+      }
+      for (String line : text.split("\n")) {
+        for (int i = 0; i < HOP_TIMERS.length; i++) {
+          if (line.startsWith(HOP_TIMERS[i] + "_count")) {
+            sums[i][0] += lastNumber(line);
+          } else if (line.startsWith(HOP_TIMERS[i] + "_sum")) {
+            sums[i][1] += lastNumber(line);
+          }
+        }
+      }
+    }
+    return sums;
+  }
+
+  private static double lastNumber(String line) {
+    return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1).trim());
   }
 
   /** {user, system} CPU ticks summed over the server's processes; null without a pid or on error. */

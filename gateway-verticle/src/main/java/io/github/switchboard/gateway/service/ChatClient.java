@@ -1,6 +1,8 @@
 package io.github.switchboard.gateway.service;
 
 import io.github.switchboard.protocol.Addresses;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
@@ -8,6 +10,7 @@ import io.vertx.core.json.JsonObject;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The gateway's side of the chat service. The gateway never publishes chat messages itself:
@@ -22,12 +25,18 @@ public final class ChatClient {
 
   private final EventBus eventBus;
   private final DeliveryOptions options;
+  private final Timer intakeTime;
   /** Per room with a message under way: the last one sent; the next waits for it. */
   private final Map<String, Future<JsonObject>> roomTails = new HashMap<>();
 
-  public ChatClient(EventBus eventBus, long timeoutMs) {
+  public ChatClient(EventBus eventBus, long timeoutMs, MeterRegistry registry) {
     this.eventBus = eventBus;
     this.options = new DeliveryOptions().setSendTimeout(timeoutMs);
+    // With the chat service's own switchboard.chat.store, this splits a message's way into the
+    // event-bus round trip and the store (docs/benchmarks.md, the per-hop breakdown).
+    this.intakeTime = Timer.builder("switchboard.service.request")
+      .description("From a request to a service over the event bus to its answer, as this gateway sees it")
+      .tag("service", "chat").register(registry);
   }
 
   /**
@@ -45,7 +54,11 @@ public final class ChatClient {
   }
 
   private Future<JsonObject> request(JsonObject request) {
-    return eventBus.<JsonObject>request(Addresses.CHAT_INTAKE, request, options).map(reply -> reply.body());
+    long sent = System.nanoTime();
+    return eventBus.<JsonObject>request(Addresses.CHAT_INTAKE, request, options).map(reply -> {
+      intakeTime.record(System.nanoTime() - sent, TimeUnit.NANOSECONDS);
+      return reply.body();
+    });
   }
 
   /** {@code {room: {top, epoch}}} for each of the rooms that has a history now. */

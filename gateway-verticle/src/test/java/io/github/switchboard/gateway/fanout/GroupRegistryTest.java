@@ -61,7 +61,7 @@ class GroupRegistryTest {
     GatewayStats stats = new GatewayStats(new SimpleMeterRegistry());
     FrameWriter writer = new FrameWriter(stats, new SocketCloser(vertx, stats, SocketCloser.DEFAULT_GRACE_MS), 0, 0);
     Streams streams = new Streams(new StreamGroups(List.of()), new StoredStreams(new LocalStreamHistory(vertx, 10)),
-      new ChatRoomStreams(new ChatClient(vertx.eventBus(), 1_000)), vertx.eventBus());
+      new ChatRoomStreams(new ChatClient(vertx.eventBus(), 1_000, new io.micrometer.core.instrument.simple.SimpleMeterRegistry())), vertx.eventBus());
     groups = on(() -> new GroupRegistry(vertx, writer, stats, streams, 0));
     groups.listener(new GroupRegistry.MembershipListener() {
       @Override
