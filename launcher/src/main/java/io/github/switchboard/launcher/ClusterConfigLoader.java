@@ -77,7 +77,20 @@ public final class ClusterConfigLoader {
     }
     // Read here, not first when the cluster is joined: a bad value stops the start with its reason.
     HalfOpenConnections.timeoutMs(config, system);
+    MergeHandover.timeoutMs(config, system);
     return config;
+  }
+
+  /**
+   * A setting the launcher adds to Hazelcast's: the config's property (cluster.xml), else the
+   * system property of that name; null when neither is set or blank.
+   */
+  static String launcherSetting(Config config, Properties system, String name) {
+    String value = config.getProperty(name);
+    if (value == null || value.isBlank()) {
+      value = system.getProperty(name);
+    }
+    return value == null || value.isBlank() ? null : value;
   }
 
   /** Hazelcast's property that bounds a call whose answer never comes (see {@link #boundLostCalls}). */

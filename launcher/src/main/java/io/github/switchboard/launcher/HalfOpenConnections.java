@@ -92,11 +92,8 @@ final class HalfOpenConnections {
   }
 
   static long timeoutMs(Config config, Properties system) {
-    String value = config.getProperty(TIMEOUT_PROPERTY);
-    if (value == null || value.isBlank()) {
-      value = system.getProperty(TIMEOUT_PROPERTY);
-    }
-    if (value == null || value.isBlank()) {
+    String value = ClusterConfigLoader.launcherSetting(config, system, TIMEOUT_PROPERTY);
+    if (value == null) {
       return DEFAULT_TIMEOUT_MS;
     }
     try {

@@ -72,7 +72,8 @@ public final class MergeBarrier {
   private MergeBarrier(HazelcastInstance hazelcast) {
     this.hazelcast = hazelcast;
     this.marks = hazelcast.getReplicatedMap(MAP);
-    this.handover = new MergeHandover(hazelcast);
+    this.handover = new MergeHandover(hazelcast, MergeHandover.timeoutMs(hazelcast.getConfig(), System.getProperties()),
+      System::currentTimeMillis);
     this.resync = Executors.newSingleThreadScheduledExecutor(runnable -> {
       Thread thread = new Thread(runnable, "switchboard-merge-barrier");
       thread.setDaemon(true);

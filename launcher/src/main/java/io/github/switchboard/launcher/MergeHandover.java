@@ -1,5 +1,6 @@
 package io.github.switchboard.launcher;
 
+import com.hazelcast.config.Config;
 import com.hazelcast.config.MapConfig;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.instance.impl.HazelcastInstanceProxy;
@@ -22,13 +23,15 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 /**
  * What a data member owned when it started merging into the other side of a split, kept until
- * the merged cluster is known to hold it.
+ * the merged cluster is known to hold it (or, past a limit, given up with an error).
  *
  * <p>Why: Hazelcast hands a merging member's entries over in batches of merge operations and
  * does not retry a batch that failed: the batch's error ends the merge of that map and the rest
@@ -46,6 +49,12 @@ import java.util.concurrent.TimeUnit;
  * backup that did not answer) is tried again by the next replay. The merge barrier keeps the
  * member unmarked, and so every write of the cluster refused, until nothing is left to replay.
  *
+ * <p>Limit: {@value #TIMEOUT_PROPERTY} (a Hazelcast property in cluster.xml, or a system
+ * property; {@value #DEFAULT_TIMEOUT_MS} ms by default) after the merge started, the copies still
+ * not applied are dropped with an error naming them, and the member marks itself: holding every
+ * write of the cluster for ever would be an outage, where a copy that cannot be applied in a
+ * minute (a write refused for good) is one entry at risk, logged.
+ *
  * <p>The entries are read from Hazelcast's record stores directly (internal API): the map's
  * split-brain protection refuses reads on a side without the quorum, which is the side that
  * usually merges. They are read outside the partition threads, as Hazelcast's own merge reads
@@ -57,13 +66,38 @@ final class MergeHandover {
   private static final Logger log = LoggerFactory.getLogger(MergeHandover.class);
   /** How long one replay waits for its writes before leaving the rest to the next one. */
   static final long REPLAY_TIMEOUT_MS = 10_000;
+  static final String TIMEOUT_PROPERTY = "switchboard.cluster.merge.handover.timeout.millis";
+  static final long DEFAULT_TIMEOUT_MS = 60_000;
 
   private final HazelcastInstance hazelcast;
+  private final long timeoutMs;
+  private final LongSupplier clockMs;
   /** The copies not yet known to be in the cluster, by map and key. */
   private final Map<Held, Object> held = new ConcurrentHashMap<>();
+  /** When the copies were taken (the merge's start), for the limit. */
+  private volatile long takenAt;
 
-  MergeHandover(HazelcastInstance hazelcast) {
+  MergeHandover(HazelcastInstance hazelcast, long timeoutMs, LongSupplier clockMs) {
     this.hazelcast = hazelcast;
+    this.timeoutMs = timeoutMs;
+    this.clockMs = clockMs;
+  }
+
+  /** {@value #TIMEOUT_PROPERTY}: a positive number of milliseconds, from the config or the system properties. */
+  static long timeoutMs(Config config, Properties system) {
+    String value = ClusterConfigLoader.launcherSetting(config, system, TIMEOUT_PROPERTY);
+    if (value == null) {
+      return DEFAULT_TIMEOUT_MS;
+    }
+    try {
+      long ms = Long.parseLong(value.strip());
+      if (ms > 0) {
+        return ms;
+      }
+    } catch (NumberFormatException e) {
+      // the message below
+    }
+    throw new IllegalArgumentException(TIMEOUT_PROPERTY + " must be a positive number of milliseconds, not '" + value + "'");
   }
 
   /** A map entry's place: the map and the key (deserialized). */
@@ -85,6 +119,7 @@ final class MergeHandover {
     IPartitionService partitions = nodeEngine.getPartitionService();
     SerializationService serialization = nodeEngine.getSerializationService();
     Map<String, MergeOrder> orders = new ConcurrentHashMap<>();
+    takenAt = clockMs.getAsLong();
     int taken = 0;
     for (PartitionContainer container : maps.getPartitionContainers()) {
       if (!partitions.isPartitionOwner(container.getPartitionId())) {
@@ -148,7 +183,13 @@ final class MergeHandover {
       log.warn("Merge handover: {} entries the merge had not brought in were applied again ({} copies checked): {}",
         restored.size(), writes.size(), restored.subList(0, Math.min(10, restored.size())));
     }
-    if (failed > 0) {
+    if (failed > 0 && clockMs.getAsLong() - takenAt >= timeoutMs) {
+      List<Held> dropped = new ArrayList<>(held.keySet());
+      held.clear();
+      log.error("Merge handover: gave up on {} entries not applied within {} ms of the merge ({}); the merged cluster"
+          + " may miss them: {}; last error: {}", dropped.size(), timeoutMs, TIMEOUT_PROPERTY,
+        dropped.subList(0, Math.min(10, dropped.size())), firstError.toString());
+    } else if (failed > 0) {
       log.warn("Merge handover: {} of {} entries not applied yet, tried again shortly: {}", failed, writes.size(),
         firstError.toString());
     }

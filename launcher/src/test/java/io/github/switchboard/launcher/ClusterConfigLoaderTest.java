@@ -158,4 +158,16 @@ class ClusterConfigLoaderTest {
     assertThatThrownBy(() -> ClusterConfigLoader.load(system, Map.of(), true))
       .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(HalfOpenConnections.TIMEOUT_PROPERTY);
   }
+
+  @Test
+  void aMergeHandoverLimitThatIsNotAPositiveNumberStopsTheStartWithItsName() {
+    for (String bad : new String[] {"0", "-5", "1m"}) {
+      Properties system = new Properties();
+      system.setProperty(MergeHandover.TIMEOUT_PROPERTY, bad);
+      assertThatThrownBy(() -> ClusterConfigLoader.load(system, Map.of(), true)).as(bad)
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(MergeHandover.TIMEOUT_PROPERTY);
+    }
+    assertThat(MergeHandover.timeoutMs(new com.hazelcast.config.Config(), new Properties()))
+      .isEqualTo(MergeHandover.DEFAULT_TIMEOUT_MS);
+  }
 }
