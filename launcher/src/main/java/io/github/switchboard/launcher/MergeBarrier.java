@@ -33,12 +33,12 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>How: every data member marks its own member id in the replicated map {@value #MAP} once it
  * holds nothing another member still waits for: right after it first joins (a new process has
- * no data of its own), and after Hazelcast's {@code MERGED} event (fired once its merge entries
- * were applied on their owners). A member that merges gets a new member id from Hazelcast, so it
- * is unmarked from the moment it joins until its data is in. Hazelcast's merge can drop part of
- * the data and still fire {@code MERGED} (a failed merge batch is not retried), so the member
- * also copies what it owns when the merge starts and marks itself only once every copy has been
- * applied again through the maps' merge policies ({@link MergeHandover}). {@link #check} is asked inside
+ * no data of its own), and after a merge once its data is known to be in. A member that merges
+ * gets a new member id from Hazelcast, so it is unmarked from the moment it joins until then.
+ * Hazelcast's {@code MERGED} event alone does not say so: its merge can drop part of the data and
+ * still fire it (a failed merge batch is not retried). So the member also copies what it owns
+ * when the merge starts and marks itself only once every copy has been applied again through
+ * the maps' merge policies ({@link MergeHandover}). {@link #check} is asked inside
  * every entry processor of the cluster's maps, on the member that runs it, against its own
  * membership view: a data member in view without a mark refuses the write with
  * {@link MergePendingException} (clients get {@code service_unavailable}, and retry).

@@ -21,6 +21,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -118,7 +119,7 @@ final class MergeHandover {
     MapServiceContext maps = nodeEngine.<MapService>getService(MapService.SERVICE_NAME).getMapServiceContext();
     IPartitionService partitions = nodeEngine.getPartitionService();
     SerializationService serialization = nodeEngine.getSerializationService();
-    Map<String, MergeOrder> orders = new ConcurrentHashMap<>();
+    Map<String, MergeOrder> orders = new HashMap<>();
     takenAt = clockMs.getAsLong();
     int taken = 0;
     for (PartitionContainer container : maps.getPartitionContainers()) {
@@ -154,7 +155,7 @@ final class MergeHandover {
     if (held.isEmpty()) {
       return true;
     }
-    Map<Held, CompletableFuture<Boolean>> writes = new ConcurrentHashMap<>();
+    Map<Held, CompletableFuture<Boolean>> writes = new HashMap<>();
     held.forEach((place, value) -> {
       IMap<Object, Object> map = hazelcast.getMap(place.map());
       String policy = hazelcast.getConfig().findMapConfig(place.map()).getMergePolicyConfig().getPolicy();
