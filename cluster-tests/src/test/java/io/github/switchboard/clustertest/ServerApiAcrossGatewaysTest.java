@@ -147,7 +147,14 @@ class ServerApiAcrossGatewaysTest {
       assertThat(nodes.getJsonArray("nodes")).hasSize(2);
       assertThat(nodes.getInteger("connections")).isGreaterThanOrEqualTo(2);
       JsonObject groups = cluster.get(two, "/api/groups?prefix=census", KEY).bodyAsJsonObject();
-      assertThat(groups.getJsonArray("groups")).containsExactly(new JsonObject().put("group", "census").put("subscribers", 2));
+      assertThat(groups.getJsonArray("groups")).hasSize(1);
+      JsonObject census = groups.getJsonArray("groups").getJsonObject(0);
+      assertThat(census.getString("group")).isEqualTo("census");
+      assertThat(census.getInteger("subscribers")).isEqualTo(2);
+      // One socket on each gateway, named by the gateways' ids.
+      assertThat(census.getJsonObject("byGateway").getMap().values()).containsExactly(1, 1);
+      assertThat(census.getJsonObject("byGateway").fieldNames()).containsExactlyInAnyOrderElementsOf(
+        nodes.getJsonArray("nodes").stream().map(n -> ((JsonObject) n).getString("id")).toList());
       assertThat(groups.getInteger("gateways")).isEqualTo(2);
     }
   }

@@ -32,7 +32,7 @@ final class TestCluster implements AutoCloseable {
   static final Pattern SIMULATOR_ACTIVE = Pattern.compile("role=simulator active on this instance");
   static final Pattern CHAT_ACTIVE = Pattern.compile("role=chat active on this instance");
 
-  private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+  static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
 
   final Vertx vertx = Vertx.vertx();
   private final WebClient http = WebClient.create(vertx);

@@ -4,6 +4,7 @@ import com.hazelcast.core.HazelcastInstance;
 import io.github.switchboard.coordination.fence.HazelcastRoleFence;
 import io.github.switchboard.coordination.fence.LocalRoleFence;
 import io.github.switchboard.coordination.fence.RoleFence;
+import io.github.switchboard.coordination.members.MemberDirectory;
 import io.github.switchboard.launcher.health.HealthHandler;
 import io.github.switchboard.launcher.health.HealthServer;
 import io.github.switchboard.launcher.health.Readiness;
@@ -53,6 +54,8 @@ public abstract class ActiveStandbyService extends VerticleBase {
   private final Readiness readiness = new Readiness();
   private Leadership leadership;
   private HealthServer health;
+  private MemberDirectory directory;
+  private RoleMetrics metrics;
   private long quorumWatch = -1;
   /**
    * Whether every partition this member owns has its backup in sync (clustered only; null before
@@ -106,6 +109,11 @@ public abstract class ActiveStandbyService extends VerticleBase {
     return details;
   }
 
+  /** Where the role's meters go: the process's registry; tests give their own. */
+  protected io.micrometer.core.instrument.MeterRegistry meterRegistry() {
+    return RoleMetrics.processRegistry();
+  }
+
   /** The environment the settings are read from; tests give their own. */
   protected Map<String, String> environment() {
     return System.getenv();
@@ -139,11 +147,29 @@ public abstract class ActiveStandbyService extends VerticleBase {
     RoleFence fence = hazelcast.<RoleFence>map(hz -> new HazelcastRoleFence(vertx, hz)).orElseGet(() -> new LocalRoleFence(vertx));
     ClusterQuorum quorum = hazelcast.map(ClusterQuorum::of).orElseGet(ClusterQuorum::embedded);
     leadership = new Leadership(vertx, role, Leadership.DEFAULT_ATTEMPT_MS, fence, quorum);
-    leadership.start(token -> activate(), this::becomeStandby);
+    metrics = RoleMetrics.of(meterRegistry(), role, this::isActive);
+    // The cluster's member list says which instance holds the role: every change is written at once.
+    // Unique even with two instances in one JVM (tests): the deployment's id is part of it.
+    directory = new MemberDirectory(vertx, role, role + "@" + MemberDirectory.nodeId(vertx) + "/" + deploymentID(),
+      this::memberState);
+    leadership.start(token -> {
+      metrics.changed(RoleMetrics.Change.ACQUIRED);
+      directory.changed();
+      activate();
+    }, reason -> {
+      metrics.changed(RoleMetrics.Change.LOST);
+      directory.changed();
+      becomeStandby(reason);
+    });
     // Health says when this instance is cut off from the cluster (it can store nothing then).
     quorumWatch = vertx.setPeriodic(Leadership.QUORUM_CHECK_MS, id -> readiness.cutOff(!quorum.present()));
     hazelcast.ifPresent(hz -> backupWatch = vertx.setPeriodic(BACKUP_CHECK_MS, id -> lookAtBackups(hz)));
     return registered
+      // Not fatal: the service works without its entry (the member list would only miss it).
+      .compose(v -> directory.start().otherwise(e -> {
+        log.warn("role={}: not listed in the member directory: {}", role, e.getMessage());
+        return null;
+      }))
       .compose(v -> startHealthServer(healthPort, new HealthHandler(role, readiness, this::healthDetails)))
       .onSuccess(server -> {
         health = server;
@@ -194,7 +220,21 @@ public abstract class ActiveStandbyService extends VerticleBase {
    * can try; this instance asks again after {@code retryMs}.
    */
   protected final void resign(long retryMs) {
+    boolean held = isActive();
     leadership.resign(retryMs);
+    if (held) {
+      metrics.changed(RoleMetrics.Change.RESIGNED);
+      directory.changed();
+    }
+  }
+
+  /** This instance's entry in the {@link MemberDirectory}: its role state and backups. */
+  private JsonObject memberState() {
+    JsonObject state = new JsonObject().put("state", readiness.isDraining() ? "stopping" : isActive() ? "active" : "standby");
+    if (backupsSafe != null) {
+      state.put("backups", backupsSafe ? "safe" : "syncing");
+    }
+    return state;
   }
 
   private void activate() {
@@ -229,8 +269,21 @@ public abstract class ActiveStandbyService extends VerticleBase {
     Future<Void> stopped = step("stop taking work", this::stopTakingWork);
     return stopped
       .compose(v -> step("finish in-flight work", this::finishInFlight))
-      .compose(v -> step("release leadership", () -> leadership == null ? Future.succeededFuture() : leadership.stop()))
+      .compose(v -> step("release leadership", this::releaseLeadership))
+      .compose(v -> step("leave the member directory", () -> directory == null ? Future.succeededFuture() : directory.stop()))
       .compose(v -> step("close health server", () -> health == null ? Future.succeededFuture() : health.close()));
+  }
+
+  private Future<Void> releaseLeadership() {
+    if (leadership == null) {
+      return Future.succeededFuture();
+    }
+    boolean held = isActive();
+    return leadership.stop().onSuccess(v -> {
+      if (held) {
+        metrics.changed(RoleMetrics.Change.RELEASED);
+      }
+    });
   }
 
   private Future<Void> step(String what, Supplier<Future<Void>> action) {

@@ -59,11 +59,25 @@ class ActiveStandbyServiceTest {
     final List<String> events = new CopyOnWriteArrayList<>();
     final Promise<Void> active = Promise.promise();
     final Map<String, String> env;
+    final io.micrometer.core.instrument.simple.SimpleMeterRegistry registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
     int healthPort;
 
     Recorder(Map<String, String> env) {
       super("test");
       this.env = env;
+    }
+
+    @Override
+    protected io.micrometer.core.instrument.MeterRegistry meterRegistry() {
+      return registry;
+    }
+
+    double active() {
+      return registry.get("switchboard.role.active").tag("role", "test").gauge().value();
+    }
+
+    double changes(String change) {
+      return registry.get("switchboard.role.changes").tag("role", "test").tag("change", change).counter().count();
     }
 
     @Override
@@ -176,9 +190,27 @@ class ActiveStandbyServiceTest {
     assertThat(standby.getString("role")).isEqualTo("standby");
     assertThat(second.events).doesNotContain("becomeActive");
 
+    // Metrics and the member directory say who holds the role.
+    assertThat(first.active()).isEqualTo(1);
+    assertThat(second.active()).isZero();
+    assertThat(first.changes("acquired")).isEqualTo(1);
+    assertThat(states()).containsExactlyInAnyOrder("active", "standby");
+
     within(vertx.undeploy(firstId));
     within(second.active.future());
     assertThat(within(ready(second.healthPort)).getString("role")).isEqualTo("active");
+    assertThat(first.changes("released")).isEqualTo(1);
+    assertThat(first.active()).isZero();
+    assertThat(second.active()).isEqualTo(1);
+    assertThat(second.changes("acquired")).isEqualTo(1);
+    // The stopped instance left the directory; the new holder wrote its state at once.
+    assertThat(states()).containsExactly("active");
+  }
+
+  /** The states of the test role's entries in the member directory. */
+  private List<String> states() throws Exception {
+    return within(io.github.switchboard.coordination.members.MemberDirectory.entries(vertx)).stream()
+      .filter(e -> "test".equals(e.getString("component"))).map(e -> e.getString("state")).toList();
   }
 
   @Test

@@ -9,6 +9,7 @@ import io.github.switchboard.gateway.api.LocalCommands;
 import io.github.switchboard.gateway.api.Publisher;
 import io.github.switchboard.gateway.endpoint.EventBusBridge;
 import io.github.switchboard.gateway.endpoint.GroupPublish;
+import io.github.switchboard.gateway.http.AdminRoutes;
 import io.github.switchboard.gateway.http.ApiAccess;
 import io.github.switchboard.gateway.http.BridgeRoute;
 import io.github.switchboard.gateway.http.Cors;
@@ -139,6 +140,7 @@ public class GatewayVerticle extends VerticleBase {
     }
     PrometheusMeterRegistry registry = Registries.forGateway();
     GatewayStats stats = new GatewayStats(registry);
+    eventLoopProbe = new EventLoopProbe(vertx, registry);
     EventBus eventBus = vertx.eventBus();
 
     // Transport: one socket at a time, Netty and Vert.x internals.
@@ -195,14 +197,18 @@ public class GatewayVerticle extends VerticleBase {
     GatewayDirectory directory = new GatewayDirectory(vertx, sessions.gatewayId(), new JsonObject()
       .put("listenHost", options.server().host()).put("clustered", vertx.isClustered()));
     control = new ControlChannel(vertx, directory,
-      new LocalCommands(sessions, groups, multiplex, closer, streamSessions), options.api().gatherTimeoutMs());
-    ApiAccess access = new ApiAccess(options.access().apiKey(), !vertx.isClustered(), options.limits().maxPublishBytes(),
+      new LocalCommands(sessions, groups, multiplex, closer, streamSessions, stats, eventLoopProbe),
+      options.api().gatherTimeoutMs());
+    ApiAccess access = new ApiAccess(options.access().apiKey(), options.api().adminSessionMs(), !vertx.isClustered(),
+      options.limits().maxPublishBytes(),
       () -> clusterWatch.cutOff());
     PublishRoute.mount(router, access, new Publisher(eventBus, chatClient, streams),
       new Idempotency(vertx, options.api().idempotencyWindowMs()), policy, options.api().maxBroadcastGroups());
-    ServerApiRoutes.mount(router, access, streams, presence, control, options.api().maxHistoryLimit(),
+    ServerApiRoutes.mount(router, vertx, access, streams, presence, control, options.api().maxHistoryLimit(),
       options.api().maxListedGroups());
     OpenApiRoute.mount(router);
+    // The operators' page, on the same API: before the public pages, which must never serve it.
+    AdminRoutes.mount(router, access);
     clusterWatch = new ClusterWatch(vertx, ClusterStorage.hazelcast(vertx).map(ClusterQuorum::of)
       .orElseGet(ClusterQuorum::embedded), readiness, sessions, closer);
     Admission admission = new Admission(readiness::isDraining, clusterWatch::cutOff, origins,
@@ -245,7 +251,6 @@ public class GatewayVerticle extends VerticleBase {
     // Every TCP connection counts toward the connection limits from accept, upgraded or not.
     HttpConnectionGuard.Limits guard = new HttpConnectionGuard.Limits(openConnections, stats, options.server(),
       options.limits());
-    eventLoopProbe = new EventLoopProbe(vertx, registry);
     return deployEmbeddedServices()
       .compose(v -> streamIntake.register(eventBus))
       .compose(v -> vertx.createHttpServer(serverOptions()).connectionHandler(guard::install).requestHandler(router).listen())

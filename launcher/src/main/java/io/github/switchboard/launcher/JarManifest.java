@@ -11,10 +11,14 @@ import java.util.jar.Manifest;
  * What the fat jar that started this process says of itself in its manifest (the one whose
  * {@code Main-Class} is the launcher, as Vert.x finds {@code Main-Verticle}).
  */
-final class JarManifest {
+public final class JarManifest {
 
   /** {@code true} in the gateway jar: it joins the cluster as a Hazelcast lite member. */
   static final String LITE_MEMBER = "Switchboard-Lite-Member";
+  /** The project version the jar was built from (the admin page and the member directory show it). */
+  static final String VERSION = "Switchboard-Version";
+  /** What {@link #version} says when the process runs from classes, not from a fat jar (tests, an IDE). */
+  public static final String UNPACKAGED = "unpackaged";
 
   private JarManifest() {
   }
@@ -23,6 +27,12 @@ final class JarManifest {
   static boolean liteMemberByDefault() {
     String value = attribute(LITE_MEMBER);
     return value != null && Boolean.parseBoolean(value.strip());
+  }
+
+  /** The version of the fat jar this process runs from, or {@value #UNPACKAGED}. */
+  public static String version() {
+    String value = attribute(VERSION);
+    return value == null || value.isBlank() ? UNPACKAGED : value.strip();
   }
 
   static String attribute(String name) {

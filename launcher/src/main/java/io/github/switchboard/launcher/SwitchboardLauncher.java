@@ -107,6 +107,8 @@ public final class SwitchboardLauncher extends VertxApplication {
     /** Null when not clustered. */
     private final Config clusterConfig;
     private final TransportSelector.Choice transport;
+    private SwitchboardClusterManager clusterManager;
+    private ClusterMetrics clusterMetrics;
 
     Hooks(Config clusterConfig, TransportSelector.Choice transport) {
       this.clusterConfig = clusterConfig;
@@ -128,9 +130,28 @@ public final class SwitchboardLauncher extends VertxApplication {
           config.isLiteMember() ? "lite (no data)" : "data",
           config.getNetworkConfig().getJoin().getTcpIpConfig().isEnabled()
             ? config.getNetworkConfig().getJoin().getTcpIpConfig().getMembers() : "by discovery");
-        builder.withClusterManager(new SwitchboardClusterManager(config));
+        clusterManager = new SwitchboardClusterManager(config);
+        builder.withClusterManager(clusterManager);
       }
       return builder;
+    }
+
+    @Override
+    public void afterVertxStarted(HookContext context) {
+      // Every process reports the cluster as it sees it, so that a split shows as disagreement.
+      if (clusterManager != null && clusterManager.getHazelcastInstance() != null) {
+        io.micrometer.core.instrument.MeterRegistry registry = io.vertx.micrometer.backends.BackendRegistries.getDefaultNow();
+        if (registry != null) {
+          clusterMetrics = ClusterMetrics.start(context.vertx(), clusterManager.getHazelcastInstance(), registry);
+        }
+      }
+    }
+
+    @Override
+    public void beforeStoppingVertx(HookContext context) {
+      if (clusterMetrics != null) {
+        clusterMetrics.stop();
+      }
     }
 
     @Override

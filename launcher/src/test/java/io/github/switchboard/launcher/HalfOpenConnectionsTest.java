@@ -2,8 +2,6 @@ package io.github.switchboard.launcher;
 
 import com.hazelcast.cluster.Address;
 import com.hazelcast.config.Config;
-import com.hazelcast.config.JoinConfig;
-import com.hazelcast.config.NetworkConfig;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.internal.server.ServerConnection;
@@ -79,21 +77,8 @@ class HalfOpenConnectionsTest {
   }
 
   private HazelcastInstance start(String cluster) {
-    System.setProperty("hazelcast.logging.type", "slf4j");
-    Config config = new Config();
-    config.setClusterName(cluster);
-    config.setProperty("hazelcast.wait.seconds.before.join", "0");
-    config.setProperty("hazelcast.phone.home.enabled", "false");
-    config.setProperty("hazelcast.logging.type", "slf4j");
-    config.setProperty("hazelcast.shutdownhook.enabled", "false");
+    Config config = TestMembers.config(cluster, 16701);
     config.setProperty(HalfOpenConnections.TIMEOUT_PROPERTY, "300");
-    NetworkConfig network = config.getNetworkConfig();
-    network.setPort(16701).setPortAutoIncrement(true).setPortCount(100);
-    network.getInterfaces().setEnabled(true).addInterface("127.0.0.1");
-    JoinConfig join = network.getJoin();
-    join.getAutoDetectionConfig().setEnabled(false);
-    join.getMulticastConfig().setEnabled(false);
-    join.getTcpIpConfig().setEnabled(true).addMember("127.0.0.1");
     HazelcastInstance member = Hazelcast.newHazelcastInstance(config);
     members.add(member);
     HalfOpenConnections.install(member);

@@ -2,6 +2,8 @@ package io.github.switchboard.gateway.api;
 
 import io.github.switchboard.gateway.endpoint.MultiplexEndpoint;
 import io.github.switchboard.gateway.fanout.GroupRegistry;
+import io.github.switchboard.gateway.metrics.EventLoopProbe;
+import io.github.switchboard.gateway.metrics.GatewayStats;
 import io.github.switchboard.gateway.session.Endpoint;
 import io.github.switchboard.gateway.session.Session;
 import io.github.switchboard.gateway.session.Sessions;
@@ -32,6 +34,10 @@ public final class LocalCommands {
   public static final String DISCONNECT = "disconnect";
   public static final String SUBSCRIBE = "subscribe";
   public static final String UNSUBSCRIBE = "unsubscribe";
+  /** The sockets of a user, or the one socket with a connection id, described. */
+  public static final String CONNECTIONS = "connections";
+  /** Closes the one socket with a connection id. */
+  public static final String CLOSE = "close";
   /** Frames a client sent with {@code POST /emulation} to another gateway, for its stream here. */
   public static final String FRAMES = "frames";
   private static final Logger log = LoggerFactory.getLogger(LocalCommands.class);
@@ -41,11 +47,15 @@ public final class LocalCommands {
   private final MultiplexEndpoint multiplex;
   private final SocketCloser closer;
   private final StreamSessions streams;
+  private final GatewayStats stats;
+  private final EventLoopProbe eventLoop;
   private final long startedAt = System.currentTimeMillis();
 
   public LocalCommands(Sessions sessions, GroupRegistry groups, MultiplexEndpoint multiplex, SocketCloser closer,
-                       StreamSessions streams) {
+                       StreamSessions streams, GatewayStats stats, EventLoopProbe eventLoop) {
     this.streams = streams;
+    this.stats = stats;
+    this.eventLoop = eventLoop;
     this.sessions = sessions;
     this.groups = groups;
     this.multiplex = multiplex;
@@ -62,6 +72,10 @@ public final class LocalCommands {
           command.getString("reason")));
         case SUBSCRIBE -> subscribe(required(command, "user"), required(command, "group"));
         case UNSUBSCRIBE -> Future.succeededFuture(unsubscribe(required(command, "user"), required(command, "group")));
+        case CONNECTIONS -> Future.succeededFuture(connections(command.getString("user"), command.getString("connection"),
+          command.getInteger("limit", Integer.MAX_VALUE)));
+        case CLOSE -> Future.succeededFuture(close(required(command, "connection"), command.getInteger("code"),
+          command.getString("reason")));
         case FRAMES -> Future.succeededFuture(new JsonObject().put("delivered",
           streams.deliver(required(command, "session"), frames(command))));
         default -> Future.failedFuture("unknown command '" + op + "'");
@@ -102,7 +116,63 @@ public final class LocalCommands {
       .put("connectionsByEndpoint", byEndpoint)
       .put("groups", groups.consumerCount())
       .put("startedAt", startedAt)
-      .put("uptimeMs", System.currentTimeMillis() - startedAt);
+      .put("uptimeMs", System.currentTimeMillis() - startedAt)
+      // Totals since start: a reader turns two reports into rates (the admin page does).
+      .put("sampledAt", System.currentTimeMillis())
+      .put("traffic", stats.toJson())
+      .put("eventLoopDelayMs", new JsonObject().put("last", eventLoop.lastMs()).put("maxLastMinute", eventLoop.recentMaxMs()));
+  }
+
+  /**
+   * The sockets of {@code user} (by the index), or the one with id {@code connection} (a walk
+   * over this gateway's sockets: an operator's query, not a client's), at most {@code limit}.
+   */
+  private JsonObject connections(String user, String connection, int limit) {
+    List<Session> found = new ArrayList<>();
+    if (connection != null) {
+      Session session = sessions.find(connection);
+      if (session != null) {
+        found.add(session);
+      }
+    } else if (user != null) {
+      found = sessions.ofUser(user);
+    } else {
+      throw new IllegalArgumentException("missing user or connection");
+    }
+    JsonArray out = new JsonArray();
+    for (Session session : found.subList(0, Math.min(limit, found.size()))) {
+      out.add(describe(session));
+    }
+    return new JsonObject().put("connections", out).put("truncated", found.size() > limit);
+  }
+
+  private JsonObject describe(Session session) {
+    JsonObject out = new JsonObject()
+      .put("id", session.id())
+      .put("endpoint", session.path())
+      .put("user", session.principal() == null ? null : session.principal().subject())
+      .put("groups", new JsonArray(List.of(session.groups())))
+      .put("closing", session.closing());
+    var remote = session.channel().remoteAddress();
+    if (remote != null) {
+      out.put("remote", remote.toString().replaceFirst("^/", ""));
+    }
+    return out;
+  }
+
+  /** Closes the socket with id {@code connection} if it is here; says whether it was. */
+  private JsonObject close(String connection, Integer code, String reason) {
+    int chosen = code == null ? CloseReason.DISCONNECTED_FOR_GOOD.code() : code;
+    CloseReason kind = CloseReason.ofBackendCode(chosen);
+    String text = reason == null ? kind.reason() : reason;
+    Session session = sessions.find(connection);
+    if (session == null || session.closing()) {
+      return new JsonObject().put("connections", 0);
+    }
+    closer.close(session, kind, chosen, text);
+    log.info("connection={} user={} disconnected by the server with {} '{}'", connection,
+      session.principal() == null ? "-" : session.principal().subject(), chosen, text);
+    return new JsonObject().put("connections", 1);
   }
 
   /** The groups with local sockets whose name starts with the prefix: the first {@code limit} by name. */

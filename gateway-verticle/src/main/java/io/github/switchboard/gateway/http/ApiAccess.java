@@ -22,8 +22,9 @@ import java.util.function.BooleanSupplier;
 /**
  * Who may call the server API ({@code /api/...} except the public reads {@code /api/stats} and
  * {@code /api/openapi.json}): with an API key configured, a caller that presents it as a bearer
- * token. Without one, the API is closed: anyone who can reach the port could otherwise publish
- * anything and disconnect anyone. The one exception is an embedded gateway (a developer's
+ * token, or the admin page's login cookie with its header ({@link AdminSession}). Without one,
+ * the API is closed: anyone who can reach the port could otherwise publish anything and
+ * disconnect anyone. The one exception is an embedded gateway (a developer's
  * machine): callers on the same machine may use it, and publish under the client group rules.
  */
 public final class ApiAccess {
@@ -35,6 +36,8 @@ public final class ApiAccess {
   private static final String TRUSTED = "switchboard.apiTrusted";
 
   private final byte[] key;
+  /** Null when no key is configured. */
+  private final AdminSession admin;
   private final boolean loopbackWithoutKey;
   private final int maxBodyBytes;
   private final BooleanSupplier cutOff;
@@ -45,8 +48,9 @@ public final class ApiAccess {
    * @param cutOff             whether this gateway is cut off from the cluster (commands and
    *                           publishes are refused then: they would reach one side only)
    */
-  public ApiAccess(String apiKey, boolean loopbackWithoutKey, int maxBodyBytes, BooleanSupplier cutOff) {
+  public ApiAccess(String apiKey, long adminSessionMs, boolean loopbackWithoutKey, int maxBodyBytes, BooleanSupplier cutOff) {
     this.key = apiKey == null ? null : apiKey.getBytes(StandardCharsets.UTF_8);
+    this.admin = apiKey == null ? null : new AdminSession(apiKey, adminSessionMs);
     this.loopbackWithoutKey = loopbackWithoutKey;
     this.maxBodyBytes = maxBodyBytes;
     this.cutOff = cutOff;
@@ -98,12 +102,39 @@ public final class ApiAccess {
       });
   }
 
+  /** The admin page's logins; null when no key is configured (then there is nothing to log in with). */
+  AdminSession admin() {
+    return admin;
+  }
+
+  /** What the admin page's files are to a caller. */
+  enum PageAccess {
+    /** Shown: the caller logged in (or presents the key), or is on this machine of an embedded gateway without a key. */
+    OPEN,
+    /** A key is configured and the caller has not logged in with it. */
+    LOGIN,
+    /** No key is configured, and the caller is not on this machine of an embedded gateway: nothing to log in with. */
+    CLOSED
+  }
+
+  PageAccess pageAccess(RoutingContext ctx) {
+    if (key == null) {
+      return loopbackWithoutKey && loopback(ctx) ? PageAccess.OPEN : PageAccess.CLOSED;
+    }
+    return authorized(ctx, true) ? PageAccess.OPEN : PageAccess.LOGIN;
+  }
+
+  /** Whether {@code candidate} is the API key (constant time). */
+  boolean isKey(String candidate) {
+    return key != null && candidate != null && MessageDigest.isEqual(key, candidate.getBytes(StandardCharsets.UTF_8));
+  }
+
   private void check(RoutingContext ctx) {
     if (key == null && !(loopbackWithoutKey && loopback(ctx))) {
       JsonResponses.error(ctx, 403, ErrorCode.FORBIDDEN, NO_KEY);
       return;
     }
-    if (key != null && !authorized(ctx)) {
+    if (key != null && !authorized(ctx, false)) {
       ctx.response().putHeader("WWW-Authenticate", "Bearer");
       JsonResponses.error(ctx, 401, ErrorCode.UNAUTHORIZED, "a valid 'Authorization: Bearer <api key>' header is required");
       return;
@@ -153,12 +184,21 @@ public final class ApiAccess {
     }
   }
 
-  private boolean authorized(RoutingContext ctx) {
+  /**
+   * The key as a bearer token, or an admin login cookie: for a page (the admin page's own files,
+   * which a browser loads by navigation) alone, for an API call with the admin header beside it
+   * (see {@link AdminSession#HEADER}).
+   */
+  private boolean authorized(RoutingContext ctx, boolean page) {
     String header = ctx.request().getHeader("Authorization");
-    if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+    if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      // Constant time, so the comparison does not reveal how much of a guess was right.
+      return MessageDigest.isEqual(key, header.substring(7).strip().getBytes(StandardCharsets.UTF_8));
+    }
+    if (!page && ctx.request().getHeader(AdminSession.HEADER) == null) {
       return false;
     }
-    // Constant time, so the comparison does not reveal how much of a guess was right.
-    return MessageDigest.isEqual(key, header.substring(7).strip().getBytes(StandardCharsets.UTF_8));
+    var cookie = ctx.request().getCookie(AdminSession.COOKIE);
+    return cookie != null && admin.valid(cookie.getValue(), System.currentTimeMillis());
   }
 }

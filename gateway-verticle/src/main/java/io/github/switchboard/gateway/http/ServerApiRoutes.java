@@ -1,5 +1,6 @@
 package io.github.switchboard.gateway.http;
 
+import io.github.switchboard.coordination.members.ClusterView;
 import io.github.switchboard.gateway.api.ApiError;
 import io.github.switchboard.gateway.api.ControlChannel;
 import io.github.switchboard.gateway.api.LocalCommands;
@@ -13,6 +14,9 @@ import io.github.switchboard.protocol.ErrorCode;
 import io.github.switchboard.protocol.Groups;
 import io.github.switchboard.protocol.ServerFrames;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -43,6 +47,12 @@ public final class ServerApiRoutes {
   static final String DISCONNECT = "/api/users/:user/disconnect";
   static final String SUBSCRIPTIONS = "/api/users/:user/subscriptions";
   static final String SUBSCRIPTION = "/api/users/:user/subscriptions/:group";
+  static final String CLUSTER = "/api/cluster";
+  static final String USER_CONNECTIONS = "/api/users/:user/connections";
+  static final String CONNECTION = "/api/connections/:connection";
+  static final String CONNECTION_DISCONNECT = "/api/connections/:connection/disconnect";
+  static final int DEFAULT_LISTED_CONNECTIONS = 100;
+  static final int MAX_LISTED_CONNECTIONS = 1_000;
   static final int DEFAULT_HISTORY_LIMIT = 100;
   static final int DEFAULT_LISTED_GROUPS = 1_000;
   /** Longest user id the API takes (a token's subject). */
@@ -50,14 +60,16 @@ public final class ServerApiRoutes {
   /** The room a close frame has for its reason text. */
   static final int MAX_REASON_BYTES = 123;
 
+  private final Vertx vertx;
   private final Streams streams;
   private final PresenceTracker presence;
   private final ControlChannel control;
   private final int maxHistoryLimit;
   private final int maxListedGroups;
 
-  private ServerApiRoutes(Streams streams, PresenceTracker presence, ControlChannel control, int maxHistoryLimit,
+  private ServerApiRoutes(Vertx vertx, Streams streams, PresenceTracker presence, ControlChannel control, int maxHistoryLimit,
                           int maxListedGroups) {
+    this.vertx = vertx;
     this.streams = streams;
     this.presence = presence;
     this.control = control;
@@ -65,9 +77,9 @@ public final class ServerApiRoutes {
     this.maxListedGroups = maxListedGroups;
   }
 
-  public static void mount(Router router, ApiAccess access, Streams streams, PresenceTracker presence, ControlChannel control,
-                           int maxHistoryLimit, int maxListedGroups) {
-    ServerApiRoutes routes = new ServerApiRoutes(streams, presence, control, maxHistoryLimit, maxListedGroups);
+  public static void mount(Router router, Vertx vertx, ApiAccess access, Streams streams, PresenceTracker presence,
+                           ControlChannel control, int maxHistoryLimit, int maxListedGroups) {
+    ServerApiRoutes routes = new ServerApiRoutes(vertx, streams, presence, control, maxHistoryLimit, maxListedGroups);
     access.read(router, HISTORY).handler(routes::history);
     JsonResponses.onlyAllow(router, HISTORY, HttpMethod.GET, HttpMethod.HEAD);
     access.read(router, PRESENCE_STATS).handler(routes::presenceStats);
@@ -78,6 +90,14 @@ public final class ServerApiRoutes {
     JsonResponses.onlyAllow(router, GROUPS, HttpMethod.GET, HttpMethod.HEAD);
     access.read(router, NODES).handler(routes::nodes);
     JsonResponses.onlyAllow(router, NODES, HttpMethod.GET, HttpMethod.HEAD);
+    access.read(router, CLUSTER).handler(routes::cluster);
+    JsonResponses.onlyAllow(router, CLUSTER, HttpMethod.GET, HttpMethod.HEAD);
+    access.read(router, USER_CONNECTIONS).handler(routes::userConnections);
+    JsonResponses.onlyAllow(router, USER_CONNECTIONS, HttpMethod.GET, HttpMethod.HEAD);
+    access.read(router, CONNECTION).handler(routes::connection);
+    JsonResponses.onlyAllow(router, CONNECTION, HttpMethod.GET, HttpMethod.HEAD);
+    access.write(router, HttpMethod.POST, CONNECTION_DISCONNECT).handler(routes::disconnectConnection);
+    JsonResponses.onlyAllow(router, CONNECTION_DISCONNECT, HttpMethod.POST);
     access.write(router, HttpMethod.POST, DISCONNECT).handler(routes::disconnect);
     JsonResponses.onlyAllow(router, DISCONNECT, HttpMethod.POST);
     access.write(router, HttpMethod.POST, SUBSCRIPTIONS).handler(routes::subscribe);
@@ -186,11 +206,14 @@ public final class ServerApiRoutes {
         .put("limit", limit);
       return control.ask(command).map(gathered -> {
         TreeMap<String, Integer> sums = new TreeMap<>();
+        Map<String, JsonObject> byGateway = new TreeMap<>();
         boolean truncated = false;
-        for (JsonObject answer : gathered.answers().values()) {
-          truncated |= answer.getBoolean("truncated", false);
-          for (Map.Entry<String, Object> entry : answer.getJsonObject("groups", new JsonObject())) {
-            sums.merge(entry.getKey(), ((Number) entry.getValue()).intValue(), Integer::sum);
+        for (Map.Entry<String, JsonObject> answer : gathered.answers().entrySet()) {
+          truncated |= answer.getValue().getBoolean("truncated", false);
+          for (Map.Entry<String, Object> entry : answer.getValue().getJsonObject("groups", new JsonObject())) {
+            int count = ((Number) entry.getValue()).intValue();
+            sums.merge(entry.getKey(), count, Integer::sum);
+            byGateway.computeIfAbsent(entry.getKey(), g -> new JsonObject()).put(answer.getKey(), count);
           }
         }
         while (sums.size() > limit) {
@@ -198,7 +221,8 @@ public final class ServerApiRoutes {
           truncated = true;
         }
         JsonArray groups = new JsonArray();
-        sums.forEach((name, count) -> groups.add(new JsonObject().put("group", name).put("subscribers", count)));
+        sums.forEach((name, count) -> groups.add(new JsonObject().put("group", name).put("subscribers", count)
+          .put("byGateway", byGateway.get(name))));
         return new JsonObject().put("groups", groups).put("truncated", truncated)
           .put("gateways", gathered.answers().size()).put("unreachable", new JsonArray(gathered.unreachable()));
       });
@@ -224,25 +248,138 @@ public final class ServerApiRoutes {
     answer(ctx, 200, () -> {
       String user = user(ctx.pathParam("user"));
       JsonObject body = ApiAccess.body(ctx);
-      JsonObject command = new JsonObject().put("op", LocalCommands.DISCONNECT).put("user", user);
-      if (body != null && body.containsKey("code")) {
-        // A whole number however the caller's JSON library wrote it (4500 or 4500.0).
-        if (!(body.getValue("code") instanceof Number number) || number.doubleValue() != Math.rint(number.doubleValue())
-          || number.intValue() < CloseReason.MIN_BACKEND_CODE || number.intValue() > CloseReason.MAX_BACKEND_CODE) {
-          throw new ApiError(400, ErrorCode.INVALID_FIELD, "'code' must be an integer from " + CloseReason.MIN_BACKEND_CODE
-            + " (4000-4499: the client may reconnect) to " + CloseReason.MAX_BACKEND_CODE + " (4500-4999: it must not)");
-        }
-        command.put("code", number.intValue());
-      }
-      if (body != null && body.containsKey("reason")) {
-        if (!(body.getValue("reason") instanceof String reason) || reason.getBytes(StandardCharsets.UTF_8).length > MAX_REASON_BYTES) {
-          throw new ApiError(400, ErrorCode.INVALID_FIELD, "'reason' must be a string of at most " + MAX_REASON_BYTES
-            + " bytes of UTF-8 (the room a close frame has)");
-        }
-        command.put("reason", reason);
-      }
+      JsonObject command = closeFields(body, new JsonObject().put("op", LocalCommands.DISCONNECT).put("user", user));
       return userCommand(user, null, command);
     });
+  }
+
+  /** The optional {@code code} and {@code reason} of a disconnect body, checked, added to the command. */
+  private static JsonObject closeFields(JsonObject body, JsonObject command) {
+    if (body != null && body.containsKey("code")) {
+      // A whole number however the caller's JSON library wrote it (4500 or 4500.0).
+      if (!(body.getValue("code") instanceof Number number) || number.doubleValue() != Math.rint(number.doubleValue())
+        || number.intValue() < CloseReason.MIN_BACKEND_CODE || number.intValue() > CloseReason.MAX_BACKEND_CODE) {
+        throw new ApiError(400, ErrorCode.INVALID_FIELD, "'code' must be an integer from " + CloseReason.MIN_BACKEND_CODE
+          + " (4000-4499: the client may reconnect) to " + CloseReason.MAX_BACKEND_CODE + " (4500-4999: it must not)");
+      }
+      command.put("code", number.intValue());
+    }
+    if (body != null && body.containsKey("reason")) {
+      if (!(body.getValue("reason") instanceof String reason) || reason.getBytes(StandardCharsets.UTF_8).length > MAX_REASON_BYTES) {
+        throw new ApiError(400, ErrorCode.INVALID_FIELD, "'reason' must be a string of at most " + MAX_REASON_BYTES
+          + " bytes of UTF-8 (the room a close frame has)");
+      }
+      command.put("reason", reason);
+    }
+    return command;
+  }
+
+  /**
+   * {@code GET /api/cluster}: the members of the cluster as this gateway sees them, each with its
+   * processes' components (gateway, chat and simulator with their role state), version, uptime
+   * and the cluster size it sees; who holds each role; whether the members agree on the size.
+   */
+  private void cluster(RoutingContext ctx) {
+    answer(ctx, 200, () -> ClusterView.read(vertx).recover(e -> Future.failedFuture(new ApiError(503,
+      ErrorCode.SERVICE_UNAVAILABLE, "the member directory cannot be read: " + e.getMessage()))));
+  }
+
+  /**
+   * {@code GET /api/users/{user}/connections?limit=N}: the user's sockets on every gateway, each
+   * with its gateway, endpoint, groups and remote address; at most {@code limit}.
+   */
+  private void userConnections(RoutingContext ctx) {
+    answer(ctx, 200, () -> {
+      String user = user(ctx.pathParam("user"));
+      int limit = (int) number(ctx, "limit", DEFAULT_LISTED_CONNECTIONS, 1, MAX_LISTED_CONNECTIONS);
+      JsonObject command = new JsonObject().put("op", LocalCommands.CONNECTIONS).put("user", user).put("limit", limit);
+      return control.ask(command).map(gathered -> connectionList(gathered.answers(), gathered.unreachable(), limit)
+        .put("user", user));
+    });
+  }
+
+  /**
+   * {@code GET /api/connections/{id}}: the one socket with that connection id, asked of the
+   * gateway that gave it (the id's prefix). 404 when no gateway holds it (any more), 503 when its
+   * gateway does not answer.
+   */
+  private void connection(RoutingContext ctx) {
+    answer(ctx, 200, () -> {
+      String id = ctx.pathParam("connection");
+      String gateway = gatewayOf(id);
+      JsonObject command = new JsonObject().put("op", LocalCommands.CONNECTIONS).put("connection", id).put("limit", 1);
+      return control.askOne(gateway, command)
+        .recover(e -> Future.failedFuture(gatewayFailure(e, id, gateway)))
+        .map(answer -> {
+          JsonArray found = answer.getJsonArray("connections", new JsonArray());
+          if (found.isEmpty()) {
+            throw new ApiError(404, ErrorCode.NOT_FOUND, "no open connection '" + id + "'");
+          }
+          return found.getJsonObject(0).copy().put("gateway", gateway);
+        });
+    });
+  }
+
+  private static JsonObject connectionList(Map<String, JsonObject> answers, List<String> unreachable, int limit) {
+    JsonArray all = new JsonArray();
+    boolean truncated = false;
+    for (Map.Entry<String, JsonObject> answer : answers.entrySet()) {
+      truncated |= answer.getValue().getBoolean("truncated", false);
+      for (Object one : answer.getValue().getJsonArray("connections", new JsonArray())) {
+        if (all.size() == limit) {
+          truncated = true;
+          break;
+        }
+        all.add(((JsonObject) one).copy().put("gateway", answer.getKey()));
+      }
+    }
+    return new JsonObject().put("connections", all).put("truncated", truncated)
+      .put("unreachable", new JsonArray(unreachable));
+  }
+
+  /**
+   * {@code POST /api/connections/{id}/disconnect} with {@code {"code":4500,"reason":"..."}}
+   * (both optional): closes the one socket, on whichever gateway holds it. 404 when no gateway
+   * holds it (any more), 503 when its gateway does not answer.
+   */
+  private void disconnectConnection(RoutingContext ctx) {
+    answer(ctx, 200, () -> {
+      String id = ctx.pathParam("connection");
+      String gateway = gatewayOf(id);
+      JsonObject command = closeFields(ApiAccess.body(ctx), new JsonObject().put("op", LocalCommands.CLOSE)
+        .put("connection", id));
+      return control.askOne(gateway, command)
+        .recover(e -> Future.failedFuture(gatewayFailure(e, id, gateway)))
+        .map(answer -> {
+          if (answer.getInteger("connections", 0) == 0) {
+            throw new ApiError(404, ErrorCode.NOT_FOUND, "no open connection '" + id + "'");
+          }
+          return new JsonObject().put("connection", id).put("gateway", gateway).put("connections", 1);
+        });
+    });
+  }
+
+  /**
+   * A command to the gateway of a connection failed: 404 when no gateway with that id takes
+   * commands (it is gone, and its sockets with it, or never was), else 503 (it did not answer).
+   */
+  private static ApiError gatewayFailure(Throwable e, String connection, String gateway) {
+    if (e instanceof ReplyException reply && reply.failureType() == ReplyFailure.NO_HANDLERS) {
+      return new ApiError(404, ErrorCode.NOT_FOUND, "no open connection '" + connection + "' (no gateway '" + gateway
+        + "' is up)");
+    }
+    return new ApiError(503, ErrorCode.SERVICE_UNAVAILABLE, "gateway '" + gateway + "' that holds connection '" + connection
+      + "' did not answer (" + e.getMessage() + "); nothing was done");
+  }
+
+  /** The gateway that gave a connection id: the part before its first '-'. */
+  private static String gatewayOf(String connection) {
+    int dash = connection == null ? -1 : connection.indexOf('-');
+    if (dash <= 0 || connection.length() > MAX_USER_LENGTH) {
+      throw new ApiError(400, ErrorCode.INVALID_FIELD, "'" + connection + "' is not a connection id (<gateway>-<n>, as a "
+        + "welcome frame or the connections list gives it)");
+    }
+    return connection.substring(0, dash);
   }
 
   /** {@code POST /api/users/{user}/subscriptions} with {@code {"group":G}}: every /ws socket of the user joins G. */

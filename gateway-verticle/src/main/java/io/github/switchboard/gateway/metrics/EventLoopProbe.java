@@ -14,11 +14,16 @@ import java.util.concurrent.TimeUnit;
 public final class EventLoopProbe {
 
   public static final long INTERVAL_MS = 1_000;
+  /** Samples the admin view's "recent" maximum covers: the last minute. */
+  static final int RECENT = 60;
 
   private final Vertx vertx;
   private final Timer delay;
   private long timerId = -1;
   private long expectedAt;
+  /** The last {@link #RECENT} delays (ns), for the server API's node report; event loop only. */
+  private final long[] recent = new long[RECENT];
+  private int next;
 
   public EventLoopProbe(Vertx vertx, MeterRegistry registry) {
     this.vertx = vertx;
@@ -34,9 +39,26 @@ public final class EventLoopProbe {
     expectedAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(INTERVAL_MS);
     timerId = vertx.setPeriodic(INTERVAL_MS, id -> {
       long now = System.nanoTime();
-      delay.record(Math.max(0, now - expectedAt), TimeUnit.NANOSECONDS);
+      long late = Math.max(0, now - expectedAt);
+      delay.record(late, TimeUnit.NANOSECONDS);
+      recent[next] = late;
+      next = (next + 1) % RECENT;
       expectedAt = now + TimeUnit.MILLISECONDS.toNanos(INTERVAL_MS);
     });
+  }
+
+  /** The longest delay of the last minute, in milliseconds. Event loop only. */
+  public double recentMaxMs() {
+    long max = 0;
+    for (long late : recent) {
+      max = Math.max(max, late);
+    }
+    return max / 1e6;
+  }
+
+  /** The last delay measured, in milliseconds. Event loop only. */
+  public double lastMs() {
+    return recent[(next + RECENT - 1) % RECENT] / 1e6;
   }
 
   public void stop() {

@@ -87,6 +87,19 @@ public final class Sessions {
     return idPrefix;
   }
 
+  /**
+   * The open socket with this connection id, or null. A walk over every socket: for an
+   * operator's query (the server API), not for anything a client's frame triggers.
+   */
+  public Session find(String id) {
+    for (Session session : open) {
+      if (session.id().equals(id)) {
+        return session;
+      }
+    }
+    return null;
+  }
+
   /** A copy, so sockets may close while the caller walks it. */
   public List<Session> all() {
     return new ArrayList<>(open);

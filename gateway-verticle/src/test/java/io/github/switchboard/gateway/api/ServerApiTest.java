@@ -259,14 +259,18 @@ class ServerApiTest {
       assertThat(stats).isEqualTo(new JsonObject().put("group", "chat.room").put("connections", 3).put("users", 2));
       assertThat(call(HttpMethod.GET, "/api/groups/plain/presence", null).statusCode()).isEqualTo(404);
 
-      JsonObject groups = call(HttpMethod.GET, "/api/groups?prefix=chat.", null).bodyAsJsonObject();
-      assertThat(groups.getJsonArray("groups")).containsExactly(new JsonObject().put("group", "chat.room").put("subscribers", 3));
-      JsonObject all = call(HttpMethod.GET, "/api/groups", null).bodyAsJsonObject();
-      assertThat(all.getJsonArray("groups")).contains(new JsonObject().put("group", "user:alice").put("subscribers", 2));
-
       JsonObject nodes = call(HttpMethod.GET, "/api/nodes", null).bodyAsJsonObject();
       assertThat(nodes.getJsonArray("nodes")).hasSize(1);
       JsonObject node = nodes.getJsonArray("nodes").getJsonObject(0);
+      String id = node.getString("id");
+
+      JsonObject groups = call(HttpMethod.GET, "/api/groups?prefix=chat.", null).bodyAsJsonObject();
+      assertThat(groups.getJsonArray("groups")).containsExactly(new JsonObject().put("group", "chat.room").put("subscribers", 3)
+        .put("byGateway", new JsonObject().put(id, 3)));
+      JsonObject all = call(HttpMethod.GET, "/api/groups", null).bodyAsJsonObject();
+      assertThat(all.getJsonArray("groups")).contains(new JsonObject().put("group", "user:alice").put("subscribers", 2)
+        .put("byGateway", new JsonObject().put(id, 2)));
+
       assertThat(node.getInteger("connections")).isEqualTo(3);
       assertThat(node.getInteger("users")).isEqualTo(2);
       assertThat(node.getInteger("port")).isEqualTo(gateway.port);

@@ -32,20 +32,20 @@ import java.util.stream.Stream;
  * {@code chromium} and {@code chromium-driver}). Both paths are set explicitly, so Selenium
  * Manager never runs and nothing is downloaded.
  */
-final class Browser {
+public final class Browser {
 
-  static final String CHROMIUM = "/usr/bin/chromium";
-  static final String CHROMEDRIVER = "/usr/bin/chromedriver";
+  public static final String CHROMIUM = "/usr/bin/chromium";
+  public static final String CHROMEDRIVER = "/usr/bin/chromedriver";
   /** Where the screenshots for the README go: {@code docs/images/} of the repository. */
-  static final Path IMAGES = Path.of("..", "docs", "images");
-  static final Dimension DESKTOP = new Dimension(1200, 860);
-  static final Dimension PHONE = new Dimension(390, 844);
+  public static final Path IMAGES = Path.of("..", "docs", "images");
+  public static final Dimension DESKTOP = new Dimension(1200, 860);
+  public static final Dimension PHONE = new Dimension(390, 844);
 
   private Browser() {
   }
 
   /** Starts one headless Chromium. */
-  static ChromeDriver start() {
+  public static ChromeDriver start() {
     for (String binary : List.of(CHROMIUM, CHROMEDRIVER)) {
       if (!Files.isExecutable(Path.of(binary))) {
         throw new IllegalStateException(binary + " is missing: the browser tests need the Debian packages "
@@ -72,13 +72,13 @@ final class Browser {
   }
 
   /** Starts two browsers at once (two independent sessions, e.g. two chat users). */
-  static List<ChromeDriver> startTwo() {
+  public static List<ChromeDriver> startTwo() {
     CompletableFuture<ChromeDriver> first = CompletableFuture.supplyAsync(Browser::start);
     CompletableFuture<ChromeDriver> second = CompletableFuture.supplyAsync(Browser::start);
     return List.of(first.join(), second.join());
   }
 
-  static void quit(WebDriver... drivers) {
+  public static void quit(WebDriver... drivers) {
     for (WebDriver driver : drivers) {
       if (driver != null) {
         driver.quit();
@@ -87,37 +87,37 @@ final class Browser {
   }
 
   /** An explicit wait that polls every 50 ms up to the deadline. */
-  static WebDriverWait waiting(WebDriver driver, Duration timeout) {
+  public static WebDriverWait waiting(WebDriver driver, Duration timeout) {
     WebDriverWait wait = new WebDriverWait(driver, timeout, Duration.ofMillis(50));
     wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class);
     return wait;
   }
 
-  static <T> T await(WebDriver driver, Duration timeout, String what, Function<WebDriver, T> condition) {
+  public static <T> T await(WebDriver driver, Duration timeout, String what, Function<WebDriver, T> condition) {
     WebDriverWait wait = waiting(driver, timeout);
     wait.withMessage(what);
     return wait.until(condition);
   }
 
   /** Waits until #status shows the given status. */
-  static void awaitStatus(WebDriver driver, String status, Duration timeout) {
+  public static void awaitStatus(WebDriver driver, String status, Duration timeout) {
     await(driver, timeout, "status " + status, d -> status.equals(d.findElement(By.id("status")).getDomAttribute("data-status")));
   }
 
-  static String text(WebDriver driver, String id) {
+  public static String text(WebDriver driver, String id) {
     return driver.findElement(By.id(id)).getText();
   }
 
-  static List<WebElement> all(WebDriver driver, String css) {
+  public static List<WebElement> all(WebDriver driver, String css) {
     return driver.findElements(By.cssSelector(css));
   }
 
-  static Object js(WebDriver driver, String script, Object... args) {
+  public static Object js(WebDriver driver, String script, Object... args) {
     return ((JavascriptExecutor) driver).executeScript(script, args);
   }
 
   /** Runs an async script: it calls its last argument with the result. */
-  static Object jsAsync(WebDriver driver, String script, Object... args) {
+  public static Object jsAsync(WebDriver driver, String script, Object... args) {
     return ((JavascriptExecutor) driver).executeAsyncScript(script, args);
   }
 
@@ -125,7 +125,7 @@ final class Browser {
    * Writes a PNG of the whole page (up to 2000 px tall) to docs/images/{name}.png: the window
    * is made as tall as the page for the shot, then restored.
    */
-  static Path screenshot(WebDriver driver, String name) {
+  public static Path screenshot(WebDriver driver, String name) {
     Dimension size = driver.manage().window().getSize();
     try {
       long chrome = ((Number) js(driver, "return window.outerHeight - window.innerHeight;")).longValue();
@@ -146,7 +146,7 @@ final class Browser {
   }
 
   /** Console errors the page logged since the last call (browser log level SEVERE). */
-  static List<String> consoleErrors(WebDriver driver) {
+  public static List<String> consoleErrors(WebDriver driver) {
     Stream<LogEntry> entries = driver.manage().logs().get(LogType.BROWSER).getAll().stream();
     return entries.filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue()).map(LogEntry::getMessage).toList();
   }
