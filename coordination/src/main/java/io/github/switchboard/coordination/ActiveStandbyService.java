@@ -165,11 +165,10 @@ public abstract class ActiveStandbyService extends VerticleBase {
     quorumWatch = vertx.setPeriodic(Leadership.QUORUM_CHECK_MS, id -> readiness.cutOff(!quorum.present()));
     hazelcast.ifPresent(hz -> backupWatch = vertx.setPeriodic(BACKUP_CHECK_MS, id -> lookAtBackups(hz)));
     return registered
-      // Not fatal: the service works without its entry (the member list would only miss it).
-      .compose(v -> directory.start().otherwise(e -> {
-        log.warn("role={}: not listed in the member directory: {}", role, e.getMessage());
-        return null;
-      }))
+      // Not waited for, not fatal: the service works without its entry (the member list would only
+      // miss it until the next refresh), and a store that does not answer must not hold up the start.
+      .onSuccess(v -> directory.start().onFailure(e ->
+        log.warn("role={}: not listed in the member directory yet: {}", role, e.getMessage())))
       .compose(v -> startHealthServer(healthPort, new HealthHandler(role, readiness, this::healthDetails)))
       .onSuccess(server -> {
         health = server;
@@ -270,8 +269,19 @@ public abstract class ActiveStandbyService extends VerticleBase {
     return stopped
       .compose(v -> step("finish in-flight work", this::finishInFlight))
       .compose(v -> step("release leadership", this::releaseLeadership))
-      .compose(v -> step("leave the member directory", () -> directory == null ? Future.succeededFuture() : directory.stop()))
+      .compose(v -> step("leave the member directory", this::leaveDirectory))
       .compose(v -> step("close health server", () -> health == null ? Future.succeededFuture() : health.close()));
+  }
+
+  /**
+   * Not waited for: a cluster store that does not answer (a split) must not hold up the stop; an
+   * entry not removed expires with its time to live ({@link MemberDirectory#TTL_MS}).
+   */
+  private Future<Void> leaveDirectory() {
+    if (directory != null) {
+      directory.stop();
+    }
+    return Future.succeededFuture();
   }
 
   private Future<Void> releaseLeadership() {

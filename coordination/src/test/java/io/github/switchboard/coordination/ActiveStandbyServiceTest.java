@@ -194,7 +194,7 @@ class ActiveStandbyServiceTest {
     assertThat(first.active()).isEqualTo(1);
     assertThat(second.active()).isZero();
     assertThat(first.changes("acquired")).isEqualTo(1);
-    assertThat(states()).containsExactlyInAnyOrder("active", "standby");
+    awaitStates(List.of("active", "standby"));
 
     within(vertx.undeploy(firstId));
     within(second.active.future());
@@ -204,7 +204,18 @@ class ActiveStandbyServiceTest {
     assertThat(second.active()).isEqualTo(1);
     assertThat(second.changes("acquired")).isEqualTo(1);
     // The stopped instance left the directory; the new holder wrote its state at once.
-    assertThat(states()).containsExactly("active");
+    awaitStates(List.of("active"));
+  }
+
+  /** Waits until the test role's entries in the member directory have these states (any order). */
+  private void awaitStates(List<String> expected) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_S);
+    List<String> seen = states();
+    while (!(seen.size() == expected.size() && seen.containsAll(expected) && expected.containsAll(seen))) {
+      assertThat(System.nanoTime()).as("directory states %s, expected %s", seen, expected).isLessThan(deadline);
+      within(vertx.timer(50));
+      seen = states();
+    }
   }
 
   /** The states of the test role's entries in the member directory. */

@@ -48,6 +48,8 @@ public final class MemberDirectory {
   private final String id;
   private final Supplier<JsonObject> state;
   private AsyncMap<String, String> map;
+  /** The newest write: a stop removes the entry after it, so that no write lands after the removal. */
+  private Future<Void> lastWrite = Future.succeededFuture();
   private long timer = -1;
   private boolean stopped;
 
@@ -63,19 +65,19 @@ public final class MemberDirectory {
     this.state = state;
   }
 
-  /** Writes this entry and keeps it fresh. */
+  /**
+   * Writes this entry and keeps it fresh; the returned future is the first write's. A write that
+   * fails is tried again at the next refresh.
+   */
   public Future<Void> start() {
-    return vertx.sharedData().<String, String>getAsyncMap(MAP).compose(m -> {
-      map = m;
-      timer = vertx.setPeriodic(TTL_MS / 3, t -> write()
-        .onFailure(e -> log.warn("{} {}: member directory entry not refreshed: {}", component, id, e.getMessage())));
-      return write();
-    });
+    timer = vertx.setPeriodic(TTL_MS / 3, t -> write()
+      .onFailure(e -> log.warn("{} {}: member directory entry not refreshed: {}", component, id, e.getMessage())));
+    return write();
   }
 
   /** The component's state changed: write it now rather than at the next refresh. */
   public void changed() {
-    if (map != null && !stopped) {
+    if (timer >= 0 && !stopped) {
       write().onFailure(e -> log.warn("{} {}: member directory entry not updated: {}", component, id, e.getMessage()));
     }
   }
@@ -91,7 +93,10 @@ public final class MemberDirectory {
   }
 
   private Future<Void> write() {
-    return map.put(id, entry().encode(), TTL_MS);
+    Future<AsyncMap<String, String>> shared = map != null ? Future.succeededFuture(map)
+      : vertx.sharedData().<String, String>getAsyncMap(MAP).onSuccess(m -> map = m);
+    lastWrite = shared.compose(m -> m.put(id, entry().encode(), TTL_MS));
+    return lastWrite;
   }
 
   /** Removes this entry (the component stops). */
@@ -101,7 +106,7 @@ public final class MemberDirectory {
       vertx.cancelTimer(timer);
       timer = -1;
     }
-    return map == null ? Future.succeededFuture() : map.remove(id).<Void>mapEmpty()
+    return lastWrite.transform(ignored -> map == null ? Future.<Void>succeededFuture() : map.remove(id).<Void>mapEmpty())
       .otherwise(e -> {
         log.warn("{} {}: member directory entry not removed (it expires in {} ms): {}", component, id, TTL_MS,
           e.getMessage());
