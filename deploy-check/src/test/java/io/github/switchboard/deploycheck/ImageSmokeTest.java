@@ -167,8 +167,28 @@ class ImageSmokeTest {
 
   @AfterEach
   void stopTheContainers() {
-    pods.forEach(PodProcess::destroy);
+    long stoppingAt = System.nanoTime();
+    int count = pods.size();
+    // All at once: each pod waits for its buildah to end before its container is removed.
+    List<Thread> stoppers = new ArrayList<>();
+    for (PodProcess pod : pods) {
+      Thread stopper = new Thread(pod::destroy, "stop-" + pod.name());
+      stopper.start();
+      stoppers.add(stopper);
+    }
+    for (Thread stopper : stoppers) {
+      try {
+        // destroy() itself gives up after 15 + 30 s; this only bounds the wait.
+        stopper.join(TimeUnit.SECONDS.toMillis(60));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
     pods.clear();
+    if (count > 0) {
+      log.info("stopped and removed {} container(s) in {} s", count, seconds(stoppingAt));
+    }
     // Containers made but never started (a failure between the two) go too.
     if (buildah != null) {
       containers.forEach(buildah::remove);
