@@ -1,151 +1,124 @@
 package io.github.switchboard.deploycheck;
 
-import io.fabric8.kubernetes.api.model.Container;
-import io.fabric8.kubernetes.api.model.PodSpec;
-import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.vertx.core.json.JsonObject;
-
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * One pod of a Deployment in k8s/, run as a local process: the container's command and args
- * and its environment, with only what cannot exist on this machine replaced (see
- * {@link #start}).
+ * One running pod of a {@link PodLaunch}: either a process on this host ({@link #onHost}) or the
+ * same command and environment in a container of the image ({@link #inImage}).
  */
 final class PodProcess {
+
+  private static final Logger logger = LoggerFactory.getLogger(PodProcess.class);
 
   private final String name;
   private final Process process;
   private final Path log;
   private final List<String> command;
+  /** Runs after the process is gone: removes the pod's container, if it has one. */
+  private final Runnable afterStop;
 
-  private PodProcess(String name, Process process, Path log, List<String> command) {
+  private PodProcess(String name, Process process, Path log, List<String> command, Runnable afterStop) {
     this.name = name;
     this.process = process;
     this.log = log;
     this.command = command;
+    this.afterStop = afterStop;
   }
 
-  /** Where this machine differs from a pod, for every pod of one smoke cluster. */
-  record Host(String clusterName, int hazelcastBasePort, Path workDir) {
+  /** The pod of {@code component}'s Deployment as a host process (see {@link PodLaunch#fromManifests}). */
+  static PodProcess start(Manifests manifests, Component component, String podName, int httpPort, int eventBusPort,
+                          PodLaunch.Host host) {
+    return onHost(PodLaunch.fromManifests(manifests, component, podName, httpPort, eventBusPort, host), host.workDir());
   }
 
   /**
-   * Starts the pod of {@code component}'s Deployment as {@code podName}. {@code httpPort} is
-   * the gateway's port (ignored for the others), {@code eventBusPort} replaces -cluster-port.
+   * Runs {@code launch} as a process of this host. The image is not there, so the image's paths
+   * are replaced: {@code java} by this JVM's, {@code /app/<jar>} by the jar Maven built, and each
+   * ConfigMap file's path (on the command line or in an env value) by the host copy.
    */
-  static PodProcess start(Manifests manifests, Component component, String podName, int httpPort, int eventBusPort,
-                          Host host) {
-    Deployment deployment = manifests.deployment(component)
-      .orElseThrow(() -> new AssertionError("no Deployment in k8s/ runs " + component.imagePath()));
-    PodSpec pod = deployment.getSpec().getTemplate().getSpec();
-    Container container = Manifests.containers(deployment).stream().filter(component::runs).findFirst().orElseThrow();
-
-    // The downward API as the kubelet would fill it for a pod whose IP is 127.0.0.1.
-    Map<String, String> fields = Map.of("status.podIP", "127.0.0.1", "status.podIPs", "127.0.0.1",
-      "status.hostIP", "127.0.0.1", "status.hostIPs", "127.0.0.1", "metadata.name", podName,
-      "metadata.namespace", "default", "metadata.uid", podName, "spec.nodeName", "localhost",
-      "spec.serviceAccountName", "default");
-    List<String> problems = new ArrayList<>();
-    Map<String, String> env = new LinkedHashMap<>(PodFiles.environment(manifests, container, fields, problems));
-    if (!problems.isEmpty()) {
-      throw new AssertionError(podName + ": the container's environment cannot be worked out: " + problems);
-    }
-    // There is no Kubernetes DNS here and no headless Service to look up: join by member list.
-    env.put("SWITCHBOARD_CLUSTER_DISCOVERY", "tcp-ip");
-    // Every "pod" of this smoke cluster runs on this host.
-    env.put("SWITCHBOARD_CLUSTER_MEMBERS", "127.0.0.1");
-    // A cluster of its own: never join the members of another test run, or of a developer's
-    // processes, on this shared machine.
-    env.put("SWITCHBOARD_CLUSTER_NAME", host.clusterName());
-    // Pods each have an IP and all use 5701; here they share one IP, so a free base port and
-    // Hazelcast's auto-increment give each process its own port, away from a local 5701.
-    env.put("SWITCHBOARD_CLUSTER_PORT", String.valueOf(host.hazelcastBasePort()));
-    // /cluster/cluster.xml exists only inside the pod (a ConfigMap mount); the copy bundled in
-    // the jar is the same file (ManifestsAreValidTest asserts that the two are equal).
-    env.remove("SWITCHBOARD_CLUSTER_CONFIG");
-    // Each pod has its own network namespace for its health port (8081); here they share one.
-    if (env.containsKey("SWITCHBOARD_HEALTH_PORT")) {
-      try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
-        env.put("SWITCHBOARD_HEALTH_PORT", String.valueOf(socket.getLocalPort()));
-      } catch (java.io.IOException e) {
-        throw new AssertionError(e);
-      }
-    }
-
-    List<String> unresolved = new ArrayList<>();
-    List<String> line = new ArrayList<>();
-    for (String word : Component.commandLine(container)) {
-      line.add(PodFiles.expand(word, env, unresolved));
-    }
-    if (!unresolved.isEmpty()) {
-      throw new AssertionError(podName + ": command/args refer to undefined env vars " + unresolved);
-    }
-    if (line.isEmpty() || !line.get(0).equals("java")) {
-      throw new AssertionError(podName + ": the container command should start with java, got " + line);
-    }
+  static PodProcess onHost(PodLaunch launch, Path workDir) {
+    List<String> line = new ArrayList<>(launch.command());
     line.set(0, Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    replace(line, component.imagePath(), component.builtJar().toAbsolutePath().normalize().toString());
-    String conf = PodFiles.argument(line, "-conf");
-    if (component == Component.GATEWAY) {
-      if (conf == null) {
-        throw new AssertionError(podName + ": the gateway container has no -conf, so its port cannot be moved");
+    for (Component component : Component.values()) {
+      int i = line.indexOf(component.imagePath());
+      if (i >= 0) {
+        line.set(i, component.builtJar().toAbsolutePath().normalize().toString());
       }
-      PodFiles.ConfigFile file = PodFiles.file(manifests, pod, container, conf)
-        .orElseThrow(() -> new AssertionError(podName + ": -conf " + conf + " comes from no ConfigMap mount"));
-      // Two gateways on one host cannot both listen on 8080.
-      JsonObject config = new JsonObject(file.content()).put("port", httpPort);
-      replace(line, conf, write(host.workDir().resolve(podName + "-" + file.key()), config.encodePrettily()));
     }
-    String busPort = PodFiles.argument(line, "-cluster-port");
-    if (busPort != null) {
-      // Same reason as the Hazelcast port: 5702 is per pod IP there, shared here.
-      line.set(line.indexOf("-cluster-port") + 1, String.valueOf(eventBusPort));
-    }
+    Map<String, String> env = new LinkedHashMap<>(launch.env());
+    launch.files().forEach((inside, host) -> {
+      line.replaceAll(word -> word.equals(inside) ? host.toString() : word);
+      env.replaceAll((k, v) -> v.equals(inside) ? host.toString() : v);
+    });
     for (String word : line.subList(1, line.size())) {
       if (word.startsWith("/") && !Files.exists(Path.of(word))) {
-        throw new AssertionError(podName + ": " + word + " exists only in the image; the smoke test does not know it");
+        throw new AssertionError(launch.podName() + ": " + word + " exists only in the image; the smoke test does not know it");
       }
     }
-
-    Path log = host.workDir().resolve(podName + ".log");
-    ProcessBuilder builder = new ProcessBuilder(line).redirectErrorStream(true).redirectOutput(log.toFile());
+    ProcessBuilder builder = new ProcessBuilder(line);
     // A pod sees only its container's environment: drop the developer's own settings.
     builder.environment().keySet().removeIf(k -> k.startsWith("SWITCHBOARD_") || k.equals("JAVA_TOOL_OPTIONS")
       || k.equals("JDK_JAVA_OPTIONS"));
     builder.environment().putAll(env);
+    return launch(launch.podName(), builder, line, env, workDir, () -> { });
+  }
+
+  /**
+   * Runs {@code launch} unchanged in a new container of {@code image} named {@code container}
+   * (see {@link #inContainer}).
+   */
+  static PodProcess inImage(PodLaunch launch, Buildah buildah, String image, String container, Path workDir) {
+    buildah.create(image, container);
+    return inContainer(launch, buildah, container, workDir);
+  }
+
+  /**
+   * Runs {@code launch} unchanged in {@code container}, a working container of the image made by
+   * {@link Buildah#create}: the image's java and jars, its user and working directory, the pod's
+   * environment added to the image's, and each ConfigMap file mounted read-only at the path the
+   * pod would see it. The container is removed when the pod is {@link #destroy destroyed}.
+   */
+  static PodProcess inContainer(PodLaunch launch, Buildah buildah, String container, Path workDir) {
     try {
-      write(host.workDir().resolve(podName + ".command"), String.join(" ", line) + "\n" + env + "\n");
-      return new PodProcess(podName, builder.start(), log, line);
+      List<String> line = Buildah.runCommand(container, launch.command(), launch.env(), launch.files());
+      // buildah itself runs with the test's environment; the pod's is passed with --env.
+      return launch(launch.podName(), new ProcessBuilder(line), line, launch.env(), workDir,
+        () -> buildah.remove(container));
+    } catch (RuntimeException | AssertionError e) {
+      buildah.remove(container);
+      throw e;
+    }
+  }
+
+  private static PodProcess launch(String podName, ProcessBuilder builder, List<String> line, Map<String, String> env,
+                                   Path workDir, Runnable afterStop) {
+    Path log = workDir.resolve(podName + ".log");
+    builder.redirectErrorStream(true).redirectOutput(log.toFile())
+      .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+    try {
+      PodLaunch.write(workDir.resolve(podName + ".command"), String.join(" ", line) + "\n" + env + "\n");
+      return new PodProcess(podName, builder.start(), log, line, afterStop);
     } catch (IOException e) {
+      afterStop.run();
       throw new UncheckedIOException("cannot start " + podName + ": " + line, e);
-    }
-  }
-
-  private static void replace(List<String> line, String from, String to) {
-    int i = line.indexOf(from);
-    if (i < 0) {
-      throw new AssertionError(from + " is not on the command line " + line);
-    }
-    line.set(i, to);
-  }
-
-  private static String write(Path file, String content) {
-    try {
-      Files.createDirectories(file.getParent());
-      Files.writeString(file, content, StandardCharsets.UTF_8);
-      return file.toAbsolutePath().toString();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
   }
 
@@ -178,12 +151,47 @@ final class PodProcess {
     }
   }
 
+  /**
+   * Kills the pod's processes and removes its container. In a container the pod's JVM is the
+   * leaf of buildah's process tree (buildah, its chroot runtime, the exec helper, java): killing
+   * the leaf lets buildah end by itself and remove its run files; whatever is still there after
+   * a while is killed outright. A host process has no tree and is killed directly.
+   */
   void destroy() {
-    process.destroyForcibly();
+    List<ProcessHandle> tree = process.descendants().toList();
+    Set<Long> parents = new HashSet<>();
+    tree.forEach(h -> h.parent().ifPresent(p -> parents.add(p.pid())));
+    List<ProcessHandle> leaves = tree.stream().filter(h -> !parents.contains(h.pid())).toList();
+    if (leaves.isEmpty()) {
+      process.destroyForcibly();
+    } else {
+      leaves.forEach(ProcessHandle::destroyForcibly);
+    }
+    if (!awaitExit(process.toHandle(), Duration.ofSeconds(15))) {
+      tree.forEach(ProcessHandle::destroyForcibly);
+      process.destroyForcibly();
+    }
+    List<ProcessHandle> all = new ArrayList<>(tree);
+    all.add(process.toHandle());
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    for (ProcessHandle handle : all) {
+      awaitExit(handle, Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+    }
+    afterStop.run();
+    // Not an exception: a cleanup loop must go on to the other pods.
+    all.stream().filter(ProcessHandle::isAlive)
+      .forEach(h -> logger.warn("{}: process {} still running 30 s after it was killed", name, h.pid()));
+  }
+
+  private static boolean awaitExit(ProcessHandle handle, Duration within) {
     try {
-      process.waitFor(30, TimeUnit.SECONDS);
+      handle.onExit().get(within.toNanos(), TimeUnit.NANOSECONDS);
+      return true;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+      return false;
+    } catch (ExecutionException | TimeoutException e) {
+      return !handle.isAlive();
     }
   }
 }
