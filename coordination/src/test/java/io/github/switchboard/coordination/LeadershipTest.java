@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 
@@ -112,7 +113,9 @@ class LeadershipTest {
 
     // A freeze as the process sees it: its event loop does not run for longer than STALL_MS,
     // then the first thing that runs asks whether it may act.
-    AtomicBoolean mayAct = new AtomicBoolean(true);
+    // Null until the frozen task has asked: current() reports the loss (to `lost`) before it
+    // returns, so waiting on `lost` alone could read the answer before it is written.
+    AtomicReference<Boolean> mayAct = new AtomicReference<>();
     context.runOnContext(v -> {
       long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Leadership.STALL_MS + 500);
       while (System.nanoTime() < end) {
@@ -120,8 +123,9 @@ class LeadershipTest {
       }
       mayAct.set(leadership.current());
     });
-    until("the role given up", () -> !lost.isEmpty());
+    until("the frozen task asked whether it may act", () -> mayAct.get() != null);
     assertThat(mayAct.get()).isFalse();
+    until("the role given up", () -> !lost.isEmpty());
     assertThat(lost.get(0)).contains("did not run for");
     until("active again with a new token", () -> tokens.size() == 2);
     assertThat(tokens.get(1)).isGreaterThan(tokens.get(0));
