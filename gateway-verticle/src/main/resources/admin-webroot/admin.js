@@ -214,30 +214,50 @@ async function refreshPresence() {
 }
 
 function renderConnections(result) {
+  // Rows are kept by connection id and updated in place: the list is read again every poll, and
+  // a Disconnect button rebuilt under the pointer would swallow the operator's click.
+  const body = $('connections').tBodies[0];
+  const existing = new Map([...body.rows].map((tr) => [tr.dataset.connection, tr]));
   const rows = [];
   for (const c of result.connections) {
-    const tr = document.createElement('tr');
-    tr.dataset.connection = c.id;
+    let tr = existing.get(c.id);
+    if (!tr) {
+      tr = document.createElement('tr');
+      tr.dataset.connection = c.id;
+      for (let i = 0; i < 6; i++) cell(tr, '');
+      const td = document.createElement('td');
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.className = 'disconnect';
+      button.dataset.connection = c.id;
+      button.addEventListener('click', () => disconnect(c.id, button));
+      td.appendChild(button);
+      tr.appendChild(td);
+    }
     tr.dataset.gateway = c.gateway;
-    cell(tr, c.id, 'mono');
-    cell(tr, c.gateway, 'mono');
-    cell(tr, c.user == null ? '(anonymous)' : c.user);
-    cell(tr, c.endpoint, 'mono');
-    cell(tr, (c.groups || []).join(', '), 'mono');
-    cell(tr, c.remote, 'mono');
-    const td = document.createElement('td');
-    const button = document.createElement('button');
-    button.type = 'button';
-    button.className = 'disconnect';
-    button.dataset.connection = c.id;
-    button.textContent = c.closing ? 'Closing…' : 'Disconnect';
-    button.disabled = !!c.closing;
-    button.addEventListener('click', () => disconnect(c.id, button));
-    td.appendChild(button);
-    tr.appendChild(td);
+    const values = [c.id, c.gateway, c.user == null ? '(anonymous)' : c.user, c.endpoint, (c.groups || []).join(', '), c.remote];
+    values.forEach((value, i) => {
+      const text = value == null ? '' : String(value);
+      if (tr.cells[i].textContent !== text) tr.cells[i].textContent = text;
+    });
+    tr.cells[0].className = 'mono';
+    tr.cells[1].className = 'mono';
+    tr.cells[3].className = 'mono';
+    tr.cells[4].className = 'mono';
+    tr.cells[5].className = 'mono';
+    const button = tr.querySelector('button.disconnect');
+    if (c.closing) {
+      button.textContent = 'Closing…';
+      button.disabled = true;
+    } else if (!button.dataset.busy) {
+      button.textContent = 'Disconnect';
+      button.disabled = false;
+    }
     rows.push(tr);
   }
-  replaceRows($('connections'), rows);
+  // Same rows in the same order: nothing moves in the document.
+  const same = rows.length === body.rows.length && rows.every((tr, i) => body.rows[i] === tr);
+  if (!same) body.replaceChildren(...rows);
   $('connections-note').textContent = result.connections.length + ' connection(s)'
     + (result.truncated ? ' (more not shown)' : '')
     + (result.unreachable.length ? '; gateways that did not answer: ' + result.unreachable.join(', ') : '') + '.';
@@ -263,6 +283,7 @@ async function search() {
 
 async function disconnect(id, button) {
   button.disabled = true;
+  button.dataset.busy = '1';
   button.textContent = 'Closing…';
   const code = $('may-reconnect').checked ? 4000 : 4500;
   try {
@@ -270,11 +291,12 @@ async function disconnect(id, button) {
       method: 'POST',
       body: JSON.stringify({ code, reason: 'disconnected by an operator' }),
     });
-    $('connections-note').textContent = 'Connection ' + id + ' closed with ' + code + ' on gateway ' + done.gateway + '.';
+    $('action-note').textContent = 'Connection ' + id + ' closed with ' + code + ' on gateway ' + done.gateway + '.';
   } catch (e) {
+    delete button.dataset.busy;
     button.disabled = false;
     button.textContent = 'Disconnect';
-    $('connections-note').textContent = 'Connection ' + id + ' not closed: ' + e.message;
+    $('action-note').textContent = 'Connection ' + id + ' not closed: ' + e.message;
   }
 }
 

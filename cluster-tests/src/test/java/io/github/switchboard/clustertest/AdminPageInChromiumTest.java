@@ -133,11 +133,16 @@ class AdminPageInChromiumTest {
         d.findElements(By.cssSelector("#connections tr[data-connection]")).stream().findFirst().orElse(null));
       assertThat(row.getDomAttribute("data-gateway")).isEqualTo(gatewayTwo);
       Browser.screenshot(browser, "admin");
-      row.findElement(By.cssSelector("button.disconnect")).click();
+      String connection = row.getDomAttribute("data-connection");
+      // Found again at the click: a stale handle (the list is read every 2 s) is retried.
+      Browser.await(browser, LIVE, "the Disconnect button clicked", d -> {
+        d.findElement(By.cssSelector("#connections button.disconnect[data-connection='" + connection + "']")).click();
+        return true;
+      });
       assertThat(mallory.awaitClose()).as("the documented code for a client that must not come back").isEqualTo((short) 4500);
       assertThat(mallory.socket().closeReason()).isEqualTo("disconnected by an operator");
       Browser.await(browser, LIVE, "the page says it was closed", d ->
-        d.findElement(By.id("connections-note")).getText().contains("closed with 4500 on gateway " + gatewayTwo));
+        d.findElement(By.id("action-note")).getText().contains("closed with 4500 on gateway " + gatewayTwo));
 
       // Nobody else was touched.
       for (TestSocket socket : List.of(walterOne, walterTwo, carol)) {
