@@ -26,8 +26,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Membership and migrations are read from Hazelcast's local state and its listeners (no
  * network). The two safety checks ask other members, so they run every {@value #SAFETY_CHECK_MS}
- * ms on a worker thread, one at a time, never on an event loop, and on data members only (a
- * gateway's two gauges stay NaN).
+ * ms on a worker thread, one at a time, never on an event loop.
  */
 public final class ClusterMetrics {
 
@@ -122,13 +121,8 @@ public final class ClusterMetrics {
         membersRemoved.increment();
       }
     });
-    // The safety checks ask every member: the data members, which own the partitions, report
-    // them; a gateway (lite member) leaves that traffic to them and keeps its event loops'
-    // neighbours free for its sockets.
-    if (!hazelcast.getCluster().getLocalMember().isLiteMember()) {
-      check();
-      timer = vertx.setPeriodic(SAFETY_CHECK_MS, id -> check());
-    }
+    check();
+    timer = vertx.setPeriodic(SAFETY_CHECK_MS, id -> check());
   }
 
   private void check() {
