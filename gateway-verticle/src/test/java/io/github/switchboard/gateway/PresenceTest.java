@@ -8,6 +8,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -67,6 +68,43 @@ class PresenceTest {
 
       watcher.send("{\"type\":\"presence\",\"group\":\"chat.presence\",\"id\":3}");
       assertThat(ids(watcher.nextJson().getJsonArray("members"))).containsExactlyInAnyOrder(aliceId, bobId);
+    }
+  }
+
+  /**
+   * Each member is written again a tenth of the members at a time, every tenth of a third of the
+   * TTL: none is ever missing from the list while connected, over many TTLs (an entry past its
+   * TTL is dropped when read).
+   */
+  @Test
+  void membersStayListedWhileConnectedOverManyTtls() {
+    try (GatewayHarness shortTtl = GatewayHarness.start(vertx, new JsonObject().put("embeddedServices", false)
+      .put("presenceTtlMs", 300).put("presenceGroups", new JsonArray().add("room.*"))
+      // The watcher asks as fast as it is answered.
+      .put("rateLimitPerSecond", 1_000_000).put("rateLimitBurst", 1_000_000))) {
+      List<TestSocket> members = new java.util.ArrayList<>();
+      Set<String> ids = new HashSet<>();
+      try (TestSocket watcher = shortTtl.connect("/ws")) {
+        for (int i = 0; i < 20; i++) {
+          TestSocket member = shortTtl.connect("/ws");
+          members.add(member);
+          member.send("{\"type\":\"subscribe\",\"group\":\"room.kept\",\"id\":1}");
+          assertThat(member.nextJson().getString("type")).isEqualTo("subscribed");
+        }
+        watcher.send("{\"type\":\"presence\",\"group\":\"room.kept\",\"id\":0}");
+        ids.addAll(ids(watcher.nextJson().getJsonArray("members")));
+        assertThat(ids).hasSize(20);
+        // Ten TTLs; the gateway reads the list again at most once a second.
+        long until = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(3);
+        for (int n = 1; System.nanoTime() < until; n++) {
+          watcher.send("{\"type\":\"presence\",\"group\":\"room.kept\",\"id\":" + n + "}");
+          JsonObject reply = watcher.nextJson();
+          assertThat(reply.getString("type")).as("reply %d: %s", n, reply).isEqualTo("presence");
+          assertThat(ids(reply.getJsonArray("members"))).as("read %d", n).isEqualTo(ids);
+        }
+      } finally {
+        members.forEach(TestSocket::close);
+      }
     }
   }
 

@@ -16,6 +16,22 @@ interface PresenceStore {
   /** Writes (or refreshes) a member; it disappears {@code ttlMs} after its last write. */
   Future<Void> put(String group, String id, JsonObject member, long ttlMs);
 
+  /** One member of one group, as a refresh writes it. */
+  record Member(String group, String id, JsonObject member) {
+  }
+
+  /**
+   * Writes many members at once (a gateway's refresh of all its members); completes when every
+   * write is answered, with the number that failed (each is tried again at the next refresh).
+   */
+  default Future<Integer> putAll(List<Member> members, long ttlMs) {
+    List<Future<Void>> writes = new java.util.ArrayList<>(members.size());
+    for (Member m : members) {
+      writes.add(put(m.group(), m.id(), m.member(), ttlMs));
+    }
+    return Future.join(writes).transform(ar -> Future.succeededFuture((int) writes.stream().filter(Future::failed).count()));
+  }
+
   Future<Void> remove(String group, String id);
 
   /** The group's members on every gateway, unsorted. */

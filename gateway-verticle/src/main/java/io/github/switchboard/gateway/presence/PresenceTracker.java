@@ -4,7 +4,6 @@ import io.github.switchboard.gateway.config.GroupRule;
 import io.github.switchboard.gateway.config.PresenceOptions;
 import io.github.switchboard.gateway.fanout.GroupRegistry;
 import io.github.switchboard.gateway.session.Session;
-import io.github.switchboard.gateway.transport.Slices;
 import io.github.switchboard.protocol.Delivery;
 import io.github.switchboard.protocol.Groups;
 import io.vertx.core.Future;
@@ -25,7 +24,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Each member is an entry of one store for all groups ({@link PresenceStore}: the Hazelcast
  * map {@code switchboard.presence} when clustered, this process's memory when embedded),
- * written with a time to live and refreshed by its gateway at a third of it. A gateway that dies
+ * written with a time to live and refreshed by its gateway at a third of it (a tenth of the
+ * members each tenth of that period). A gateway that dies
  * stops refreshing, so its members vanish within the TTL; a member that leaves is removed, so a
  * group nobody is in holds nothing. Join and leave events go to the group
  * {@code presence:<group>} for the clients that subscribed to it.
@@ -37,6 +37,12 @@ public final class PresenceTracker implements GroupRegistry.MembershipListener {
   private static final long LIST_CACHE_NANOS = TimeUnit.MILLISECONDS.toNanos(LIST_CACHE_MS);
   /** Groups whose lists are cached at once, at most. */
   static final int MAX_CACHED_LISTS = 1_000;
+  /**
+   * The refresh period (a third of the TTL) is cut in this many ticks, and each tick writes the
+   * members whose connection id falls in its share: 1,500 writes at once, every ten seconds,
+   * were felt by every client of the gateway (PresenceFloodTest), 150 a second are not.
+   */
+  static final int REFRESH_TICKS = 10;
   private static final Logger log = LoggerFactory.getLogger(PresenceTracker.class);
 
   private final Vertx vertx;
@@ -48,6 +54,7 @@ public final class PresenceTracker implements GroupRegistry.MembershipListener {
   private final Map<String, Cached> lists = new HashMap<>();
   private GroupRegistry groups;
   private long timerId = -1;
+  private long tick;
 
   public PresenceTracker(Vertx vertx, PresenceOptions options) {
     this.vertx = vertx;
@@ -64,7 +71,7 @@ public final class PresenceTracker implements GroupRegistry.MembershipListener {
   /** Starts refreshing the entries of this gateway's members. */
   public void start(GroupRegistry registry) {
     this.groups = registry;
-    timerId = vertx.setPeriodic(Math.max(1, ttlMs / 3), id -> refresh());
+    timerId = vertx.setPeriodic(Math.max(1, ttlMs / 3 / REFRESH_TICKS), id -> refresh(tick++ % REFRESH_TICKS));
   }
 
   public void stop() {
@@ -181,21 +188,37 @@ public final class PresenceTracker implements GroupRegistry.MembershipListener {
   }
 
   /**
-   * Writes every local member's entry again, in slices (see {@link Slices}): 1,500 writes in one
-   * task held the event loop up to 260 ms.
+   * Writes again the entries of the local members in this tick's share (by connection id), in
+   * one batch that the store sends off the event loop (sent from the loop, 1,500 writes held it
+   * ~75 ms, slices or not). A member that left while the batch was on its way may have been
+   * written back after its removal: once every write is answered, such members are removed again.
    */
-  private void refresh() {
-    List<Map.Entry<String, Session>> members = new ArrayList<>();
+  private void refresh(long share) {
+    List<Map.Entry<String, Session>> sessions = new ArrayList<>();
+    List<PresenceStore.Member> members = new ArrayList<>();
     for (String group : groups.groupNames()) {
       if (tracks(group)) {
-        groups.forEachMember(group, session -> members.add(Map.entry(group, session)));
+        groups.forEachMember(group, session -> {
+          if (Math.floorMod(session.id().hashCode(), REFRESH_TICKS) != share) {
+            return;
+          }
+          sessions.add(Map.entry(group, session));
+          members.add(new PresenceStore.Member(group, session.id(), member(session)));
+        });
       }
     }
-    Slices.forEach(vertx, members, Slices.DEFAULT_SLICE, entry -> {
-      Session session = entry.getValue();
-      if (session.inGroup(entry.getKey())) {
-        store.put(entry.getKey(), session.id(), member(session), ttlMs)
-          .onFailure(e -> log.debug("{} group={} presence not refreshed: {}", session, entry.getKey(), e.getMessage()));
+    if (members.isEmpty()) {
+      return;
+    }
+    store.putAll(members, ttlMs).onComplete(ar -> {
+      if (ar.failed() || ar.result() > 0) {
+        log.debug("presence: {} of {} entries not refreshed: {}", ar.failed() ? members.size() : ar.result(),
+          members.size(), ar.failed() ? ar.cause().getMessage() : "write failed");
+      }
+      for (Map.Entry<String, Session> entry : sessions) {
+        if (!entry.getValue().inGroup(entry.getKey())) {
+          store.remove(entry.getKey(), entry.getValue().id());
+        }
       }
     });
   }
