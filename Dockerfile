@@ -24,8 +24,12 @@ RUN --mount=type=cache,target=/root/.m2 \
 # --- run: JRE 17 only ---------------------------------------------------------------------
 FROM ${RUNTIME_IMAGE}
 RUN groupadd --system --gid 10001 switchboard \
- && useradd --system --uid 10001 --gid 10001 --home-dir /app --no-create-home switchboard
+ && useradd --system --uid 10001 --gid 10001 --home-dir /app --no-create-home switchboard \
+ && mkdir /data && chown 10001:10001 /data
 WORKDIR /app
+# The embedded mode's history files (docs/operations.md, "History on disk"): mount a volume here
+# to keep them across containers. Clustered processes write nothing there.
+ENV SWITCHBOARD_DATA_DIR=/data
 COPY --from=build /src/gateway-verticle/target/gateway-fat.jar \
                   /src/chat-verticle/target/chat-fat.jar \
                   /src/simulator-verticle/target/simulator-fat.jar \

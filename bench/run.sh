@@ -207,12 +207,14 @@ wait_ready() { # wait_ready URL PID NAME
 start_ours() {
   local port=$1 name=$2; shift 2
   # Benchmark settings: one source address opens all sockets, and the publisher sends far
-  # above the per-connection rate limit that protects a real deployment.
+  # above the per-connection rate limit that protects a real deployment. Embedded gateways keep
+  # history on disk as shipped, each start in a fresh directory of this run.
   # (subshell + exec: $! is the server's own pid, for /proc and jcmd)
   ( on_core "$SERVER_CORE" env SWITCHBOARD_PORT="$port" SWITCHBOARD_HOST=127.0.0.1 \
       SWITCHBOARD_MAX_CONNECTIONS_PER_IP=1000000 \
       SWITCHBOARD_RATE_LIMIT_PER_SECOND=1000000 SWITCHBOARD_RATE_LIMIT_BURST=1000000 \
       SWITCHBOARD_LOG_LEVEL=WARN SWITCHBOARD_GROUPS="$OURS_GROUPS" \
+      SWITCHBOARD_DATA_DIR="$WORK/data-$name" \
       java $GATEWAY_JAVA_OPTS -jar "$GATEWAY_JAR" "$@" >"$WORK/$name.log" 2>&1 ) &
   PID=$!
   SERVER_PIDS+=("$PID")

@@ -1,9 +1,11 @@
 package io.github.switchboard.chat;
 
+import io.github.switchboard.coordination.history.HistoryFileOptions;
 import io.github.switchboard.coordination.history.HistoryPolicy;
 import io.github.switchboard.launcher.settings.Settings;
 import io.vertx.core.json.JsonObject;
 
+import java.nio.file.Path;
 import java.util.Map;
 
 /**
@@ -19,8 +21,11 @@ import java.util.Map;
  * @param maxRooms         rooms with a history at once, in the whole cluster (or the embedded
  *                         process); a message that would open one more is refused with
  *                         {@code limit_reached} until rooms expire
+ * @param historyFiles     embedded mode: where the rooms' history file is kept (the embedding
+ *                         gateway sets it from its {@code dataDir}); null: memory only
  */
-public record ChatOptions(int historySize, int maxMessageLength, long historyTtlMs, int maxRooms) {
+public record ChatOptions(int historySize, int maxMessageLength, long historyTtlMs, int maxRooms,
+                          HistoryFileOptions historyFiles) {
 
   public static final int DEFAULT_HISTORY_SIZE = 100;
   public static final int DEFAULT_MAX_MESSAGE_LENGTH = 2000;
@@ -47,6 +52,21 @@ public record ChatOptions(int historySize, int maxMessageLength, long historyTtl
       settings.intIn("historySize", DEFAULT_HISTORY_SIZE, 1, Integer.MAX_VALUE),
       settings.intIn("maxMessageLength", DEFAULT_MAX_MESSAGE_LENGTH, 1, Integer.MAX_VALUE),
       settings.longIn("historyTtlMs", DEFAULT_HISTORY_TTL_MS, 1_000, Long.MAX_VALUE / 1_000_000),
-      settings.intIn("maxRooms", DEFAULT_MAX_ROOMS, 1, Integer.MAX_VALUE));
+      settings.intIn("maxRooms", DEFAULT_MAX_ROOMS, 1, Integer.MAX_VALUE),
+      historyFiles(settings.object("historyFiles")));
+  }
+
+  /** {@code {"dir": "...", "fsync": false}}, or none. */
+  private static HistoryFileOptions historyFiles(JsonObject files) {
+    if (files == null || files.isEmpty()) {
+      return null;
+    }
+    Object dir = files.getValue("dir");
+    Object fsync = files.getValue("fsync", false);
+    if (!(dir instanceof String path) || path.isBlank() || !(fsync instanceof Boolean force)) {
+      throw new IllegalArgumentException("chat historyFiles must be {\"dir\": <directory>, \"fsync\": <boolean>}, got "
+        + files.encode());
+    }
+    return new HistoryFileOptions(Path.of(path), force);
   }
 }

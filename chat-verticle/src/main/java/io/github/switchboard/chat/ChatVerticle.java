@@ -86,7 +86,7 @@ public class ChatVerticle extends ActiveStandbyService {
   }
 
   @Override
-  protected void openStorage(Optional<HazelcastInstance> hazelcast) {
+  protected Future<Void> openStorage(Optional<HazelcastInstance> hazelcast) {
     MeterRegistry found = BackendRegistries.getDefaultNow();
     MeterRegistry registry = found == null ? new SimpleMeterRegistry() : found;
     storedCount = Counter.builder("switchboard.chat.messages.stored")
@@ -97,12 +97,17 @@ public class ChatVerticle extends ActiveStandbyService {
       .description("From a chat message's arrival at the chat service to its answer: the wait behind the room's"
         + " message before it, the append and the commit in the history")
       .register(registry);
-    history = hazelcast.<StreamHistory>map(hz -> {
-      HazelcastStreamHistory store = new HazelcastStreamHistory(vertx, hz, HISTORY_MAP, options.maxRooms());
+    if (hazelcast.isPresent()) {
+      HazelcastStreamHistory store = new HazelcastStreamHistory(vertx, hazelcast.get(), HISTORY_MAP, options.maxRooms());
       // Every instance appends; the role holder alone frees expired rooms.
       store.sweepWhen(this::holdsRole);
-      return store;
-    }).orElseGet(() -> LocalStreamHistory.shared(vertx, HISTORY_MAP, options.maxRooms()));
+      history = store;
+      return Future.succeededFuture();
+    }
+    // Embedded: in this JVM, and in the rooms' history file when the gateway keeps one.
+    return LocalStreamHistory.openShared(vertx, HISTORY_MAP, options.maxRooms(), options.historyFiles())
+      .onSuccess(store -> history = store)
+      .mapEmpty();
   }
 
   /** Every instance takes messages and answers history and position reads. */
@@ -134,11 +139,8 @@ public class ChatVerticle extends ActiveStandbyService {
   @Override
   protected Future<Void> finishInFlight() {
     return Future.join(new ArrayList<>(roomTails.values())).otherwiseEmpty().<Void>mapEmpty()
-      .onComplete(ar -> {
-        if (history != null) {
-          history.close();
-        }
-      });
+      // Waited for: an embedded history file must be written and let go before a next start opens it.
+      .eventually(() -> history == null ? Future.succeededFuture() : history.close());
   }
 
   private void intake(Message<JsonObject> request) {

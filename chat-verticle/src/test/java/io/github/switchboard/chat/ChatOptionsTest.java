@@ -18,7 +18,7 @@ class ChatOptionsTest {
     for (JsonObject config : new JsonObject[] {null, new JsonObject()}) {
       assertThat(ChatOptions.from(config, Map.of()))
         .isEqualTo(new ChatOptions(ChatOptions.DEFAULT_HISTORY_SIZE, ChatOptions.DEFAULT_MAX_MESSAGE_LENGTH,
-          ChatOptions.DEFAULT_HISTORY_TTL_MS, ChatOptions.DEFAULT_MAX_ROOMS));
+          ChatOptions.DEFAULT_HISTORY_TTL_MS, ChatOptions.DEFAULT_MAX_ROOMS, null));
     }
     assertThat(ChatOptions.DEFAULT_HISTORY_SIZE).isEqualTo(100);
     assertThat(ChatOptions.DEFAULT_MAX_MESSAGE_LENGTH).isEqualTo(2000);

@@ -10,7 +10,9 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -61,6 +63,8 @@ final class TestCluster implements AutoCloseable {
   TestCluster(String testName, PartitionNetwork network, List<String> names) {
     this.logDir = ROOT.resolve("cluster-tests/target/cluster-logs/" + testName);
     this.network = network;
+    // Embedded gateways keep history under a data directory: each run of a test starts empty.
+    deleteRecursively(logDir.resolve("data"));
     for (String name : names) {
       hosts.put(name, network.host(name));
     }
@@ -110,10 +114,36 @@ final class TestCluster implements AutoCloseable {
     String address = network == null ? "127.0.0.1" : host(name).address();
     List<String> arguments = clustered ? List.of("-cluster", "-cluster-host", address) : List.of();
     List<String> prefix = network == null ? List.of() : PartitionNetwork.exec(host(name));
+    Map<String, String> env = env(extraEnv);
+    // Embedded mode keeps history in files: under this run's logs, one directory per process name
+    // (a process started again under its name finds its files).
+    env.putIfAbsent("SWITCHBOARD_DATA_DIR", dataDir(name).toString());
     ClusterProcess process = ClusterProcess.start(name, prefix, ROOT.resolve(module + "/target/" + jar), jvmOptions,
-      arguments, env(extraEnv), logDir);
+      arguments, env, logDir);
     processes.add(process);
     return process;
+  }
+
+  /** Where an embedded process of this name keeps its history files. */
+  Path dataDir(String name) {
+    return logDir.resolve("data").resolve(name);
+  }
+
+  private static void deleteRecursively(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (var paths = Files.walk(dir)) {
+      paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> {
+        try {
+          Files.delete(path);
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      });
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   Gateway gateway(String name, Map<String, String> extraEnv) {

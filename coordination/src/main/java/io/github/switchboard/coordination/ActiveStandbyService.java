@@ -76,8 +76,11 @@ public abstract class ActiveStandbyService extends VerticleBase {
   /** Reads and checks the options; throws {@link IllegalArgumentException} for an invalid one. */
   protected abstract void readSettings(JsonObject config, Map<String, String> env);
 
-  /** Creates the service's stores: in Hazelcast when given, in this JVM otherwise. */
-  protected abstract void openStorage(Optional<HazelcastInstance> hazelcast);
+  /**
+   * Creates the service's stores: in Hazelcast when given, in this JVM otherwise (and reads back
+   * a store's file, off the event loop); fails the start when one cannot be opened.
+   */
+  protected abstract Future<Void> openStorage(Optional<HazelcastInstance> hazelcast);
 
   /** Registers what every instance answers; completes when the cluster knows the consumers. */
   protected abstract Future<Void> registerConsumers();
@@ -142,7 +145,10 @@ public abstract class ActiveStandbyService extends VerticleBase {
       return Future.failedFuture(e);
     }
     Optional<HazelcastInstance> hazelcast = ClusterStorage.hazelcast(vertx);
-    openStorage(hazelcast);
+    return openStorage(hazelcast).compose(v -> start(hazelcast, healthPort));
+  }
+
+  private Future<?> start(Optional<HazelcastInstance> hazelcast, int healthPort) {
     Future<Void> registered = registerConsumers();
     RoleFence fence = hazelcast.<RoleFence>map(hz -> new HazelcastRoleFence(vertx, hz)).orElseGet(() -> new LocalRoleFence(vertx));
     ClusterQuorum quorum = hazelcast.map(ClusterQuorum::of).orElseGet(ClusterQuorum::embedded);

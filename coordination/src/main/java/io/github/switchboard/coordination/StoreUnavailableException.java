@@ -23,6 +23,14 @@ public final class StoreUnavailableException extends RuntimeException {
     this.indeterminate = indeterminate;
   }
 
+  /**
+   * A write that reached part of its way (stored in memory, say) and failed after: its outcome
+   * is unknown to the caller, who answers {@code timeout}.
+   */
+  public static StoreUnavailableException unconfirmed(String message, Throwable cause) {
+    return new StoreUnavailableException(message, true, cause);
+  }
+
   /** Whether the write may have been stored although it failed (a repeat with its id is safe). */
   public boolean indeterminate() {
     return indeterminate;

@@ -94,8 +94,9 @@ class ActiveStandbyServiceTest {
     }
 
     @Override
-    protected void openStorage(Optional<HazelcastInstance> hazelcast) {
+    protected Future<Void> openStorage(Optional<HazelcastInstance> hazelcast) {
       events.add("openStorage clustered=" + hazelcast.isPresent());
+      return Future.succeededFuture();
     }
 
     @Override

@@ -43,6 +43,7 @@ import io.github.switchboard.gateway.service.ChatClient;
 import io.github.switchboard.gateway.service.ScoresClient;
 import io.github.switchboard.coordination.ClusterStorage;
 import io.github.switchboard.coordination.history.HazelcastStreamHistory;
+import io.github.switchboard.coordination.history.HistoryFileOptions;
 import io.github.switchboard.coordination.history.LocalStreamHistory;
 import io.github.switchboard.coordination.history.StreamHistory;
 import io.github.switchboard.gateway.stream.ChatRoomStreams;
@@ -138,6 +139,10 @@ public class GatewayVerticle extends VerticleBase {
     } catch (RuntimeException e) {
       return Future.failedFuture(new IllegalArgumentException("invalid auth config: " + e.getMessage(), e));
     }
+    return streamStore().compose(store -> start(authenticator, store));
+  }
+
+  private Future<?> start(TokenAuthenticator authenticator, StreamHistory store) {
     PrometheusMeterRegistry registry = Registries.forGateway();
     GatewayStats stats = new GatewayStats(registry);
     eventLoopProbe = new EventLoopProbe(vertx, registry);
@@ -157,7 +162,7 @@ public class GatewayVerticle extends VerticleBase {
     StreamSessions streamSessions = new StreamSessions();
     keepAlive = new KeepAlive(vertx, sessions::all, closer, inbound, writer, options.socket().pingIntervalMs());
     ChatClient chatClient = new ChatClient(eventBus, options.services().timeoutMs(), registry);
-    streams = new Streams(new StreamGroups(options.access().groups()), new StoredStreams(streamStore()),
+    streams = new Streams(new StreamGroups(options.access().groups()), new StoredStreams(store),
       new ChatRoomStreams(chatClient), eventBus);
     groups = new GroupRegistry(vertx, writer, stats, streams, options.streams().gapWaitMs());
     positionCheck = new PositionCheck(vertx, groups::cursors, options.streams().positionCheckMs());
@@ -304,26 +309,27 @@ public class GatewayVerticle extends VerticleBase {
       .compose(v -> server == null ? Future.succeededFuture() : server.shutdown(1, TimeUnit.SECONDS))
       .compose(v -> groups.closeAll())
       .compose(v -> streamIntake.unregister())
-      .onComplete(ar -> {
-        if (streams != null) {
-          streams.close();
-        }
+      .eventually(() -> {
         if (backend != null) {
           backend.close();
         }
+        // Waited for: the history file must be written and let go before a next start opens it.
+        return streams == null ? Future.succeededFuture() : streams.close();
       });
   }
 
   /**
    * Where stream groups are numbered and kept: the cluster's map {@value #STREAMS_MAP} (on the
    * data members), or one store for every gateway of this JVM when embedded (they share the
-   * event bus, so they must share the numbering).
+   * event bus, so they must share the numbering), kept in a file under {@code dataDir} unless
+   * {@code persistHistory} is off (read back first, on a worker thread).
    */
-  private StreamHistory streamStore() {
+  private Future<StreamHistory> streamStore() {
     int max = options.streams().maxStreams();
     return ClusterStorage.hazelcast(vertx)
-      .<StreamHistory>map(hz -> new HazelcastStreamHistory(vertx, hz, STREAMS_MAP, max))
-      .orElseGet(() -> LocalStreamHistory.shared(vertx, STREAMS_MAP, max));
+      .<Future<StreamHistory>>map(hz -> Future.succeededFuture(new HazelcastStreamHistory(vertx, hz, STREAMS_MAP, max)))
+      .orElseGet(() -> LocalStreamHistory.openShared(vertx, STREAMS_MAP, max, options.streams().historyFiles())
+        .map(store -> store));
   }
 
   /** The port the server listens on (useful with port 0). */
@@ -363,7 +369,13 @@ public class GatewayVerticle extends VerticleBase {
     if (vertx.isClustered() || !options.services().embedded()) {
       return Future.succeededFuture();
     }
-    return vertx.deployVerticle(new ChatVerticle(), new DeploymentOptions().setConfig(options.services().chat()))
+    // The chat rooms' history goes where the stream groups' goes (its own file, beside theirs).
+    JsonObject chat = options.services().chat();
+    HistoryFileOptions files = options.streams().historyFiles();
+    if (files != null && !chat.containsKey("historyFiles")) {
+      chat.put("historyFiles", new JsonObject().put("dir", files.dir().toString()).put("fsync", files.fsync()));
+    }
+    return vertx.deployVerticle(new ChatVerticle(), new DeploymentOptions().setConfig(chat))
       .compose(id -> vertx.deployVerticle(new SimulatorVerticle(), new DeploymentOptions().setConfig(options.services().simulator())))
       .onSuccess(id -> log.info("Embedded mode: chat and simulator services deployed in this JVM"))
       .mapEmpty();

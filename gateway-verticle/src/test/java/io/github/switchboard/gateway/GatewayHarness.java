@@ -26,7 +26,9 @@ public final class GatewayHarness implements AutoCloseable {
 
   public static GatewayHarness start(Vertx vertx, JsonObject config) {
     GatewayVerticle verticle = new GatewayVerticle();
-    JsonObject conf = new JsonObject().put("port", 0).put("host", "127.0.0.1").mergeIn(config);
+    // History in memory: tests that keep it on disk say so (and name a directory of their own).
+    JsonObject conf = new JsonObject().put("port", 0).put("host", "127.0.0.1").put("persistHistory", false)
+      .mergeIn(config);
     String id = Await.result(vertx.deployVerticle(verticle, new DeploymentOptions().setConfig(conf)));
     return new GatewayHarness(vertx, verticle.actualPort(), id);
   }

@@ -46,7 +46,8 @@ class ScenariosAgainstGatewayTest {
 
   private static int deploy(JsonObject config) throws Exception {
     GatewayVerticle gateway = new GatewayVerticle();
-    JsonObject conf = new JsonObject().put("host", "127.0.0.1").put("port", 0).put("embeddedServices", false).mergeIn(config);
+    JsonObject conf = new JsonObject().put("host", "127.0.0.1").put("port", 0).put("embeddedServices", false)
+      .put("persistHistory", false).mergeIn(config);
     vertx.deployVerticle(gateway, new DeploymentOptions().setConfig(conf)).await(30, TimeUnit.SECONDS);
     return gateway.actualPort();
   }

@@ -43,9 +43,10 @@ public class SimulatorVerticle extends ActiveStandbyService {
   }
 
   @Override
-  protected void openStorage(Optional<HazelcastInstance> hazelcast) {
+  protected Future<Void> openStorage(Optional<HazelcastInstance> hazelcast) {
     store = hazelcast.<EventStore>map(hz -> new HazelcastEventStore(vertx, hz)).orElseGet(LocalEventStore::new);
     random = new RandomStream(vertx, options.randomIntervalMs());
+    return Future.succeededFuture();
   }
 
   /** Every instance, standby included, answers snapshots from the stored events. */

@@ -117,8 +117,9 @@ public final class HazelcastStreamHistory implements StreamHistory {
   }
 
   @Override
-  public void close() {
+  public Future<Void> close() {
     vertx.cancelTimer(sweepTimer);
+    return Future.succeededFuture();
   }
 
   @Override

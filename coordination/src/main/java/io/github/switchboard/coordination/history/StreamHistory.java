@@ -51,8 +51,9 @@ public interface StreamHistory {
   /** Streams held now (for stats and tests; may count a stream that has just expired). */
   Future<Integer> size();
 
-  /** Stops timers. */
-  default void close() {
+  /** Stops timers (and, for a store with a file, writes what is queued and closes it). */
+  default Future<Void> close() {
+    return Future.succeededFuture();
   }
 
   /** A stream's newest offset and its epoch. */

@@ -215,6 +215,22 @@ public final class StreamLog implements DataSerializable {
     return ++top;
   }
 
+  /** Messages kept now. */
+  int count() {
+    return count;
+  }
+
+  /** Every kept message, oldest first, as a history file writes it (a rewrite of the file). */
+  List<HistoryFile.Entry> kept(String stream) {
+    List<HistoryFile.Entry> out = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      int slot = (head + i) % payloads.length;
+      out.add(new HistoryFile.Entry(stream, epoch, oldest() + i, timestamps[slot], expiresAt, capacity,
+        ids == null ? null : ids[slot], payloads[slot]));
+    }
+    return out;
+  }
+
   /** The messages after {@code afterOffset} up to {@code last}, oldest first. */
   List<StreamHistory.Entry> after(long afterOffset, long last) {
     long first = Math.max(afterOffset + 1, oldest());

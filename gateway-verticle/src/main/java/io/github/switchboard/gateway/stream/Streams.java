@@ -80,8 +80,8 @@ public final class Streams {
         delivery.sender(), delivery.echo(), delivery.publishedAt(), delivery.payload(), appended.epoch()).encode()));
   }
 
-  /** Stops the store's timers. */
-  public void close() {
-    stored.store().close();
+  /** Stops the store's timers; completes once its history file (embedded mode) is closed. */
+  public Future<Void> close() {
+    return stored.store().close();
   }
 }
