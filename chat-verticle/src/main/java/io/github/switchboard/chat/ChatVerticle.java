@@ -98,6 +98,8 @@ public class ChatVerticle extends ActiveStandbyService {
         + " message before it, the append and the commit in the history")
       .register(registry);
     if (hazelcast.isPresent()) {
+      // Written through to PostgreSQL when the data members' config says so (the launcher's
+      // ClusterConfigLoader, from SWITCHBOARD_HISTORY_DB_URL; docs/operations.md).
       HazelcastStreamHistory store = new HazelcastStreamHistory(vertx, hazelcast.get(), HISTORY_MAP, options.maxRooms());
       // Every instance appends; the role holder alone frees expired rooms.
       store.sweepWhen(this::holdsRole);

@@ -55,6 +55,12 @@ public final class StoreUnavailableException extends RuntimeException {
         ? cause.getMessage() : "this side of the cluster has too few data members (no quorum)";
       return new StoreUnavailableException(why + "; nothing was stored", false, cause);
     }
+    if (cause instanceof io.github.switchboard.coordination.history.HistoryUnavailableException history) {
+      return new StoreUnavailableException(history.write()
+        ? "the history database did not take the write (" + history.getMessage() + "); it may be stored later with"
+          + " the stream's next write: the outcome is unknown"
+        : "the history database could not be read (" + history.getMessage() + ")", history.write(), cause);
+    }
     if (cause instanceof IndeterminateOperationStateException) {
       return new StoreUnavailableException("the storage's backup copy did not answer in time; the write may or "
         + "may not be stored", true, cause);

@@ -25,6 +25,16 @@ public final class EmbeddedHazelcast {
   }
 
   /**
+   * A member alone in a new cluster, with these entries in its user context (what a process puts
+   * there for its stores, e.g. its history database).
+   */
+  public static HazelcastInstance start(java.util.Map<String, Object> userContext) {
+    Config config = config("test-" + UUID.randomUUID());
+    config.getUserContext().putAll(userContext);
+    return Hazelcast.newHazelcastInstance(config);
+  }
+
+  /**
    * A data member of the cluster {@code clusterName} (members of one name find each other) with
    * the given quorum of data members, as the launcher configures it.
    */

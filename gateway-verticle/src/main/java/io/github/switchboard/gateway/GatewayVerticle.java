@@ -320,8 +320,9 @@ public class GatewayVerticle extends VerticleBase {
 
   /**
    * Where stream groups are numbered and kept: the cluster's map {@value #STREAMS_MAP} (on the
-   * data members), or one store for every gateway of this JVM when embedded (they share the
-   * event bus, so they must share the numbering), kept in a file under {@code dataDir} unless
+   * data members; written through to PostgreSQL when their launcher's config says so), or one
+   * store for every gateway of this JVM when embedded (they share the event bus, so they must
+   * share the numbering), kept in a file under {@code dataDir} unless
    * {@code persistHistory} is off (read back first, on a worker thread).
    */
   private Future<StreamHistory> streamStore() {

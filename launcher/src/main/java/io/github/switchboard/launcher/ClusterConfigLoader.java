@@ -2,14 +2,18 @@ package io.github.switchboard.launcher;
 
 import com.hazelcast.config.Config;
 import com.hazelcast.config.MapConfig;
+import com.hazelcast.config.MapStoreConfig;
 import com.hazelcast.config.SplitBrainProtectionConfig;
 import com.hazelcast.config.XmlConfigBuilder;
 import com.hazelcast.splitbrainprotection.SplitBrainProtectionOn;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 
@@ -23,6 +27,7 @@ import java.util.Properties;
  */
 public final class ClusterConfigLoader {
 
+  private static final Logger log = LoggerFactory.getLogger(ClusterConfigLoader.class);
   public static final String CONFIG_PROPERTY = "switchboard.cluster.config";
   static final String CLASSPATH_CONFIG = "switchboard/cluster.xml";
 
@@ -75,10 +80,40 @@ public final class ClusterConfigLoader {
     if (config.isLiteMember()) {
       boundLostCalls(config, system);
     }
+    writeHistoryThrough(config, env);
     // Read here, not first when the cluster is joined: a bad value stops the start with its reason.
     HalfOpenConnections.timeoutMs(config, system);
     MergeHandover.timeoutMs(config, system);
     return config;
+  }
+
+  /** The maps of the chat rooms' and the stream groups' history (ChatVerticle, GatewayVerticle). */
+  static final List<String> HISTORY_MAPS = List.of("switchboard.chat.history", "switchboard.streams");
+  static final String HISTORY_DB_ENV = "SWITCHBOARD_HISTORY_DB_URL";
+  /** The history maps' write-through store (coordination; named, not linked: arrows point down). */
+  static final String HISTORY_STORE_CLASS = "io.github.switchboard.coordination.history.StreamLogStore";
+
+  /**
+   * With {@value #HISTORY_DB_ENV} set, the history maps write through to PostgreSQL: each gets a
+   * config of its own name here, a copy of what {@value #PROTECTED_MAPS} gives it (quorum, merge
+   * policy, backups) with the store. In this static config, because a map's config comes from the
+   * member that holds its partitions, and the static {@value #PROTECTED_MAPS} hides any dynamic
+   * config a service adds for these names. Only data members use it; every process may have it.
+   */
+  static void writeHistoryThrough(Config config, Map<String, String> env) {
+    String url = env.get(HISTORY_DB_ENV);
+    if (url == null || url.isBlank()) {
+      return;
+    }
+    for (String name : HISTORY_MAPS) {
+      MapConfig map = new MapConfig(config.findMapConfig(name)).setName(name);
+      // Write-through (no delay): an append answers once its row is committed. Streams are read
+      // back one by one when first used, never all at start.
+      map.setMapStoreConfig(new MapStoreConfig().setEnabled(true).setClassName(HISTORY_STORE_CLASS)
+        .setWriteDelaySeconds(0).setInitialLoadMode(MapStoreConfig.InitialLoadMode.LAZY));
+      config.addMapConfig(map);
+    }
+    log.info("History maps {} write through to PostgreSQL ({}) on the data members", HISTORY_MAPS, url);
   }
 
   /**

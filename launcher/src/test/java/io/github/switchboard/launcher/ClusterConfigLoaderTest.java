@@ -1,6 +1,7 @@
 package io.github.switchboard.launcher;
 
 import com.hazelcast.config.Config;
+import com.hazelcast.config.MapConfig;
 import com.hazelcast.cluster.Member;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.SplitBrainProtectionConfig;
@@ -86,6 +87,25 @@ class ClusterConfigLoaderTest {
     assertThat(quorum.getFunctionImplementation().apply(List.of(member(true), member(false), member(false)))).isTrue();
     // Writes whose backup does not answer fail rather than pass with one copy.
     assertThat(config.getProperty("hazelcast.operation.fail.on.indeterminate.state")).isEqualTo("true");
+  }
+
+  @Test
+  void aHistoryDatabaseGivesTheHistoryMapsTheirStoreAndKeepsWhatTheirPatternGaveThem() {
+    Config plain = ClusterConfigLoader.load(new Properties(), Map.of("SWITCHBOARD_CLUSTER_QUORUM", "2"));
+    assertThat(plain.findMapConfig("switchboard.streams").getMapStoreConfig().isEnabled()).isFalse();
+
+    Config config = ClusterConfigLoader.load(new Properties(), Map.of("SWITCHBOARD_CLUSTER_QUORUM", "2",
+      "SWITCHBOARD_HISTORY_DB_URL", "jdbc:postgresql://db:5432/switchboard"));
+    for (String map : List.of("switchboard.streams", "switchboard.chat.history")) {
+      MapConfig found = config.findMapConfig(map);
+      assertThat(found.getName()).as("a config of the map's own name").isEqualTo(map);
+      assertThat(found.getMapStoreConfig().isEnabled()).isTrue();
+      assertThat(found.getMapStoreConfig().getClassName()).isEqualTo(ClusterConfigLoader.HISTORY_STORE_CLASS);
+      assertThat(found.getMapStoreConfig().getWriteDelaySeconds()).as("write-through").isZero();
+      assertThat(found.getSplitBrainProtectionName()).isEqualTo(DataMemberQuorum.NAME);
+      assertThat(found.getMergePolicyConfig().getPolicy()).endsWith("MergeByProgress");
+    }
+    assertThat(config.findMapConfig("switchboard.presence").getMapStoreConfig().isEnabled()).as("live state").isFalse();
   }
 
   @Test

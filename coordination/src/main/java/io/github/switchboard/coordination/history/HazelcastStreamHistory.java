@@ -2,6 +2,7 @@ package io.github.switchboard.coordination.history;
 
 import com.hazelcast.config.InMemoryFormat;
 import com.hazelcast.config.MapConfig;
+import com.hazelcast.config.MapStoreConfig;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.IndeterminateOperationStateException;
 import com.hazelcast.map.IMap;
@@ -78,13 +79,41 @@ public final class HazelcastStreamHistory implements StreamHistory {
   private final long sweepTimer;
 
   public HazelcastStreamHistory(Vertx vertx, HazelcastInstance hazelcast, String mapName, int maxStreams) {
+    this(vertx, hazelcast, mapName, maxStreams, false);
+  }
+
+  /**
+   * @param persisted the map writes through to PostgreSQL ({@link StreamLogStore}), through the
+   *                  config this adds. It only counts where no static config matches the name:
+   *                  the launcher's {@code switchboard.*} hides it, so processes get the store
+   *                  from the launcher's config instead (ClusterConfigLoader.writeHistoryThrough);
+   *                  tests on members of their own use this
+   */
+  public HazelcastStreamHistory(Vertx vertx, HazelcastInstance hazelcast, String mapName, int maxStreams,
+                                boolean persisted) {
     this.vertx = vertx;
     this.context = vertx.getOrCreateContext();
     this.maxStreams = maxStreams;
     // Dynamic config reaches every member, whichever of them creates the map's partitions. It
     // starts from what cluster.xml gives the name (the quorum of "switchboard.*" among it).
-    MapConfig config = new MapConfig(hazelcast.getConfig().findMapConfig(mapName)).setName(mapName);
-    hazelcast.getConfig().addMapConfig(config.setInMemoryFormat(InMemoryFormat.OBJECT).setBackupCount(1));
+    MapConfig found = hazelcast.getConfig().findMapConfig(mapName);
+    MapConfig config = new MapConfig(found).setName(mapName);
+    if (mapName.equals(found.getName())) {
+      // A config of this very name exists (the launcher's, with the history database's store):
+      // it is the one that counts, and Hazelcast refuses a dynamic one beside it.
+      persisted = false;
+      config = null;
+    }
+    if (persisted) {
+      // Write-through (no delay): an append answers once its row is committed. Streams are read
+      // back one by one when first used, never all at start.
+      config.setMapStoreConfig(new MapStoreConfig().setEnabled(true).setClassName(StreamLogStore.class.getName())
+        .setWriteDelaySeconds(0).setInitialLoadMode(MapStoreConfig.InitialLoadMode.LAZY));
+      log.info("map={} writes through to the history database (PostgreSQL) on the data members", mapName);
+    }
+    if (config != null) {
+      hazelcast.getConfig().addMapConfig(config.setInMemoryFormat(InMemoryFormat.OBJECT).setBackupCount(1));
+    }
     this.map = hazelcast.getMap(mapName);
     this.sweepTimer = vertx.setPeriodic(SWEEP_EVERY_MS, id -> sweep());
   }

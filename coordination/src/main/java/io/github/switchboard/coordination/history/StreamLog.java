@@ -215,6 +215,11 @@ public final class StreamLog implements DataSerializable {
     return ++top;
   }
 
+  /** Messages kept at most. */
+  int capacity() {
+    return capacity;
+  }
+
   /** Messages kept now. */
   int count() {
     return count;
