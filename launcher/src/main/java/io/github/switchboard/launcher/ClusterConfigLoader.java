@@ -105,6 +105,10 @@ public final class ClusterConfigLoader {
     if (url == null || url.isBlank()) {
       return;
     }
+    if (!url.strip().startsWith("jdbc:postgresql:")) {
+      // Stopped here, not at the first write: every publish would fail with it.
+      throw new IllegalStateException(HISTORY_DB_ENV + " must be a jdbc:postgresql: URL, got '" + url + "'");
+    }
     for (String name : HISTORY_MAPS) {
       MapConfig map = new MapConfig(config.findMapConfig(name)).setName(name);
       // Write-through (no delay): an append answers once its row is committed. Streams are read

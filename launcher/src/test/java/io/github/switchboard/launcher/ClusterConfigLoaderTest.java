@@ -106,6 +106,8 @@ class ClusterConfigLoaderTest {
       assertThat(found.getMergePolicyConfig().getPolicy()).endsWith("MergeByProgress");
     }
     assertThat(config.findMapConfig("switchboard.presence").getMapStoreConfig().isEnabled()).as("live state").isFalse();
+    assertThatThrownBy(() -> ClusterConfigLoader.load(new Properties(), Map.of("SWITCHBOARD_HISTORY_DB_URL",
+      "postgres://db/switchboard"))).hasMessageContaining("SWITCHBOARD_HISTORY_DB_URL must be a jdbc:postgresql: URL");
   }
 
   @Test

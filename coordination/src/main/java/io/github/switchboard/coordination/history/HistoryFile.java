@@ -332,7 +332,8 @@ public final class HistoryFile {
       buffers.addAll(task.records());
     }
     Throwable failure = null;
-    long start = 0;
+    // Unknown until read: a failure to read it must not cut the file anywhere.
+    long start = -1;
     try {
       start = channel.position();
       ByteBuffer[] all = buffers.toArray(ByteBuffer[]::new);
@@ -348,11 +349,13 @@ public final class HistoryFile {
       log.error("history file {}: {} records not written (their senders get an error): {}", path, buffers.size(),
         e.toString());
       // A half-written batch must not stay in front of the next one.
-      try {
-        channel.truncate(start);
-        channel.position(start);
-      } catch (IOException again) {
-        log.error("history file {}: cannot cut the failed write away: {}", path, again.toString());
+      if (start >= 0) {
+        try {
+          channel.truncate(start);
+          channel.position(start);
+        } catch (IOException again) {
+          log.error("history file {}: cannot cut the failed write away: {}", path, again.toString());
+        }
       }
     }
     for (Task task : tasks) {
