@@ -95,7 +95,10 @@ public final class HazelcastStreamHistory implements StreamHistory {
     this.context = vertx.getOrCreateContext();
     this.maxStreams = maxStreams;
     // Dynamic config reaches every member, whichever of them creates the map's partitions. It
-    // starts from what cluster.xml gives the name (the quorum of "switchboard.*" among it).
+    // starts from what cluster.xml gives the name (the quorum of "switchboard.*" among it). Where
+    // a static config matches the name, Hazelcast keeps that one and ignores this: the launcher's
+    // "switchboard.*" does, so clustered processes hold these maps in BINARY format, not OBJECT
+    // (found in session 14, docs/cluster.md; the OBJECT format applies to maps of other names).
     MapConfig found = hazelcast.getConfig().findMapConfig(mapName);
     MapConfig config = new MapConfig(found).setName(mapName);
     if (mapName.equals(found.getName())) {
