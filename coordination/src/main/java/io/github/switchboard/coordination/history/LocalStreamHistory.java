@@ -30,9 +30,9 @@ public final class LocalStreamHistory implements StreamHistory, Shareable {
 
   static final long SWEEP_EVERY_MS = 1_000;
   /**
-   * The history file is rewritten with what the streams keep once it holds this many records
-   * more than they do, and twice as many: each message is written about three times at most,
-   * and the file stays within a few times what is kept.
+   * The history file is rewritten with what the streams keep once it holds more than this many
+   * records and more than twice as many as they keep: the file stays within a few times what is
+   * kept, and a rewrite's cost is spread over at least as many appends as it writes.
    */
   static final long REWRITE_AFTER_RECORDS = 10_000;
   private static final String SHARED_MAP = "switchboard.streams.local";
