@@ -16,6 +16,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -33,7 +34,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * every process is killed with kill -9 at once (all memory gone) and started again. The checker
  * kept each acknowledgement (offset, epoch, payload): every acknowledged message is in the
  * history at its offset in its epoch, a client with {@code since} is told {@code recovered: true}
- * and gets them, and the numbering goes on.
+ * and gets them, and the numbering goes on. A simulator runs the scores throughout: a scores socket
+ * opened after the restart sees every event at or above the version seen before the kill (the
+ * events and the role's fencing token are written through too), never a version with two contents.
  */
 class PersistentHistoryRestartTest {
 
@@ -66,9 +69,11 @@ class PersistentHistoryRestartTest {
     cluster = new TestCluster("persistent-history");
     Map<String, String> env = Map.of("SWITCHBOARD_HISTORY_DB_URL", postgres.url(),
       "SWITCHBOARD_HISTORY_DB_USER", postgres.user(), "SWITCHBOARD_GROUPS", RULES, "SWITCHBOARD_API_KEY", API_KEY,
-      "SWITCHBOARD_RATE_LIMIT_PER_SECOND", "100000", "SWITCHBOARD_RATE_LIMIT_BURST", "100000");
+      "SWITCHBOARD_RATE_LIMIT_PER_SECOND", "100000", "SWITCHBOARD_RATE_LIMIT_BURST", "100000",
+      "SWITCHBOARD_SCORES_MIN_DELAY_MS", "100", "SWITCHBOARD_SCORES_MAX_DELAY_MS", "300");
     List<ClusterProcess> processes = new ArrayList<>();
     List<TestCluster.Gateway> gateways = start(env, processes);
+    ScoresWatcher scores = new ScoresWatcher(cluster, gateways.get(0));
 
     Map<String, Map<Long, Ack>> acked = new ConcurrentHashMap<>();
     WebClient http = WebClient.create(cluster.vertx);
@@ -96,12 +101,19 @@ class PersistentHistoryRestartTest {
       }
     }
     assertThat(rows).isEqualTo(Map.of("switchboard.streams", (long) GROUPS * PER_GROUP, "switchboard.chat.history", 20L));
+    Waits.until(cluster, "score updates before the kill", () -> scores.updates() >= 10, Duration.ofSeconds(30));
+    Map<String, Long> versionsBefore = scores.lastVersions();
 
     // All at once: nothing gets to leave the cluster or hand anything over.
     processes.forEach(ClusterProcess::destroyNow);
     processes.forEach(ClusterProcess::kill);
     processes.clear();
     gateways = start(env, processes);
+    ScoresWatcher scoresAfter = new ScoresWatcher(cluster, gateways.get(1), scores);
+    Waits.until(cluster, "scores going on after the restart",
+      () -> scoresAfter.initials() >= 1 && scoresAfter.updates() >= 5, Duration.ofSeconds(60));
+    scoresAfter.check();
+    log.info("score versions before the kill {}, after the restart {}", versionsBefore, scoresAfter.lastVersions());
 
     for (int g = 0; g < GROUPS; g++) {
       String group = "ledger." + g;
@@ -131,6 +143,7 @@ class PersistentHistoryRestartTest {
   private List<TestCluster.Gateway> start(Map<String, String> env, List<ClusterProcess> processes) {
     processes.add(cluster.chat("chat-1", env));
     processes.add(cluster.chat("chat-2", env));
+    processes.add(cluster.simulator("simulator-1", env));
     TestCluster.Gateway one = cluster.gateway("gateway-1", env);
     TestCluster.Gateway two = cluster.gateway("gateway-2", env);
     processes.add(one.process());

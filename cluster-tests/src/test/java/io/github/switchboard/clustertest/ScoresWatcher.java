@@ -24,8 +24,21 @@ final class ScoresWatcher {
   private final Map<String, String> contentOf = new ConcurrentHashMap<>();
   private final List<String> violations = new CopyOnWriteArrayList<>();
   private final AtomicInteger updates = new AtomicInteger();
+  private final AtomicInteger initials = new AtomicInteger();
 
   ScoresWatcher(TestCluster cluster, TestCluster.Gateway gateway) throws Exception {
+    this(cluster, gateway, null);
+  }
+
+  /**
+   * A socket that goes on checking from what {@code before} saw (a client that reconnected, e.g.
+   * after a restart of the whole cluster): versions still only go up across the two.
+   */
+  ScoresWatcher(TestCluster cluster, TestCluster.Gateway gateway, ScoresWatcher before) throws Exception {
+    if (before != null) {
+      lastVersion.putAll(before.lastVersion);
+      contentOf.putAll(before.contentOf);
+    }
     WebSocketClient client = cluster.vertx.createWebSocketClient(new WebSocketClientOptions());
     Promise<Void> open = Promise.promise();
     cluster.vertx.runOnContext(v -> client.connect(new WebSocketConnectOptions().setHost(gateway.host())
@@ -44,6 +57,7 @@ final class ScoresWatcher {
     JsonObject frame = new JsonObject(text);
     if ("INITIAL".equals(frame.getString("type"))) {
       frame.getJsonArray("data").forEach(e -> see((JsonObject) e, false));
+      initials.incrementAndGet();
     } else if ("UPDATE".equals(frame.getString("type"))) {
       see(frame.getJsonObject("data"), true);
       updates.incrementAndGet();
@@ -67,6 +81,15 @@ final class ScoresWatcher {
 
   int updates() {
     return updates.get();
+  }
+
+  int initials() {
+    return initials.get();
+  }
+
+  /** The greatest version seen per event id. */
+  Map<String, Long> lastVersions() {
+    return Map.copyOf(lastVersion);
   }
 
   void check() {

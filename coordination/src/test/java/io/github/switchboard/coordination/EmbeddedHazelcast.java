@@ -35,6 +35,17 @@ public final class EmbeddedHazelcast {
   }
 
   /**
+   * A member alone in a new cluster whose history and fenced maps write through to the database
+   * in its user context, as a process configured with {@code SWITCHBOARD_HISTORY_DB_URL}.
+   */
+  public static HazelcastInstance startPersisted(java.util.Map<String, Object> userContext) {
+    Config config = config("test-" + UUID.randomUUID());
+    config.getUserContext().putAll(userContext);
+    ClusterConfigLoader.writeThrough(config);
+    return Hazelcast.newHazelcastInstance(config);
+  }
+
+  /**
    * A data member of the cluster {@code clusterName} (members of one name find each other) with
    * the given quorum of data members, as the launcher configures it.
    */

@@ -89,6 +89,15 @@ public final class TestPostgres implements AutoCloseable {
     return port;
   }
 
+  /** Whether the server takes a connection now (a test that stopped it leaves it stopped). */
+  public boolean accepting() {
+    try (java.sql.Connection ignored = java.sql.DriverManager.getConnection(url(), user(), "")) {
+      return true;
+    } catch (java.sql.SQLException down) {
+      return false;
+    }
+  }
+
   /** Starts the server (again), waiting until it accepts connections. */
   public void startAgain() {
     run(List.of(bin.resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString(), "-l",

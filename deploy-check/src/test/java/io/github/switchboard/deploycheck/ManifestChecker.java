@@ -171,14 +171,31 @@ final class ManifestChecker {
       if (v.getConfigMap() != null) {
         configMapReference(at + " volume " + v.getName(), v.getConfigMap().getName(), v.getConfigMap().getItems());
       }
+      if (v.getSecret() != null) {
+        secretReference(at + " volume " + v.getName(), v.getSecret().getSecretName(), v.getSecret().getOptional());
+      }
       if (v.getProjected() != null && v.getProjected().getSources() != null) {
         for (VolumeProjection p : v.getProjected().getSources()) {
           ConfigMapProjection c = p.getConfigMap();
           if (c != null) {
             configMapReference(at + " volume " + v.getName(), c.getName(), c.getItems());
           }
+          if (p.getSecret() != null) {
+            secretReference(at + " volume " + v.getName(), p.getSecret().getName(), p.getSecret().getOptional());
+          }
         }
       }
+    }
+  }
+
+  /**
+   * The manifests create no Secret (the operator does, or not): like a secretKeyRef, a Secret
+   * volume must be optional, or the pods wait in ContainerCreating until someone creates it.
+   */
+  private void secretReference(String at, String name, Boolean optional) {
+    if (!Boolean.TRUE.equals(optional)) {
+      problems.add(at + ": needs Secret " + name + ", which the manifests do not create: mark it optional: true"
+        + " or pods will not start");
     }
   }
 
@@ -226,6 +243,14 @@ final class ManifestChecker {
         problems.add(at + ": volumeMount " + mount.getName() + " names no volume of the pod");
       }
     }
+    // A file named by a *_FILE variable (SWITCHBOARD_HISTORY_DB_PASSWORD_FILE) is read only when
+    // its feature is on, so a wrong path would go unnoticed until an operator creates the Secret.
+    env.forEach((name, value) -> {
+      if (name.endsWith("_FILE") && value.startsWith("/") && PodFiles.file(manifests, pod, c, value).isEmpty()
+        && PodFiles.secretFile(pod, c, value).isEmpty()) {
+        problems.add(at + ": " + name + " " + value + " is no file of a ConfigMap or Secret mount");
+      }
+    });
 
     probes(at, component, c);
     if (line.contains("-cluster")) {

@@ -23,8 +23,9 @@ import java.util.regex.Pattern;
 
 /**
  * What a container sees at run time, worked out from the manifests alone: its environment
- * (values, ConfigMap keys, downward API fields, {@code $(VAR)} expansion as the kubelet does it)
- * and the content of a file under one of its ConfigMap mounts.
+ * (values, ConfigMap keys, downward API fields, {@code $(VAR)} expansion as the kubelet does it),
+ * the content of a file under one of its ConfigMap mounts, and which Secret key a file under a
+ * Secret mount would come from.
  */
 final class PodFiles {
 
@@ -107,61 +108,91 @@ final class PodFiles {
 
   /** The file at {@code path} in the container if a ConfigMap mount provides it. */
   static Optional<ConfigFile> file(Manifests manifests, PodSpec pod, Container container, String path) {
-    for (VolumeMount mount : container.getVolumeMounts() == null ? List.<VolumeMount>of() : container.getVolumeMounts()) {
-      String mountPath = strip(mount.getMountPath());
-      String relative;
-      if (mount.getSubPath() != null && !mount.getSubPath().isEmpty()) {
-        if (!path.equals(mountPath)) {
-          continue;
+    Optional<Mounted> mounted = mounted(container, path);
+    Volume volume = mounted.map(m -> volume(pod, m.mount().getName())).orElse(null);
+    if (volume == null) {
+      return Optional.empty();
+    }
+    String relative = mounted.get().relative();
+    List<Source> sources = new ArrayList<>();
+    if (volume.getConfigMap() != null) {
+      sources.add(new Source(volume.getConfigMap().getName(), volume.getConfigMap().getItems()));
+    }
+    if (volume.getProjected() != null && volume.getProjected().getSources() != null) {
+      for (VolumeProjection projection : volume.getProjected().getSources()) {
+        ConfigMapProjection c = projection.getConfigMap();
+        if (c != null) {
+          sources.add(new Source(c.getName(), c.getItems()));
         }
-        relative = mount.getSubPath();
-      } else if (path.startsWith(mountPath + "/")) {
-        relative = path.substring(mountPath.length() + 1);
-      } else {
+      }
+    }
+    for (Source source : sources) {
+      Optional<ConfigMap> map = manifests.configMap(source.name());
+      if (map.isEmpty()) {
         continue;
       }
-      Volume volume = volume(pod, mount.getName());
-      if (volume == null) {
-        return Optional.empty();
-      }
-      List<Source> sources = new ArrayList<>();
-      if (volume.getConfigMap() != null) {
-        sources.add(new Source(volume.getConfigMap().getName(), volume.getConfigMap().getItems()));
-      }
-      if (volume.getProjected() != null && volume.getProjected().getSources() != null) {
-        for (VolumeProjection projection : volume.getProjected().getSources()) {
-          ConfigMapProjection c = projection.getConfigMap();
-          if (c != null) {
-            sources.add(new Source(c.getName(), c.getItems()));
+      String key = null;
+      if (source.items() == null || source.items().isEmpty()) {
+        key = relative;
+      } else {
+        for (KeyToPath item : source.items()) {
+          if (relative.equals(item.getPath())) {
+            key = item.getKey();
           }
         }
       }
-      for (Source source : sources) {
-        Optional<ConfigMap> map = manifests.configMap(source.name());
-        if (map.isEmpty()) {
-          continue;
-        }
-        String key = null;
-        if (source.items() == null || source.items().isEmpty()) {
-          key = relative;
-        } else {
-          for (KeyToPath item : source.items()) {
-            if (relative.equals(item.getPath())) {
-              key = item.getKey();
-            }
-          }
-        }
-        String content = key == null ? null : data(map.get()).get(key);
-        if (content != null) {
-          return Optional.of(new ConfigFile(source.name(), key, content));
-        }
+      String content = key == null ? null : data(map.get()).get(key);
+      if (content != null) {
+        return Optional.of(new ConfigFile(source.name(), key, content));
       }
-      return Optional.empty();
     }
     return Optional.empty();
   }
 
   private record Source(String name, List<KeyToPath> items) {
+  }
+
+  /**
+   * The Secret and key that would provide the file at {@code path} through a Secret volume of
+   * the container. Only named, never read: the manifests create no Secret (the operator does, or
+   * not), and a missing optional one leaves the mount an empty directory.
+   */
+  static Optional<SecretFile> secretFile(PodSpec pod, Container container, String path) {
+    Optional<Mounted> mounted = mounted(container, path);
+    Volume volume = mounted.map(m -> volume(pod, m.mount().getName())).orElse(null);
+    if (volume == null || volume.getSecret() == null) {
+      return Optional.empty();
+    }
+    String secret = volume.getSecret().getSecretName();
+    String relative = mounted.get().relative();
+    List<KeyToPath> items = volume.getSecret().getItems();
+    if (items == null || items.isEmpty()) {
+      return Optional.of(new SecretFile(secret, relative));
+    }
+    return items.stream().filter(item -> relative.equals(item.getPath())).findFirst()
+      .map(item -> new SecretFile(secret, item.getKey()));
+  }
+
+  /** A file inside the pod that would come from a Secret key. */
+  record SecretFile(String secret, String key) {
+  }
+
+  private record Mounted(VolumeMount mount, String relative) {
+  }
+
+  /** The first mount of the container whose directory (or subPath file) holds {@code path}. */
+  private static Optional<Mounted> mounted(Container container, String path) {
+    for (VolumeMount mount : container.getVolumeMounts() == null ? List.<VolumeMount>of() : container.getVolumeMounts()) {
+      String mountPath = strip(mount.getMountPath());
+      if (mount.getSubPath() != null && !mount.getSubPath().isEmpty()) {
+        if (path.equals(mountPath)) {
+          return Optional.of(new Mounted(mount, mount.getSubPath()));
+        }
+      } else if (path.startsWith(mountPath + "/")) {
+        return Optional.of(new Mounted(mount, path.substring(mountPath.length() + 1)));
+      }
+    }
+    return Optional.empty();
   }
 
   static Volume volume(PodSpec pod, String name) {

@@ -96,7 +96,11 @@ record PodLaunch(String podName, List<String> command, Map<String, String> env, 
     }
 
     // The files the container reads that a ConfigMap mount provides: its -conf and
-    // SWITCHBOARD_CLUSTER_CONFIG, written out with the ConfigMap's content.
+    // SWITCHBOARD_CLUSTER_CONFIG, written out with the ConfigMap's content. Secret mounts get
+    // nothing: no Secret exists here, as in a cluster whose operator created none, and an optional
+    // Secret volume is then an empty directory. Their optional secretKeyRefs are left unset
+    // (PodFiles.environment), so SWITCHBOARD_HISTORY_DB_URL is too and the history stays in
+    // memory: SWITCHBOARD_HISTORY_DB_PASSWORD_FILE names a missing file that is never read.
     Map<String, Path> files = new LinkedHashMap<>();
     String conf = PodFiles.argument(line, "-conf");
     if (component == Component.GATEWAY && conf == null) {

@@ -89,16 +89,21 @@ public final class ClusterConfigLoader {
 
   /** The maps of the chat rooms' and the stream groups' history (ChatVerticle, GatewayVerticle). */
   static final List<String> HISTORY_MAPS = List.of("switchboard.chat.history", "switchboard.streams");
+  /**
+   * The roles' fencing tokens (HazelcastRoleFence) and the values written under them: the score
+   * events (HazelcastEventStore). Kept with the history: values without their tokens could not be
+   * written again after a restart.
+   */
+  static final List<String> FENCED_MAPS = List.of("switchboard.roles", "switchboard.scores.events");
   static final String HISTORY_DB_ENV = "SWITCHBOARD_HISTORY_DB_URL";
-  /** The history maps' write-through store (coordination; named, not linked: arrows point down). */
+  static final String HISTORY_DB_PASSWORD_FILE_ENV = "SWITCHBOARD_HISTORY_DB_PASSWORD_FILE";
+  /** The maps' write-through stores (coordination; named, not linked: arrows point down). */
   static final String HISTORY_STORE_CLASS = "io.github.switchboard.coordination.history.StreamLogStore";
+  static final String FENCED_STORE_CLASS = "io.github.switchboard.coordination.fence.FencedStateStore";
 
   /**
-   * With {@value #HISTORY_DB_ENV} set, the history maps write through to PostgreSQL: each gets a
-   * config of its own name here, a copy of what {@value #PROTECTED_MAPS} gives it (quorum, merge
-   * policy, backups) with the store. In this static config, because a map's config comes from the
-   * member that holds its partitions, and the static {@value #PROTECTED_MAPS} hides any dynamic
-   * config a service adds for these names. Only data members use it; every process may have it.
+   * With {@value #HISTORY_DB_ENV} set, the history maps and the fenced maps write through to
+   * PostgreSQL (see {@link #writeThrough}). Only data members use it; every process may have it.
    */
   static void writeHistoryThrough(Config config, Map<String, String> env) {
     String url = env.get(HISTORY_DB_ENV);
@@ -109,15 +114,41 @@ public final class ClusterConfigLoader {
       // Stopped here, not at the first write: every publish would fail with it.
       throw new IllegalStateException(HISTORY_DB_ENV + " must be a jdbc:postgresql: URL, got '" + url + "'");
     }
-    for (String name : HISTORY_MAPS) {
-      MapConfig map = new MapConfig(config.findMapConfig(name)).setName(name);
-      // Write-through (no delay): an append answers once its row is committed. Streams are read
-      // back one by one when first used, never all at start.
-      map.setMapStoreConfig(new MapStoreConfig().setEnabled(true).setClassName(HISTORY_STORE_CLASS)
-        .setWriteDelaySeconds(0).setInitialLoadMode(MapStoreConfig.InitialLoadMode.LAZY));
-      config.addMapConfig(map);
+    String passwordFile = env.get(HISTORY_DB_PASSWORD_FILE_ENV);
+    if (passwordFile != null && !passwordFile.isBlank()
+      && !java.nio.file.Files.isReadable(java.nio.file.Path.of(passwordFile.strip()))) {
+      // Read at the first write otherwise: the process would start, look ready, and fail them all
+      // (e.g. a Kubernetes Secret with a url but no password key).
+      throw new IllegalStateException(HISTORY_DB_PASSWORD_FILE_ENV + " names " + passwordFile
+        + ", which cannot be read (with " + HISTORY_DB_ENV + " set, the database's password is read from it)");
     }
-    log.info("History maps {} write through to PostgreSQL ({}) on the data members", HISTORY_MAPS, url);
+    writeThrough(config);
+    log.info("Maps {} and {} write through to PostgreSQL ({}) on the data members", HISTORY_MAPS, FENCED_MAPS, url);
+  }
+
+  /**
+   * Gives each persisted map a config of its own name, a copy of what {@value #PROTECTED_MAPS}
+   * gives it (quorum, merge policy, backups) with the store. In this static config, because a
+   * map's config comes from the member that holds its partitions, and the static
+   * {@value #PROTECTED_MAPS} hides any dynamic config a service adds for these names. Public for
+   * tests that start members of their own.
+   */
+  public static void writeThrough(Config config) {
+    for (String name : HISTORY_MAPS) {
+      addStore(config, name, HISTORY_STORE_CLASS);
+    }
+    for (String name : FENCED_MAPS) {
+      addStore(config, name, FENCED_STORE_CLASS);
+    }
+  }
+
+  private static void addStore(Config config, String name, String storeClass) {
+    MapConfig map = new MapConfig(config.findMapConfig(name)).setName(name);
+    // Write-through (no delay): a write answers once its row is committed. Entries are read back
+    // one by one when first used, never all at start.
+    map.setMapStoreConfig(new MapStoreConfig().setEnabled(true).setClassName(storeClass)
+      .setWriteDelaySeconds(0).setInitialLoadMode(MapStoreConfig.InitialLoadMode.LAZY));
+    config.addMapConfig(map);
   }
 
   /**

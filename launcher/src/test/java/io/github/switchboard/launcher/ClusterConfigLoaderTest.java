@@ -90,17 +90,21 @@ class ClusterConfigLoaderTest {
   }
 
   @Test
-  void aHistoryDatabaseGivesTheHistoryMapsTheirStoreAndKeepsWhatTheirPatternGaveThem() {
+  void aHistoryDatabaseGivesTheHistoryAndFencedMapsTheirStoreAndKeepsWhatTheirPatternGaveThem() {
     Config plain = ClusterConfigLoader.load(new Properties(), Map.of("SWITCHBOARD_CLUSTER_QUORUM", "2"));
     assertThat(plain.findMapConfig("switchboard.streams").getMapStoreConfig().isEnabled()).isFalse();
 
     Config config = ClusterConfigLoader.load(new Properties(), Map.of("SWITCHBOARD_CLUSTER_QUORUM", "2",
       "SWITCHBOARD_HISTORY_DB_URL", "jdbc:postgresql://db:5432/switchboard"));
-    for (String map : List.of("switchboard.streams", "switchboard.chat.history")) {
+    Map<String, String> stores = Map.of("switchboard.streams", ClusterConfigLoader.HISTORY_STORE_CLASS,
+      "switchboard.chat.history", ClusterConfigLoader.HISTORY_STORE_CLASS,
+      "switchboard.roles", ClusterConfigLoader.FENCED_STORE_CLASS,
+      "switchboard.scores.events", ClusterConfigLoader.FENCED_STORE_CLASS);
+    for (String map : stores.keySet()) {
       MapConfig found = config.findMapConfig(map);
       assertThat(found.getName()).as("a config of the map's own name").isEqualTo(map);
       assertThat(found.getMapStoreConfig().isEnabled()).isTrue();
-      assertThat(found.getMapStoreConfig().getClassName()).isEqualTo(ClusterConfigLoader.HISTORY_STORE_CLASS);
+      assertThat(found.getMapStoreConfig().getClassName()).isEqualTo(stores.get(map));
       assertThat(found.getMapStoreConfig().getWriteDelaySeconds()).as("write-through").isZero();
       assertThat(found.getSplitBrainProtectionName()).isEqualTo(DataMemberQuorum.NAME);
       assertThat(found.getMergePolicyConfig().getPolicy()).endsWith("MergeByProgress");
@@ -108,6 +112,12 @@ class ClusterConfigLoaderTest {
     assertThat(config.findMapConfig("switchboard.presence").getMapStoreConfig().isEnabled()).as("live state").isFalse();
     assertThatThrownBy(() -> ClusterConfigLoader.load(new Properties(), Map.of("SWITCHBOARD_HISTORY_DB_URL",
       "postgres://db/switchboard"))).hasMessageContaining("SWITCHBOARD_HISTORY_DB_URL must be a jdbc:postgresql: URL");
+    assertThatThrownBy(() -> ClusterConfigLoader.load(new Properties(), Map.of("SWITCHBOARD_HISTORY_DB_URL",
+      "jdbc:postgresql://db:5432/switchboard", "SWITCHBOARD_HISTORY_DB_PASSWORD_FILE", "/nonexistent/history-db/password")))
+      .hasMessageContaining("SWITCHBOARD_HISTORY_DB_PASSWORD_FILE names /nonexistent/history-db/password");
+    assertThat(ClusterConfigLoader.load(new Properties(), Map.of("SWITCHBOARD_HISTORY_DB_PASSWORD_FILE",
+      "/nonexistent/history-db/password")).findMapConfig("switchboard.streams").getMapStoreConfig().isEnabled())
+      .as("without a URL the file is not needed (a Kubernetes pod without the Secret)").isFalse();
   }
 
   @Test

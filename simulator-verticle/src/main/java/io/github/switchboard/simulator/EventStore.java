@@ -14,8 +14,11 @@ import java.util.List;
  */
 public interface EventStore {
 
-  /** The stored events, in id order; empty before the first run. */
-  Future<List<ScoreEvent>> load();
+  /**
+   * The stored events among {@code ids}, in id order; empty before the first run. By id, not
+   * "all": a store read back from a database after a full restart knows what to read.
+   */
+  Future<List<ScoreEvent>> load(Collection<String> ids);
 
   /**
    * A takeover with {@code token}: fences the stored events among {@code ids} with it (older

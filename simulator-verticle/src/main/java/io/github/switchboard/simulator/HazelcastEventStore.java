@@ -35,10 +35,12 @@ final class HazelcastEventStore implements EventStore {
   }
 
   @Override
-  public Future<List<ScoreEvent>> load() {
+  public Future<List<ScoreEvent>> load(Collection<String> ids) {
     return vertx.<List<ScoreEvent>>executeBlocking(() -> {
+      // By key, not the map's entries: a key missing from memory (after a full restart, with the
+      // map written through to PostgreSQL) is read back from the database.
       TreeMap<String, ScoreEvent> sorted = new TreeMap<>();
-      events.entrySet().forEach(e -> sorted.put(e.getKey(), ScoreEvent.fromJson(new JsonObject(e.getValue().value()))));
+      events.getAll(new HashSet<>(ids)).forEach((id, e) -> sorted.put(id, ScoreEvent.fromJson(new JsonObject(e.value()))));
       return new ArrayList<>(sorted.values());
     }, false).recover(e -> Future.failedFuture(StoreUnavailableException.translate(e)));
   }

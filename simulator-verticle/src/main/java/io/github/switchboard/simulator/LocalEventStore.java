@@ -21,9 +21,13 @@ final class LocalEventStore implements EventStore {
   private final TreeMap<String, Stored> events = new TreeMap<>();
 
   @Override
-  public Future<List<ScoreEvent>> load() {
+  public Future<List<ScoreEvent>> load(Collection<String> ids) {
     List<ScoreEvent> loaded = new ArrayList<>();
-    events.values().forEach(stored -> loaded.add(stored.event()));
+    events.forEach((id, stored) -> {
+      if (ids.contains(id)) {
+        loaded.add(stored.event());
+      }
+    });
     return Future.succeededFuture(loaded);
   }
 

@@ -15,6 +15,8 @@ import java.util.List;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -55,17 +57,21 @@ final class ScoreSimulator {
     return String.format("EVENT#%02d", i);
   }
 
+  static Set<String> eventIds() {
+    Set<String> ids = new TreeSet<>();
+    for (int i = 0; i < EVENT_COUNT; i++) {
+      ids.add(eventId(i));
+    }
+    return ids;
+  }
+
   /**
    * Fences the stored events with this term's token and loads them (creating them on the very
    * first run), then starts their clocks. Fencing first means that a save of the previous
    * simulator still on its way is either in what is loaded or refused, never lost in between.
    */
   Future<Void> start() {
-    List<String> ids = new ArrayList<>();
-    for (int i = 0; i < EVENT_COUNT; i++) {
-      ids.add(eventId(i));
-    }
-    return store.takeOver(token, ids).compose(loaded -> {
+    return store.takeOver(token, eventIds()).compose(loaded -> {
       Map<String, ScoreEvent> byId = new HashMap<>();
       loaded.forEach(e -> byId.put(e.id(), e));
       List<ScoreEvent> events = new ArrayList<>();

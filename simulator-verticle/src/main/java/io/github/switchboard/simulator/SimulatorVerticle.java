@@ -106,7 +106,7 @@ public class SimulatorVerticle extends ActiveStandbyService {
 
   /** Replies with the current events as a JSON array, in id order. */
   private void snapshot(Message<Object> request) {
-    store.load().onComplete(ar -> {
+    store.load(ScoreSimulator.eventIds()).onComplete(ar -> {
       if (ar.succeeded() && ar.result().isEmpty()) {
         ServiceErrors.refuse(request, ErrorCode.SERVICE_UNAVAILABLE, "score events are not started yet");
       } else if (ar.succeeded()) {

@@ -55,7 +55,7 @@ class HazelcastEventStoreTest extends EventStoreContract {
     // What a standby simulator does when it takes over: a store of its own on the cluster.
     EventStore standby = new HazelcastEventStore(vertx, hazelcast);
 
-    assertThat(await(standby.load())).containsExactly(event(0, 1), event);
+    assertThat(await(standby.load(ScoreSimulator.eventIds()))).containsExactly(event(0, 1), event);
   }
 
   @Test

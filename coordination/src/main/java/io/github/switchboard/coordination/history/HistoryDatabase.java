@@ -30,14 +30,16 @@ import java.util.concurrent.TimeUnit;
  * <p>Schema (created, or brought to {@link #SCHEMA_VERSION}, at first use, under an advisory lock
  * so that data members starting together do it once): {@code switchboard_stream} (one row per
  * stream: epoch, top offset, capacity, expiry), {@code switchboard_message} (one row per kept
- * message: offset, time, publish id, payload) and {@code switchboard_schema}.
+ * message: offset, time, publish id, payload), {@code switchboard_fenced} (since version 2: the
+ * roles' fencing tokens and the values written under them, one row per map and key; see
+ * {@link io.github.switchboard.coordination.fence.FencedStateStore}) and {@code switchboard_schema}.
  */
 public final class HistoryDatabase implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(HistoryDatabase.class);
   /** The key under which a process puts its database in Hazelcast's user context. */
   public static final String USER_CONTEXT_KEY = "switchboard.historyDatabase";
-  static final int SCHEMA_VERSION = 1;
+  static final int SCHEMA_VERSION = 2;
   /** Rows older than the capacity are deleted when the top crosses a multiple of this. */
   static final int DELETE_EVERY = 64;
   private static final long MIGRATION_LOCK = 0x5357424849535431L;
@@ -103,6 +105,16 @@ public final class HistoryDatabase implements AutoCloseable {
       }
     }
     return Optional.ofNullable(fromEnvironment);
+  }
+
+  /**
+   * The database of the process {@code hazelcast} runs in, for a store of {@code map}; fails
+   * (as a write or a read, for the caller's answer) when this data member has none.
+   */
+  public static HistoryDatabase required(com.hazelcast.core.HazelcastInstance hazelcast, String map, boolean write) {
+    return of(hazelcast.getUserContext()).orElseThrow(() -> new HistoryUnavailableException(
+      "map " + map + " is kept in PostgreSQL, but this data member has no database: set"
+        + " SWITCHBOARD_HISTORY_DB_URL on every process of the cluster", write, null));
   }
 
   HistoryDatabaseOptions options() {
@@ -293,6 +305,89 @@ public final class HistoryDatabase implements AutoCloseable {
     }
   }
 
+  /** A row of {@code switchboard_fenced}: a token and the value written with it (null for a role's token). */
+  public record FencedRow(long token, String value) {
+  }
+
+  /**
+   * Writes the entry unless the database holds it with a greater token: a token never goes back
+   * here, even if a member that lost its memory copy wrote an older one (then this fails).
+   */
+  public void writeFenced(String map, String key, FencedRow row) throws SQLException {
+    long start = System.nanoTime();
+    try (Connection connection = connection();
+         PreparedStatement upsert = connection.prepareStatement(
+           "INSERT INTO switchboard_fenced (map, key, token, value) VALUES (?, ?, ?, ?) ON CONFLICT (map, key)"
+             + " DO UPDATE SET token = EXCLUDED.token, value = EXCLUDED.value"
+             + " WHERE switchboard_fenced.token <= EXCLUDED.token")) {
+      upsert.setString(1, map);
+      upsert.setString(2, key);
+      upsert.setLong(3, row.token());
+      upsert.setString(4, row.value());
+      timeout(upsert);
+      if (upsert.executeUpdate() == 0) {
+        throw new SQLException("the database holds " + map + "/" + key + " with a token greater than " + row.token());
+      }
+    } catch (SQLException | RuntimeException e) {
+      failures.increment();
+      throw e;
+    } finally {
+      writes.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+    }
+  }
+
+  /** The entry as the database has it, or null. */
+  public FencedRow readFenced(String map, String key) throws SQLException {
+    long start = System.nanoTime();
+    try (Connection connection = connection();
+         PreparedStatement select = connection.prepareStatement(
+           "SELECT token, value FROM switchboard_fenced WHERE map = ? AND key = ?")) {
+      select.setString(1, map);
+      select.setString(2, key);
+      timeout(select);
+      try (ResultSet row = select.executeQuery()) {
+        return row.next() ? new FencedRow(row.getLong(1), row.getString(2)) : null;
+      }
+    } catch (SQLException | RuntimeException e) {
+      failures.increment();
+      throw e;
+    } finally {
+      reads.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+    }
+  }
+
+  /** The keys the database holds for the map (these maps are small: roles, score events). */
+  public List<String> fencedKeys(String map) throws SQLException {
+    try (Connection connection = connection();
+         PreparedStatement select = connection.prepareStatement("SELECT key FROM switchboard_fenced WHERE map = ?")) {
+      select.setString(1, map);
+      timeout(select);
+      List<String> keys = new ArrayList<>();
+      try (ResultSet row = select.executeQuery()) {
+        while (row.next()) {
+          keys.add(row.getString(1));
+        }
+      }
+      return keys;
+    } catch (SQLException | RuntimeException e) {
+      failures.increment();
+      throw e;
+    }
+  }
+
+  public void deleteFenced(String map, String key) throws SQLException {
+    try (Connection connection = connection();
+         PreparedStatement delete = connection.prepareStatement("DELETE FROM switchboard_fenced WHERE map = ? AND key = ?")) {
+      delete.setString(1, map);
+      delete.setString(2, key);
+      timeout(delete);
+      delete.executeUpdate();
+    } catch (SQLException | RuntimeException e) {
+      failures.increment();
+      throw e;
+    }
+  }
+
   private Connection connection() throws SQLException {
     Connection connection = pool.getConnection();
     if (!migrated) {
@@ -336,6 +431,12 @@ public final class HistoryDatabase implements AutoCloseable {
           + " payload text NOT NULL, PRIMARY KEY (map, stream, \"offset\"))");
         statement.execute("INSERT INTO switchboard_schema (version) VALUES (1)");
         log.info("History database: schema version 1 created ({})", options.url());
+      }
+      if (version < 2) {
+        statement.execute("CREATE TABLE switchboard_fenced (map text NOT NULL, key text NOT NULL,"
+          + " token bigint NOT NULL, value text, PRIMARY KEY (map, key))");
+        statement.execute("INSERT INTO switchboard_schema (version) VALUES (2)");
+        log.info("History database: schema version 2 ({}): table switchboard_fenced", options.url());
       }
       connection.commit();
       migrated = true;

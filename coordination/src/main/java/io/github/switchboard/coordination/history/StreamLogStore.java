@@ -53,9 +53,7 @@ public final class StreamLogStore implements MapStore<String, StreamLog>, MapLoa
   private HistoryDatabase database(boolean write) {
     HistoryDatabase found = database;
     if (found == null) {
-      found = HistoryDatabase.of(hazelcast.getUserContext()).orElseThrow(() -> new HistoryUnavailableException(
-        "map " + map + " keeps its history in PostgreSQL, but this data member has no database: set"
-          + " SWITCHBOARD_HISTORY_DB_URL on every process of the cluster", write, null));
+      found = HistoryDatabase.required(hazelcast, map, write);
       database = found;
     }
     return found;
