@@ -3,6 +3,7 @@ package io.github.switchboard.coordination.history;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -20,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The history tables in PostgreSQL, one set for every history map of the cluster (rows keyed by
@@ -50,6 +52,8 @@ public final class HistoryDatabase implements AutoCloseable {
   private final Timer writes;
   private final Timer reads;
   private final Counter failures;
+  /** Writes under way: waiting for a connection or running (the queue in front of the database). */
+  private final AtomicInteger pendingWrites = new AtomicInteger();
 
   private HistoryDatabase(HistoryDatabaseOptions options, MeterRegistry registry) {
     this.options = options;
@@ -72,13 +76,17 @@ public final class HistoryDatabase implements AutoCloseable {
     config.setMetricRegistry(registry);
     this.pool = new HikariDataSource(config);
     this.writes = Timer.builder("switchboard.history.db.write")
-      .description("Writing one stream's new messages through to PostgreSQL (on a MapStore thread of a data member)")
+      .description("One write through to PostgreSQL: a stream's new messages, or a token and its value"
+        + " (on a MapStore thread of a data member)")
       .register(registry);
     this.reads = Timer.builder("switchboard.history.db.read")
       .description("Reading one stream back from PostgreSQL (its memory copy was gone)").register(registry);
     this.failures = Counter.builder("switchboard.history.db.errors")
       .description("Reads and writes of the history database that failed (the publish got timeout or"
         + " service_unavailable)").register(registry);
+    Gauge.builder("switchboard.history.db.writes.pending", pendingWrites, AtomicInteger::get)
+      .description("Writes through to PostgreSQL under way on this data member: waiting for a connection or"
+        + " running; their appends are not acknowledged yet").register(registry);
   }
 
   /** A pool for these options; connects lazily. Meters go to the process's registry. */
@@ -132,6 +140,7 @@ public final class HistoryDatabase implements AutoCloseable {
    */
   void write(String map, String stream, StreamLog streamLog, long afterOffset, boolean fresh) throws SQLException {
     long start = System.nanoTime();
+    pendingWrites.incrementAndGet();
     try (Connection connection = connection()) {
       connection.setAutoCommit(false);
       try {
@@ -208,6 +217,7 @@ public final class HistoryDatabase implements AutoCloseable {
       failures.increment();
       throw e;
     } finally {
+      pendingWrites.decrementAndGet();
       writes.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
     }
   }
@@ -315,6 +325,7 @@ public final class HistoryDatabase implements AutoCloseable {
    */
   public void writeFenced(String map, String key, FencedRow row) throws SQLException {
     long start = System.nanoTime();
+    pendingWrites.incrementAndGet();
     try (Connection connection = connection();
          PreparedStatement upsert = connection.prepareStatement(
            "INSERT INTO switchboard_fenced (map, key, token, value) VALUES (?, ?, ?, ?) ON CONFLICT (map, key)"
@@ -332,6 +343,7 @@ public final class HistoryDatabase implements AutoCloseable {
       failures.increment();
       throw e;
     } finally {
+      pendingWrites.decrementAndGet();
       writes.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
     }
   }

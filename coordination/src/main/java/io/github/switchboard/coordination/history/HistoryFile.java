@@ -1,5 +1,12 @@
 package io.github.switchboard.coordination.history;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vertx.micrometer.backends.BackendRegistries;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -29,6 +36,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32;
 
 /**
@@ -78,6 +86,10 @@ public final class HistoryFile {
   private FileChannel channel;
   private final Promise<Void> closed = Promise.promise();
   private volatile boolean closing;
+  private final MeterRegistry registry;
+  private final Timer writes;
+  private final Counter failures;
+  private final Gauge queued;
 
   private HistoryFile(Path path, boolean fsync, FileChannel lockChannel, FileLock lock, FileChannel channel) {
     this.path = path;
@@ -85,6 +97,17 @@ public final class HistoryFile {
     this.lockChannel = lockChannel;
     this.lock = lock;
     this.channel = channel;
+    MeterRegistry found = BackendRegistries.getDefaultNow();
+    this.registry = found == null ? new SimpleMeterRegistry() : found;
+    String file = path.getFileName().toString();
+    this.writes = Timer.builder("switchboard.history.file.write").tag("file", file)
+      .description("One write of the records queued for the history file (and its fsync with historyFsync)")
+      .register(registry);
+    this.failures = Counter.builder("switchboard.history.file.errors").tag("file", file)
+      .description("Writes of the history file that failed (their senders got timeout)").register(registry);
+    // The queue in front of the writer: appends waiting to be written, hence not yet acknowledged.
+    this.queued = Gauge.builder("switchboard.history.file.queued", queue, LinkedBlockingQueue::size).tag("file", file)
+      .description("Appends waiting for the history file's writer").register(registry);
     this.writer = new Thread(this::writeLoop, "switchboard-history-" + path.getFileName());
     writer.setDaemon(true);
     writer.start();
@@ -319,6 +342,9 @@ public final class HistoryFile {
     } catch (IOException e) {
       log.warn("history file {}: not closed cleanly: {}", path, e.toString());
     }
+    for (Meter meter : List.of(writes, failures, queued)) {
+      registry.remove(meter);
+    }
     closed.tryComplete();
   }
 
@@ -332,6 +358,7 @@ public final class HistoryFile {
       buffers.addAll(task.records());
     }
     Throwable failure = null;
+    long began = System.nanoTime();
     // Unknown until read: a failure to read it must not cut the file anywhere.
     long start = -1;
     try {
@@ -346,6 +373,7 @@ public final class HistoryFile {
       }
     } catch (IOException e) {
       failure = e;
+      failures.increment();
       log.error("history file {}: {} records not written (their senders get an error): {}", path, buffers.size(),
         e.toString());
       // A half-written batch must not stay in front of the next one.
@@ -358,6 +386,7 @@ public final class HistoryFile {
         }
       }
     }
+    writes.record(System.nanoTime() - began, TimeUnit.NANOSECONDS);
     for (Task task : tasks) {
       task.complete(failure);
     }
