@@ -3,7 +3,8 @@
 //   node bench/report.js WORK_DIR OUT_JSON OUT_MD
 // WORK_DIR holds machine.json and <server>-<tag>.json files written by loadgen (server: ours,
 // peer (Node ws), uws (uWebSockets.js), cluster1, cluster2 (also cluster2-lowrate-R, the trickle), chat1 and chat2 (the trickle into a chat room, embedded and across a cluster), plain and stream: the stream scenario's two runs; deflateoff and
-// deflateon: the deflate scenario's). The table is also printed on stdout.
+// deflateon: the deflate scenario's; histmem, histfile, histfsync (embedded) and pgoff, pgon (one
+// data member, without and with PostgreSQL): the persist scenario's). The table is also printed on stdout.
 // It can also re-render a merged file: node bench/report.js --from results/X.json OUT_MD
 
 const fs = require('fs');
@@ -13,7 +14,7 @@ function load(workDir) {
   const machine = JSON.parse(fs.readFileSync(path.join(workDir, 'machine.json'), 'utf8'));
   const runs = {};
   for (const file of fs.readdirSync(workDir).sort()) {
-    const m = /^(ours|peer|uws|cluster1|cluster2|chat1|chat2|plain|stream|seq1|seq2|deflateoff|deflateon)-(.+)\.json$/.exec(file);
+    const m = /^(ours|peer|uws|cluster1|cluster2|chat1|chat2|plain|stream|seq1|seq2|deflateoff|deflateon|histmem|histfile|histfsync|pgoff|pgon)-(.+)\.json$/.exec(file);
     if (!m) continue;
     runs[m[2]] = runs[m[2]] || {};
     runs[m[2]][m[1]] = JSON.parse(fs.readFileSync(path.join(workDir, file), 'utf8'));
@@ -242,6 +243,46 @@ function render({ machine, runs }) {
     }
   }
 
+  // What keeping the history costs: embedded (memory, file, file with fsync), then a data
+  // member without and with PostgreSQL. The runs are columns, as in the stream and sequence tables.
+  const ready = (run) => (run ? `${get(run, 'result.receivers.ready')} / ${get(run, 'result.lost')} / ${get(run, 'result.duplicates')}` : 'n/a');
+  const persistTag = Object.keys(runs).find((t) => runs[t].histmem || runs[t].histfile || runs[t].histfsync);
+  const persistRows = [];
+  if (persistTag) {
+    const { histmem: mem, histfile: file, histfsync: fsync } = runs[persistTag];
+    const userSystem = (run) => `${fmt(get(run, 'result.cpu.serverUserMicrosPerDelivery'))} / ${fmt(get(run, 'result.cpu.serverSystemMicrosPerDelivery'))}`;
+    persistRows.push('| Figure | history in memory | history file | history file, fsync | ratio file/memory | ratio fsync/memory | Note |',
+      '|---|---|---|---|---|---|---|');
+    for (const [k, label] of [['result.cpu.serverCpuMicrosPerDelivery', 'server CPU per delivery (µs)'],
+      ['result.deliveriesPerSecond', 'deliveries/s'], ['result.latency.p50Ms', 'delivery latency p50 (ms)'],
+      ['result.latency.p99Ms', 'delivery latency p99 (ms)'], ['result.latency.p999Ms', 'delivery latency p99.9 (ms)']]) {
+      persistRows.push(`| ${label} | ${fmt(get(mem, k))} | ${fmt(get(file, k))} | ${fmt(get(fsync, k))} | ${ratio(get(file, k), get(mem, k))} | ${ratio(get(fsync, k), get(mem, k))} | |`);
+    }
+    persistRows.push(`| … of which user / system (µs) | ${userSystem(mem)} | ${userSystem(file)} | ${userSystem(fsync)} | | | |`);
+    persistRows.push(`| subscribers ready / lost / duplicates | ${ready(mem)} | ${ready(file)} | ${ready(fsync)} | | | ${limits({ 'history in memory': mem || {}, 'history file': file || {}, 'history file, fsync': fsync || {} })} |`);
+  }
+  const pgFanout = Object.keys(runs).find((t) => /^persist-cluster-/.test(t) && (runs[t].pgoff || runs[t].pgon));
+  const pgSeq = runs['persist-sequence'];
+  const pgRows = [];
+  if (pgFanout || pgSeq) {
+    pgRows.push('| Figure | one data member, history in memory | one data member, history in PostgreSQL | ratio PostgreSQL/memory | Note |', '|---|---|---|---|---|');
+    // What limited a run: once per block, on its first row.
+    const line = (r, k, label, first) => pgRows.push(`| ${label} | ${fmt(get(r.pgoff, k))} | ${fmt(get(r.pgon, k))} | ${ratio(get(r.pgon, k), get(r.pgoff, k))} | ${first ? limits({ 'in memory': r.pgoff || {}, 'PostgreSQL': r.pgon || {} }) : ''} |`);
+    if (pgFanout) {
+      const r = runs[pgFanout];
+      [['result.cpu.serverCpuMicrosPerDelivery', `fanout ${pgFanout.slice(16)} msg/s: server CPU per delivery (µs, all processes)`],
+        ['result.deliveriesPerSecond', 'fanout: deliveries/s'], ['result.latency.p50Ms', 'fanout: delivery latency p50 (ms)'],
+        ['result.latency.p99Ms', 'fanout: delivery latency p99 (ms)']].forEach(([k, label], i) => line(r, k, label, i === 0));
+      pgRows.push(`| fanout: subscribers ready / lost / duplicates | ${ready(r.pgoff)} | ${ready(r.pgon)} | | |`);
+    }
+    if (pgSeq) {
+      [['result.cpu.serverCpuMicrosPerPublish', 'sequence: server CPU per publish (µs, all processes)'],
+        ['result.publishesPerSecond', 'sequence: publishes numbered and stored per second'],
+        ['result.latency.p50Ms', 'sequence: publish to ack p50 (ms)'], ['result.latency.p99Ms', 'sequence: publish to ack p99 (ms)']]
+        .forEach(([k, label], i) => line(pgSeq, k, label, i === 0));
+    }
+  }
+
   // The project's targets, each met or missed.
   const targets = [];
   const target = (name, value, goal, met, note) => targets.push(`| ${name} | ${value} | ${goal} | ${met} | ${note || ''} |`);
@@ -310,9 +351,11 @@ function render({ machine, runs }) {
     `Gateway JVM: \`${m.gatewayJavaOpts}\` -> \`${m.gatewayJvmFlags}\`. ` +
     (m.gatewayEnv ? `Gateway settings from the environment: \`${m.gatewayEnv}\`. ` : '') +
     `Load average before: ${m.loadAverageBefore.split(' ').slice(0, 3).join(' ')}, after: ${m.loadAverageAfter.split(' ').slice(0, 3).join(' ')}.`, '');
-  out.push('Ratio = ours / peer: below 1 is better for times, CPU and memory; above 1 is better for rates.' + (m.uws ? ` uWebSockets.js: ${m.uws}.` : ''), '');
-  out.push('| Figure | Ours (Switchboard gateway) | Peer (Node.js ws) | Ratio ours/ws | uWebSockets.js | Ratio ours/uWS | Note |',
-    '|---|---|---|---|---|---|---|', ...rows, '');
+  if (rows.length) { // none when only ours-only scenarios ran (stream, sequence, persist, ...)
+    out.push('Ratio = ours / peer: below 1 is better for times, CPU and memory; above 1 is better for rates.' + (m.uws ? ` uWebSockets.js: ${m.uws}.` : ''), '');
+    out.push('| Figure | Ours (Switchboard gateway) | Peer (Node.js ws) | Ratio ours/ws | uWebSockets.js | Ratio ours/uWS | Note |',
+      '|---|---|---|---|---|---|---|', ...rows, '');
+  }
   if (clusterRows.length) {
     out.push(`Cross-gateway: the same fanout (${s.subscribers} subscribers, ${s.rate} msg/s) on one clustered gateway, and spread over two clustered gateways on the same core.`, '', ...clusterRows, '');
   }
@@ -325,6 +368,13 @@ function render({ machine, runs }) {
   }
   if (seqRows.length) {
     out.push(`Sequencing: ${fmt(get(runs.sequence.seq1, 'result.sockets'), 0)} /ws publishers x ${fmt(get(runs.sequence.seq1, 'result.inFlight'), 0)} in flight to ${fmt(get(runs.sequence.seq1, 'result.groups'), 0)} stream groups through one clustered gateway (a lite member), the stream map on one, then two data members; every process on the server core.`, '', ...seqRows, '');
+  }
+  if (persistRows.length) {
+    const any = runs[persistTag].histfile || runs[persistTag].histmem || runs[persistTag].histfsync;
+    out.push(`History, embedded: the fanout to a stream group (${fmt(get(any, 'result.receivers.requested'), 0)} subscribers, ${fmt(get(any, 'result.offeredRate'), 0)} msg/s, a fresh embedded gateway each) with the history in memory (\`SWITCHBOARD_PERSIST_HISTORY=false\`), in its file (the default), and in its file forced to the disk before each ack (\`SWITCHBOARD_HISTORY_FSYNC=true\`)${m.historyFs ? `; files on ${m.historyFs}` : ''}.`, '', ...persistRows, '');
+  }
+  if (pgRows.length) {
+    out.push('History, cluster: one clustered gateway (a lite member) and one data member (a chat process), the stream map in memory, then written through to a throwaway PostgreSQL 15 (default settings: fsync on), every process on the server core and counted in the CPU (PostgreSQL: the postmaster and all its processes). The fanout to a stream group, then the sequencing scenario on the same processes.', '', ...pgRows, '');
   }
   out.push('Targets:', '', '| Target | Measured (ours vs peer) | Goal | Verdict | Note |', '|---|---|---|---|---|', ...targets, '');
   return out.join('\n');

@@ -42,6 +42,8 @@ PEER_PORT=18090
 UWS_PORT=18091
 PEERS="ws uws"
 OUT_DIR="$ROOT/bench/results"
+PG_PORT=18110
+PG_BIN=/usr/lib/postgresql/15/bin
 # The default group rules, plus stream.* as stream groups (the stream scenario publishes there).
 OURS_GROUPS='[{"pattern":"stream.*","subscribe":true,"publish":true,"history":{"size":100,"ttlMs":600000}},{"pattern":"scores","subscribe":true,"publish":false},{"pattern":"random","subscribe":true,"publish":false},{"pattern":"*","subscribe":true,"publish":true}]'
 GATEWAY_JAVA_OPTS=${GATEWAY_JAVA_OPTS:--Xmx1g -XX:+ExitOnOutOfMemoryError}
@@ -67,13 +69,17 @@ usage: bench/run.sh [options]
   --connect-warmup N connect: sockets opened and closed before measuring (default $CONNECT_WARMUP)
   --sources K        bind client sockets to 127.0.0.2..127.0.0.(K+1) (default $SOURCES = OS chooses);
                      needed above ~28k sockets (ephemeral ports of one source address)
-  --scenarios LIST   any of: connect fanout sweep hub ping lowrate stream deflate sequence (default "$SCENARIOS");
+  --scenarios LIST   any of: connect fanout sweep hub ping lowrate stream deflate sequence persist (default "$SCENARIOS");
                      lowrate: the fanout at a trickle (--trickle), against every peer, then into a
                      chat room (ours); with --cluster both across two gateways too;
                      stream (ours only): the fanout to a plain group, then to a stream group;
                      deflate (ours only): the fanout of a 2 KB JSON object, permessage-deflate off, then on;
                      sequence (ours only): publishes/s to 100 stream groups numbered and stored
-                     by a clustered gateway with one, then two data members (chat processes)
+                     by a clustered gateway with one, then two data members (chat processes);
+                     persist (ours only): the stream-group fanout on an embedded gateway with history
+                     in memory, in its file, in its file with fsync; then the fanout and sequence with
+                     one data member, history in memory, then written through to a throwaway
+                     PostgreSQL 15 (needs /usr/lib/postgresql/15/bin, Debian's postgresql; else skipped)
   --cluster          also run fanout on one and on two clustered gateways (ours only)
   --server-core C    core for the server (default $SERVER_CORE)
   --gen-core C       core for the load generator (default $GEN_CORE)
@@ -174,6 +180,10 @@ mkdir -p "$OUT_DIR"
 LOAD_BEFORE=$(cat /proc/loadavg)
 CLK_TCK=$(getconf CLK_TCK)
 SERVER_PIDS=()
+PG_DIR=
+PG_PID=
+PG_AS=()
+HISTORY_FS=
 
 stop_pid() {
   local pid=$1
@@ -189,6 +199,7 @@ cleanup() {
   for pid in "${SERVER_PIDS[@]:-}"; do
     if [ -n "$pid" ]; then stop_pid "$pid"; fi
   done
+  pg_stop
   return 0
 }
 trap cleanup EXIT
@@ -203,6 +214,12 @@ wait_ready() { # wait_ready URL PID NAME
   log "$3 not ready after 60 s"; return 1
 }
 
+# Extra NAME=VALUE settings for the next gateways (OURS_ENV) and data members (DATA_ENV) a
+# scenario starts, after the benchmark's own (so they win), and only for those: a scenario sets
+# them and empties them when done; the others start with none.
+OURS_ENV=()
+DATA_ENV=()
+
 # start_ours PORT NAME [extra args...]: starts a gateway on the server core; sets PID.
 start_ours() {
   local port=$1 name=$2; shift 2
@@ -214,7 +231,7 @@ start_ours() {
       SWITCHBOARD_MAX_CONNECTIONS_PER_IP=1000000 \
       SWITCHBOARD_RATE_LIMIT_PER_SECOND=1000000 SWITCHBOARD_RATE_LIMIT_BURST=1000000 \
       SWITCHBOARD_LOG_LEVEL=WARN SWITCHBOARD_GROUPS="$OURS_GROUPS" \
-      SWITCHBOARD_DATA_DIR="$WORK/data-$name" \
+      SWITCHBOARD_DATA_DIR="$WORK/data-$name" "${OURS_ENV[@]}" \
       java $GATEWAY_JAVA_OPTS -jar "$GATEWAY_JAR" "$@" >"$WORK/$name.log" 2>&1 ) &
   PID=$!
   SERVER_PIDS+=("$PID")
@@ -222,7 +239,7 @@ start_ours() {
 }
 
 start_data_member() { # start_data_member PORT NAME: a chat process, a Hazelcast data member
-  ( on_core "$SERVER_CORE" env SWITCHBOARD_HEALTH_PORT="$1" SWITCHBOARD_LOG_LEVEL=WARN \
+  ( on_core "$SERVER_CORE" env SWITCHBOARD_HEALTH_PORT="$1" SWITCHBOARD_LOG_LEVEL=WARN "${DATA_ENV[@]}" \
       java $GATEWAY_JAVA_OPTS -jar "$CHAT_JAR" -cluster >"$WORK/$2.log" 2>&1 ) &
   PID=$!
   SERVER_PIDS+=("$PID")
@@ -319,6 +336,66 @@ trickle_args() { # the low-rate fanout: few messages, few subscribers, latency i
     --warmup "$WARMUP" --warmup-rate "$warm"
 }
 
+# pg_start: a throwaway PostgreSQL 15 (the persist scenario's database) on 127.0.0.1:$PG_PORT,
+# pinned to the server core like every server; sets PG_PID (the postmaster). Returns 1, having
+# said why, when it cannot run one. Its settings are the defaults (fsync on, synchronous commit):
+# a commit is on the disk, as in a deployment.
+pg_start() {
+  if [ ! -x "$PG_BIN/initdb" ]; then
+    log "no $PG_BIN/initdb (Debian: apt-get install postgresql): the PostgreSQL half of persist is skipped"
+    return 1
+  fi
+  PG_AS=()
+  if [ "$(id -u)" = 0 ]; then
+    # initdb refuses root: the server runs as the postgres user, in a directory it owns.
+    if ! id postgres >/dev/null 2>&1 || ! command -v runuser >/dev/null; then
+      log "running as root without a postgres user or runuser: the PostgreSQL half of persist is skipped"
+      return 1
+    fi
+    PG_AS=(runuser -u postgres --)
+  fi
+  # Beside $WORK, not in it: $WORK is ours alone (mode 700), and the server's user must reach its directory.
+  PG_DIR=$(mktemp -d "${TMPDIR:-/tmp}/switchboard-bench-pg.XXXXXX")
+  if [ "$(id -u)" = 0 ]; then chown postgres: "$PG_DIR"; fi
+  if ! "${PG_AS[@]}" "$PG_BIN/initdb" -D "$PG_DIR/data" -A trust -U postgres >"$WORK/pg-initdb.log" 2>&1; then
+    log "initdb failed; its output:"; tail -20 "$WORK/pg-initdb.log" >&2; pg_stop; return 1
+  fi
+  # pg_ctl -w returns once the server accepts connections (or fails after -t seconds).
+  if ! ( on_core "$SERVER_CORE" "${PG_AS[@]}" "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 60 \
+      -o "-p $PG_PORT -k $PG_DIR -c listen_addresses=127.0.0.1" start >/dev/null ); then
+    log "PostgreSQL did not start; its log:"; tail -20 "$PG_DIR/server.log" >&2; pg_stop; return 1
+  fi
+  PG_PID=$(head -1 "$PG_DIR/data/postmaster.pid")
+  log "$("$PG_BIN/postgres" --version) on 127.0.0.1:$PG_PORT, postmaster pid $PG_PID, data in $PG_DIR"
+}
+
+pg_stop() { # stops the throwaway PostgreSQL, if one runs, and deletes its data
+  [ -n "$PG_DIR" ] || return 0
+  if [ -f "$PG_DIR/data/postmaster.pid" ]; then
+    "${PG_AS[@]}" "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m immediate -w stop >/dev/null 2>&1 || true
+  fi
+  rm -rf "$PG_DIR"
+  PG_DIR=; PG_PID=
+}
+
+# persist_cluster KEY LABEL PIDS: a clustered gateway (a lite member) and one data member (with
+# DATA_ENV), fresh, in a cluster of their own; the fanout to a stream group, then the sequence
+# scenario; CPU of the gateway, the data member and PIDS (",tree:<postmaster>" or "").
+persist_cluster() {
+  local key=$1 label=$2 more=$3 g d
+  export SWITCHBOARD_CLUSTER_NAME="bench-persist-$key-$STAMP"
+  start_data_member $((OURS_PORT + 10)) "$key-data"; d=$PID
+  start_ours "$OURS_PORT" "$key-gateway" -cluster; g=$PID
+  log "ours: fanout to a stream group, $label ($RATE msg/s)"
+  loadgen "$WORK/$key-persist-cluster-$RATE.json" fanout --label "$label" --url "ws://127.0.0.1:$OURS_PORT" \
+    --server-pid "$g,$d$more" --group stream.bench $(fanout_args "$RATE")
+  log "ours: sequencing, $label"
+  loadgen "$WORK/$key-persist-sequence.json" sequence --label "$label" --url "ws://127.0.0.1:$OURS_PORT" \
+    --server-pid "$g,$d$more" --duration "$DURATION" --warmup "$WARMUP"
+  stop_server "$g"; stop_server "$d"
+  unset SWITCHBOARD_CLUSTER_NAME
+}
+
 log "results in $WORK; load average before: $LOAD_BEFORE"
 for scenario in $SCENARIOS; do
   case "$scenario" in
@@ -372,6 +449,44 @@ for scenario in $SCENARIOS; do
         --server-pid "$G,$D1,$D2" --duration "$DURATION" --warmup "$WARMUP"
       stop_server "$G"; stop_server "$D2"; stop_server "$D1"
       unset SWITCHBOARD_CLUSTER_NAME ;;
+    persist)
+      # What keeping the history costs (issue 21). Embedded: the stream-group fanout (as in
+      # `stream`) on three fresh gateways, history in memory, in its append-only file (the
+      # default), in the file forced to the disk before each ack. Each run sets both settings, so
+      # a SWITCHBOARD_* of the caller's environment cannot make a label wrong.
+      HISTORY_FS=$(findmnt -n -o FSTYPE,SOURCE -T "$WORK" 2>/dev/null | awk '{print $1 " (" $2 ")"}' \
+        || stat -f -c %T "$WORK" 2>/dev/null || echo unknown)
+      log "history files and PostgreSQL's data on $HISTORY_FS (under ${TMPDIR:-/tmp})"
+      case "$HISTORY_FS" in
+        tmpfs*|ramfs*) log "that file system is in memory: a write or an fsync costs next to nothing there; set TMPDIR to a directory on a disk" ;;
+      esac
+      for mode in mem file fsync; do
+        case $mode in
+          mem) OURS_ENV=(SWITCHBOARD_PERSIST_HISTORY=false SWITCHBOARD_HISTORY_FSYNC=false); label="history in memory" ;;
+          file) OURS_ENV=(SWITCHBOARD_PERSIST_HISTORY=true SWITCHBOARD_HISTORY_FSYNC=false); label="history file" ;;
+          fsync) OURS_ENV=(SWITCHBOARD_PERSIST_HISTORY=true SWITCHBOARD_HISTORY_FSYNC=true); label="history file, fsync" ;;
+        esac
+        ours_fanout "ours-hist$mode" "$WORK/hist$mode-persist-$RATE.json" "$label" --group stream.bench
+      done
+      OURS_ENV=()
+      # Cluster: the stream map on one data member, in memory (no database), then written through
+      # to PostgreSQL (each append acknowledged once its row is committed). Fresh processes and a
+      # fresh cluster each time; the fanout to a stream group (delivery latency, CPU per
+      # delivery), then the sequence scenario (appends per second, publish to ack).
+      # PostgreSQL's CPU counts with the others': it forks a backend per connection (the data
+      # member's pool opens them when it first needs them, during the warm-up or later) and
+      # autovacuum workers that come and go. A list of pids taken before the run would miss the
+      # later ones and lose the whole figure once one of them ends (loadgen cannot read it), so
+      # loadgen gets the postmaster as "tree:<pid>": every living descendant's CPU plus what the
+      # ended ones left in the postmaster's cutime/cstime (loadgen/README.md).
+      DATA_ENV=(SWITCHBOARD_HISTORY_DB_URL=)
+      persist_cluster pgoff "one data member, history in memory" ""
+      if pg_start; then
+        DATA_ENV=(SWITCHBOARD_HISTORY_DB_URL="jdbc:postgresql://127.0.0.1:$PG_PORT/postgres" SWITCHBOARD_HISTORY_DB_USER=postgres)
+        persist_cluster pgon "one data member, history in PostgreSQL" ",tree:$PG_PID"
+        pg_stop
+      fi
+      DATA_ENV=() ;;
     *) log "unknown scenario $scenario (skipped)" ;;
   esac
 done
@@ -432,6 +547,7 @@ cat >"$WORK/machine.json" <<EOF
   "java": $(java -version 2>&1 | head -2 | tr '\n' ' ' | node -e 'process.stdin.on("data",d=>process.stdout.write(JSON.stringify(d.toString().trim())))'),
   "gatewayJar": "$GATEWAY_JAR_INFO",
   "gatewayJavaOpts": "$GATEWAY_JAVA_OPTS",
+  "historyFs": $([ -n "$HISTORY_FS" ] && printf '%s' "$HISTORY_FS" | node -e 'process.stdin.on("data",d=>process.stdout.write(JSON.stringify(d.toString().trim())))' || echo null),
   "gatewayEnv": $(env | grep '^SWITCHBOARD_' | sort | tr '\n' ' ' | node -e 'let s="";process.stdin.on("data",d=>s+=d);process.stdin.on("end",()=>process.stdout.write(JSON.stringify(s.trim())))'),
   "gatewayJvmFlags": $(printf '%s' "$JVM_FLAGS" | node -e 'process.stdin.on("data",d=>process.stdout.write(JSON.stringify(d.toString().trim())))'),
   "loadgenJavaOpts": "$LOADGEN_JAVA_OPTS",

@@ -35,7 +35,8 @@ public final class Options {
     HELP.put("drain", "fanout/hub: seconds to wait for late deliveries after the last send (5)");
     HELP.put("round-trips", "ping: measured round trips in total (10000)");
     HELP.put("sockets", "ping: sockets pinging at once, each waits for its pong (1); sequence: publisher sockets (20)");
-    HELP.put("server-pid", "pid(s) of the server process(es) on this machine, comma-separated, for CPU and RSS (/proc)");
+    HELP.put("server-pid", "pid(s) of the server process(es) on this machine, comma-separated, for CPU and RSS (/proc);"
+      + " tree:<pid> counts the CPU of the process and of all its descendants, living and ended (a forking server: PostgreSQL)");
     HELP.put("metrics-url", "Prometheus page of the server, for JVM heap and direct memory");
     HELP.put("stats-url", "JSON page with \"connections\" (/api/stats)");
     HELP.put("timer-urls", "Prometheus pages (comma-separated) whose switchboard_chat_store and switchboard_service_request timers are read over the measured window: the per-hop breakdown of a chat message");

@@ -3,6 +3,13 @@ package io.github.switchboard.loadgen;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * Linux process figures from {@code /proc}: CPU time (utime + stime of {@code /proc/<pid>/stat},
@@ -36,6 +43,53 @@ public final class Proc {
   static long cpuTicksOf(String stat) {
     long[] split = userAndSystemOf(stat);
     return split[0] + split[1];
+  }
+
+  /**
+   * {utime, stime} of a process and all its descendants, in clock ticks; null if the process
+   * cannot be read. For a server that forks a process per connection and for background work
+   * (PostgreSQL): its processes come and go during a run, so a fixed list of pids would miss the
+   * new ones and lose the figure when one exits. Summed: each living process's own time plus its
+   * cutime/cstime (the time of the children it has waited for, theirs included), so between two
+   * readings a child born or ended in between counts once. The processes are found by the parent
+   * pid of every {@code /proc/<pid>/stat}; one that ends while /proc is read may be missed once.
+   */
+  public static long[] treeCpuTicksSplit(String root) {
+    Map<String, long[]> stats = new HashMap<>();
+    Map<String, List<String>> children = new HashMap<>();
+    try (Stream<Path> entries = Files.list(Path.of("/proc"))) {
+      entries.map(p -> p.getFileName().toString()).filter(n -> n.chars().allMatch(Character::isDigit)).forEach(pid -> {
+        try {
+          long[] f = parentAndTicksOf(Files.readString(Path.of("/proc", pid, "stat")));
+          stats.put(pid, f);
+          children.computeIfAbsent(String.valueOf(f[0]), k -> new ArrayList<>()).add(pid);
+        } catch (IOException | RuntimeException e) {
+          // gone meanwhile
+        }
+      });
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
+    if (!stats.containsKey(root)) {
+      return null;
+    }
+    long[] sum = new long[2];
+    Deque<String> todo = new ArrayDeque<>(List.of(root));
+    while (!todo.isEmpty()) {
+      String pid = todo.pop();
+      long[] f = stats.get(pid);
+      sum[0] += f[1] + f[3];
+      sum[1] += f[2] + f[4];
+      todo.addAll(children.getOrDefault(pid, List.of()));
+    }
+    return sum;
+  }
+
+  /** {ppid, utime, stime, cutime, cstime} of a {@code /proc/<pid>/stat} line (fields 4, 14-17). */
+  static long[] parentAndTicksOf(String stat) {
+    String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
+    return new long[] {Long.parseLong(f[4 - 3]), Long.parseLong(f[14 - 3]), Long.parseLong(f[15 - 3]),
+      Long.parseLong(f[16 - 3]), Long.parseLong(f[17 - 3])};
   }
 
   static long[] userAndSystemOf(String stat) {

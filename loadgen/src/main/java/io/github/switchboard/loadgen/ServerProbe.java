@@ -18,6 +18,9 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ServerProbe {
 
+  /** A pid written {@code tree:<pid>} counts the CPU of the process and of all its descendants. */
+  static final String TREE = "tree:";
+
   /** Pids of the server processes (several for a cluster on this machine); empty when unknown. */
   private final String[] pids;
   private final String metricsUrl;
@@ -114,7 +117,7 @@ public final class ServerProbe {
     }
     long[] sum = new long[2];
     for (String pid : pids) {
-      long[] ticks = Proc.cpuTicksSplit(pid);
+      long[] ticks = pid.startsWith(TREE) ? Proc.treeCpuTicksSplit(pid.substring(TREE.length())) : Proc.cpuTicksSplit(pid);
       if (ticks == null) {
         return null;
       }
@@ -158,7 +161,8 @@ public final class ServerProbe {
     if (pids.length > 0) {
       long rss = 0;
       for (String pid : pids) {
-        rss += Math.max(0, Proc.rssKib(pid));
+        // A tree: its root's only (the processes of a forking server share memory).
+        rss += Math.max(0, Proc.rssKib(pid.startsWith(TREE) ? pid.substring(TREE.length()) : pid));
       }
       json.put("rssKib", rss);
     }

@@ -31,6 +31,24 @@ class ParsingTest {
   }
 
   @Test
+  void readsTheParentAndTheChildrensTicksAndSumsAProcessTree() throws Exception {
+    String stat = "4242 (postgres: x) S 17 4242 4242 0 -1 4194560 123 0 0 0 1500 250 40 7 20 0 1 0 100 0 0";
+    assertThat(Proc.parentAndTicksOf(stat)).containsExactly(17, 1500, 250, 40, 7);
+    String self = String.valueOf(ProcessHandle.current().pid());
+    Process child = new ProcessBuilder("sleep", "5").start();
+    try {
+      long[] tree = Proc.treeCpuTicksSplit(self);
+      long[] own = Proc.cpuTicksSplit(self);
+      assertThat(tree).isNotNull();
+      assertThat(tree[0] + tree[1]).isGreaterThanOrEqualTo(own[0] + own[1]);
+      assertThat(Proc.treeCpuTicksSplit(String.valueOf(child.pid()))).isNotNull();
+    } finally {
+      child.destroy();
+    }
+    assertThat(Proc.treeCpuTicksSplit("999999999")).isNull();
+  }
+
+  @Test
   void readsRssFromProcStatus() {
     assertThat(Proc.rssKibOf("Name:\tjava\nVmPeak:\t 9 kB\nVmRSS:\t  123456 kB\nThreads:\t30\n")).isEqualTo(123456);
     assertThat(Proc.rssKib("self")).isPositive();

@@ -6,10 +6,11 @@ import com.hazelcast.map.MapStore;
 
 import java.sql.SQLException;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Hazelcast's write-through store of a history map ({@code switchboard.chat.history},
@@ -34,10 +35,20 @@ public final class StreamLogStore implements MapStore<String, StreamLog>, MapLoa
   private volatile HistoryDatabase database;
   /**
    * What this member knows the database holds, per stream: a write sends only the messages
-   * after it. Unknown (the stream came to this member by migration or promotion): every kept
-   * message is written once, over what is there.
+   * after it. Unknown (the stream came to this member by migration or promotion, or was dropped
+   * from here): every kept message is written once, over what is there. Bounded, least recently
+   * written dropped first: Hazelcast tells a store nothing when a stream migrates away, so
+   * without a bound the entries of streams now held elsewhere would pile up.
    */
-  private final Map<String, HistoryDatabase.Stored> written = new ConcurrentHashMap<>();
+  private final Map<String, HistoryDatabase.Stored> written = Collections.synchronizedMap(
+    new LinkedHashMap<>(1_024, 0.75f, true) {
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<String, HistoryDatabase.Stored> eldest) {
+        return size() > MAX_KNOWN_STREAMS;
+      }
+    });
+  /** Streams whose written position a member keeps (about 100 bytes each). */
+  static final int MAX_KNOWN_STREAMS = 100_000;
 
   @Override
   public void init(HazelcastInstance hazelcastInstance, Properties properties, String mapName) {
