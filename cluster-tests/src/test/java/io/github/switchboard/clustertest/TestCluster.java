@@ -3,6 +3,7 @@ package io.github.switchboard.clustertest;
 import com.hazelcast.client.HazelcastClient;
 import com.hazelcast.client.config.ClientConfig;
 import com.hazelcast.core.HazelcastInstance;
+import io.github.switchboard.coordination.TestPorts;
 import io.github.switchboard.gateway.Await;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -11,7 +12,6 @@ import io.vertx.ext.web.client.WebClient;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -39,7 +39,12 @@ final class TestCluster implements AutoCloseable {
   final Vertx vertx = Vertx.vertx();
   private final WebClient http = WebClient.create(vertx);
   private final String clusterName = "test-" + UUID.randomUUID();
-  private final int hazelcastPort = 20_000 + ThreadLocalRandom.current().nextInt(400) * 50;
+  /**
+   * Members take this port and the next ones: below the ephemeral range (from 32,768 here), which
+   * outgoing connections use, and above {@link TestPorts}'s.
+   */
+  private final int hazelcastPort = 20_000
+    + ThreadLocalRandom.current().nextInt(Math.max(1, (TestPorts.ephemeralLow() - 20_100) / 50)) * 50;
   private final Path logDir;
   private final List<ClusterProcess> processes = new ArrayList<>();
   private final Map<ClusterProcess, Integer> healthPorts = new HashMap<>();
@@ -263,12 +268,9 @@ final class TestCluster implements AutoCloseable {
     return network == null ? "127.0.0.1" : host(process.name()).address();
   }
 
+  /** Below the ephemeral range: see {@link TestPorts}. */
   static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new AssertionError(e);
-    }
+    return TestPorts.free();
   }
 
   @Override

@@ -3,7 +3,6 @@ package io.github.switchboard.coordination;
 import org.junit.jupiter.api.Assumptions;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -155,9 +154,8 @@ public final class TestPostgres implements AutoCloseable {
     }
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
+  /** Below the ephemeral range (see {@link TestPorts}): the server is stopped and started again on it. */
+  private static int freePort() {
+    return TestPorts.free();
   }
 }
