@@ -37,8 +37,10 @@ class ParsingTest {
     String self = String.valueOf(ProcessHandle.current().pid());
     Process child = new ProcessBuilder("sleep", "5").start();
     try {
-      long[] tree = Proc.treeCpuTicksSplit(self);
+      // Own ticks first: this JVM runs on between the two reads, so the tree, read after, has at
+      // least as many (read the other way round, it failed in CI by a tick).
       long[] own = Proc.cpuTicksSplit(self);
+      long[] tree = Proc.treeCpuTicksSplit(self);
       assertThat(tree).isNotNull();
       assertThat(tree[0] + tree[1]).isGreaterThanOrEqualTo(own[0] + own[1]);
       assertThat(Proc.treeCpuTicksSplit(String.valueOf(child.pid()))).isNotNull();
